@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
+import { isIsoDate, type IsoDate } from '../util/dates.js';
+
+/**
+ * One message of work: one table, one mode, one or more game dates (each its own chunk and checkpoint).
+ * The same JSON travels in Pub/Sub's `data` and through the in-process queue.
+ */
+export const ChunkMessageSchema = z
+  .object({
+    v: z.literal(1),
+    runId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/),
+    table: z.enum(ANALYTICS_TABLES),
+    mode: z.enum(RUN_MODES),
+    dates: z.array(z.string().refine(isIsoDate, 'must be YYYY-MM-DD')).min(1).max(366),
+    publishedAt: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export interface ChunkMessage {
+  readonly v: 1;
+  readonly runId: string;
+  readonly table: AnalyticsTableName;
+  readonly mode: RunMode;
+  readonly dates: readonly IsoDate[];
+  readonly publishedAt: number;
+}
+
+export interface EncodedMessage {
+  readonly data: Buffer;
+  readonly attributes: Record<string, string>;
+}
+
+export function encodeChunkMessage(message: ChunkMessage): EncodedMessage {
+  return {
+    data: Buffer.from(JSON.stringify(message)),
+    attributes: { table: message.table, mode: message.mode, runId: message.runId, kind: 'chunk' },
+  };
+}
+
+export class BadMessageError extends Error {
+  override readonly name = 'BadMessageError';
+}
+
+/** Decode and validate; a message that does not parse is permanent: BadMessageError. */
+export function decodeChunkMessage(data: Buffer | string): ChunkMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+  } catch (cause) {
+    throw new BadMessageError('chunk message is not JSON', { cause });
+  }
+  const parsed = ChunkMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new BadMessageError(`chunk message is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
+import { isIsoDate, type IsoDate } from '../util/dates.js';
+import { DEFAULTS, SEED_RANGE } from './defaults.js';
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const isoDate = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
+
+/**
+ * Every environment variable the service reads, in one schema. infra/ declares each of these for the
+ * functions that need them, and a test checks that it does.
+ */
+export const ENV_SCHEMA = z.object({
+  WAREHOUSE: z.enum(['bigquery', 'duckdb']).default('bigquery'),
+  LEDGER: z.enum(['firestore', 'local']).default('firestore'),
+  GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
+  BQ_LOCATION: z.string().default('US'),
+  BACKFILL_DATA_DIR: z.string().default('./.backfill'),
+  CHUNKS_TOPIC: z.string().default('backfill-chunks'),
+  RECONCILE_TOPIC: z.string().default('backfill-reconcile'),
+  ALERTS_TOPIC: z.string().default('backfill-alerts'),
+  FIRESTORE_DATABASE: z.string().default('(default)'),
+  FIRESTORE_COLLECTION_PREFIX: z.string().regex(/^[A-Za-z0-9_-]*$/).default('backfill_'),
+  MAX_IN_FLIGHT: int(DEFAULTS.maxInFlight),
+  MAX_IN_FLIGHT_PER_TABLE: int(DEFAULTS.maxInFlightPerTable),
+  MAX_ATTEMPTS: int(DEFAULTS.maxAttempts),
+  LEASE_MS: int(DEFAULTS.leaseMs),
+  RETRY_BASE_MS: int(DEFAULTS.retryBaseMs),
+  DATES_PER_JOB: int(DEFAULTS.datesPerJob),
+  MAX_EVENT_AGE_SECONDS: int(DEFAULTS.maxEventAgeSeconds),
+  /** JSON: {"player_game_summary": {"start": "2016-10-01"}, ...}; tables left out use COVERAGE_START. */
+  COVERAGE_TARGETS: z.string().optional(),
+  /** Start of the coverage target of every table; empty turns coverage healing off. */
+  COVERAGE_START: z.union([isoDate, z.literal('')]).default(SEED_RANGE.start),
+  ALERT_WEBHOOK_URL: z.url().optional(),
+  ALERT_REPEAT_AFTER_MS: int(24 * 60 * 60 * 1000),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface CoverageTarget {
+  readonly table: AnalyticsTableName;
+  readonly start: IsoDate;
+  /** Inclusive; undefined means through yesterday. */
+  readonly end?: IsoDate;
+}
+
+export interface ServiceConfig {
+  readonly warehouse: 'bigquery' | 'duckdb';
+  readonly ledger: 'firestore' | 'local';
+  readonly projectId: string | undefined;
+  readonly bigQueryLocation: string;
+  readonly dataDir: string;
+  readonly topics: { readonly chunks: string; readonly reconcile: string; readonly alerts: string };
+  readonly firestore: { readonly database: string; readonly collectionPrefix: string };
+  readonly limits: {
+    readonly maxInFlight: number;
+    readonly maxInFlightPerTable: number;
+    readonly maxAttempts: number;
+    readonly leaseMs: number;
+    readonly retryBaseMs: number;
+    readonly datesPerJob: number;
+    readonly maxEventAgeSeconds: number;
+  };
+  readonly coverageTargets: readonly CoverageTarget[];
+  readonly alerts: { readonly webhookUrl: string | undefined; readonly repeatAfterMs: number };
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const CoverageTargetsSchema = z.partialRecord(z.enum(ANALYTICS_TABLES), z.object({ start: isoDate, end: isoDate.optional() }).strict());
+
+/** Read config once, from the env given (tests pass their own). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
+  const parsed = ENV_SCHEMA.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(`bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  let perTable: z.infer<typeof CoverageTargetsSchema> = {};
+  if (e.COVERAGE_TARGETS) {
+    let json: unknown;
+    try {
+      json = JSON.parse(e.COVERAGE_TARGETS);
+    } catch {
+      throw new ConfigError('COVERAGE_TARGETS is not JSON');
+    }
+    const targets = CoverageTargetsSchema.safeParse(json);
+    if (!targets.success) throw new ConfigError(`COVERAGE_TARGETS: ${targets.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    perTable = targets.data;
+  }
+  const coverageTargets: CoverageTarget[] = [];
+  for (const table of ANALYTICS_TABLES) {
+    const own = perTable[table];
+    if (own) coverageTargets.push({ table, start: own.start, ...(own.end ? { end: own.end } : {}) });
+    else if (e.COVERAGE_START) coverageTargets.push({ table, start: e.COVERAGE_START });
+  }
+  return {
+    warehouse: e.WAREHOUSE,
+    ledger: e.LEDGER,
+    projectId: e.GOOGLE_CLOUD_PROJECT,
+    bigQueryLocation: e.BQ_LOCATION,
+    dataDir: e.BACKFILL_DATA_DIR,
+    topics: { chunks: e.CHUNKS_TOPIC, reconcile: e.RECONCILE_TOPIC, alerts: e.ALERTS_TOPIC },
+    firestore: { database: e.FIRESTORE_DATABASE, collectionPrefix: e.FIRESTORE_COLLECTION_PREFIX },
+    limits: {
+      maxInFlight: e.MAX_IN_FLIGHT,
+      maxInFlightPerTable: e.MAX_IN_FLIGHT_PER_TABLE,
+      maxAttempts: e.MAX_ATTEMPTS,
+      leaseMs: e.LEASE_MS,
+      retryBaseMs: e.RETRY_BASE_MS,
+      datesPerJob: e.DATES_PER_JOB,
+      maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
+    },
+    coverageTargets,
+    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, repeatAfterMs: e.ALERT_REPEAT_AFTER_MS },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,33 @@
+/** Every default and limit of the service, in one file. Durations carry their unit in the name. */
+
+export const LIMITS = {
+  /** The warehouse holds nothing before the 2016-17 season's preseason. */
+  earliestDate: '2016-10-01',
+  /** A request longer than this is almost certainly a typo (20 years). */
+  maxRangeDays: 366 * 20,
+  maxExcludedDates: 5000,
+  maxConcurrency: 64,
+} as const;
+
+export const SEED_RANGE = { start: '2016-10-01', end: '2024-06-30' } as const;
+
+export const DEFAULTS = {
+  /** A worker holds a chunk this long; past it, reconcile puts the chunk back. */
+  leaseMs: 10 * 60 * 1000,
+  /** Attempts before a chunk is dead (quota back-offs are not counted). */
+  maxAttempts: 5,
+  /** Retry back-off: base * 2^(attempt-1), capped. */
+  retryBaseMs: 30 * 1000,
+  retryMaxMs: 30 * 60 * 1000,
+  /** Chunks in flight (queued or running) for all runs together, and per table. */
+  maxInFlight: 200,
+  maxInFlightPerTable: 60,
+  /** Dates written by one warehouse job (per-date checkpoints are kept). */
+  datesPerJob: 1,
+  /** Pub/Sub events older than this are dropped with a log line: reconcile republishes what still matters. */
+  maxEventAgeSeconds: 60 * 60,
+  /** Local runs. */
+  localConcurrency: 2,
+  localDatesPerJob: 31,
+  localProgressIntervalMs: 5000,
+} as const;

@@ -1,0 +1,27 @@
+import type { Dialect, ParamType } from './dialect.js';
+import type { ColumnType } from '../tables/types.js';
+
+const BQ_TYPES: Record<ColumnType, string> = {
+  STRING: 'STRING', INT64: 'INT64', NUMERIC: 'NUMERIC', BOOL: 'BOOL', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP',
+};
+
+/** GoogleSQL as BigQuery runs it. Table names are quoted with backticks and qualified by project. */
+export function bigQueryDialect(projectId: string): Dialect {
+  return {
+    name: 'bigquery',
+    table: (dataset, table) => `\`${projectId}.${dataset}.${table}\``,
+    param: (name: string, _type: ParamType) => `@${name}`,
+    inArray: (expr, param) => `${expr} IN UNNEST(@${param})`,
+    dateAddDays: (date, days) => `DATE_ADD(${date}, INTERVAL ${days} DAY)`,
+    dateSubDays: (date, days) => `DATE_SUB(${date}, INTERVAL ${days} DAY)`,
+    dateDiffDays: (to, from) => `DATE_DIFF(${to}, ${from}, DAY)`,
+    safeDivide: (n, d) => `SAFE_DIVIDE(${n}, ${d})`,
+    safeCast: (expr, type) => `SAFE_CAST(${expr} AS ${BQ_TYPES[type]})`,
+    cast: (expr, type) => `CAST(${expr} AS ${BQ_TYPES[type]})`,
+    formatDate: (date) => `FORMAT_DATE('%Y-%m-%d', ${date})`,
+    numeric: (expr, places) => `ROUND(CAST(${expr} AS NUMERIC), ${places})`,
+    countIf: (condition) => `COUNTIF(${condition})`,
+    columnType: (type) => BQ_TYPES[type],
+    arrayAggLimit: (expr, orderBy, limit) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT ${limit})`,
+  };
+}

@@ -1,0 +1,53 @@
+import type { ColumnType } from '../tables/types.js';
+
+export const DIALECTS = ['bigquery', 'duckdb'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+export type ParamType = 'DATE' | 'STRING' | 'TIMESTAMP' | 'INT64' | 'ARRAY<DATE>' | 'ARRAY<STRING>';
+export type ParamValue = string | number | boolean | null | readonly string[];
+
+/**
+ * The gaps between BigQuery and DuckDB SQL, in one place. Every query is written once against this
+ * interface and rendered per dialect.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  /** Fully qualified table reference. */
+  table(dataset: string, table: string): string;
+  /** A typed parameter reference. */
+  param(name: string, type: ParamType): string;
+  /** `x IN <array param>`. */
+  inArray(expr: string, param: string, type: 'ARRAY<DATE>' | 'ARRAY<STRING>'): string;
+  dateAddDays(dateExpr: string, days: number | string): string;
+  dateSubDays(dateExpr: string, days: number | string): string;
+  /** Whole days from `from` to `to` (to - from). */
+  dateDiffDays(to: string, from: string): string;
+  safeDivide(numerator: string, denominator: string): string;
+  safeCast(expr: string, type: ColumnType): string;
+  cast(expr: string, type: ColumnType): string;
+  /** 'YYYY-MM-DD' text of a DATE. */
+  formatDate(dateExpr: string): string;
+  /** Decimal rounded to `places` places, typed NUMERIC. */
+  numeric(expr: string, places: number): string;
+  /** BigQuery's COUNTIF. */
+  countIf(condition: string): string;
+  /** The DDL type of a contract column type. */
+  columnType(type: ColumnType): string;
+  /** Array aggregate of distinct strings, limited. */
+  arrayAggLimit(expr: string, orderBy: string, limit: number): string;
+}
+
+/** What a query needs to name tables: the dialect plus where the raw and analytics data live. */
+export interface SqlContext {
+  readonly d: Dialect;
+  raw(table: string): string;
+  analytics(table: string): string;
+}
+
+export interface RenderedQuery {
+  readonly sql: string;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly types: Readonly<Record<string, ParamType>>;
+  /** Short name for logs, job labels and bytes-processed reports. */
+  readonly label: string;
+}

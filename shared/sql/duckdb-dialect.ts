@@ -1,0 +1,36 @@
+import type { Dialect, ParamType } from './dialect.js';
+import type { ColumnType } from '../tables/types.js';
+
+const DUCK_TYPES: Record<ColumnType, string> = {
+  STRING: 'VARCHAR', INT64: 'BIGINT', NUMERIC: 'DECIMAL(38, 9)', BOOL: 'BOOLEAN', DATE: 'DATE', TIMESTAMP: 'TIMESTAMPTZ',
+};
+
+const PARAM_CASTS: Record<ParamType, string> = {
+  DATE: 'DATE', STRING: 'VARCHAR', TIMESTAMP: 'TIMESTAMPTZ', INT64: 'BIGINT',
+  // Arrays are bound as JSON text by the DuckDB adapter.
+  'ARRAY<DATE>': 'DATE[]', 'ARRAY<STRING>': 'VARCHAR[]',
+};
+
+/**
+ * DuckDB's SQL. It has no backticks, SAFE_DIVIDE, DATE_SUB(d, INTERVAL ...), FORMAT_DATE or SAFE_CAST;
+ * each is rendered with its DuckDB equivalent here.
+ */
+export const duckDbDialect: Dialect = {
+  name: 'duckdb',
+  table: (dataset, table) => `"${dataset}"."${table}"`,
+  param: (name, type) => type.startsWith('ARRAY')
+    ? `CAST(CAST($${name} AS JSON) AS ${PARAM_CASTS[type]})`
+    : `CAST($${name} AS ${PARAM_CASTS[type]})`,
+  inArray: (expr, param, type) => `${expr} IN (SELECT UNNEST(CAST(CAST($${param} AS JSON) AS ${PARAM_CASTS[type]})))`,
+  dateAddDays: (date, days) => `CAST((${date}) + CAST(${days} AS INTEGER) AS DATE)`,
+  dateSubDays: (date, days) => `CAST((${date}) - CAST(${days} AS INTEGER) AS DATE)`,
+  dateDiffDays: (to, from) => `DATE_DIFF('day', ${from}, ${to})`,
+  safeDivide: (n, d) => `CASE WHEN (${d}) = 0 THEN NULL ELSE CAST(${n} AS DOUBLE) / (${d}) END`,
+  safeCast: (expr, type) => `TRY_CAST(${expr} AS ${DUCK_TYPES[type]})`,
+  cast: (expr, type) => `CAST(${expr} AS ${DUCK_TYPES[type]})`,
+  formatDate: (date) => `STRFTIME(${date}, '%Y-%m-%d')`,
+  numeric: (expr, places) => `CAST(ROUND(CAST(${expr} AS DECIMAL(38, 9)), ${places}) AS DECIMAL(38, 9))`,
+  countIf: (condition) => `COUNT_IF(${condition})`,
+  columnType: (type) => DUCK_TYPES[type],
+  arrayAggLimit: (expr, orderBy, limit) => `LIST(${expr} ORDER BY ${orderBy})[1:${limit}]`,
+};

@@ -1,0 +1,58 @@
+import { addDays, differenceInCalendarDays, eachDayOfInterval, isValid, parseISO, format } from 'date-fns';
+import { UTCDate } from '@date-fns/utc';
+
+/** A calendar date as 'YYYY-MM-DD'. Game dates are local dates of the game; no time zone applies. */
+export type IsoDate = string;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isIsoDate(value: unknown): value is IsoDate {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
+  const parsed = new UTCDate(parseISO(value));
+  return isValid(parsed) && toIsoDate(parsed) === value;
+}
+
+function toUtc(date: IsoDate): UTCDate {
+  return new UTCDate(`${date}T00:00:00Z`);
+}
+
+export function toIsoDate(date: Date): IsoDate {
+  return format(new UTCDate(date), 'yyyy-MM-dd');
+}
+
+export function addDaysIso(date: IsoDate, days: number): IsoDate {
+  return toIsoDate(addDays(toUtc(date), days));
+}
+
+export function diffDays(to: IsoDate, from: IsoDate): number {
+  return differenceInCalendarDays(toUtc(to), toUtc(from));
+}
+
+export function eachDate(start: IsoDate, end: IsoDate): IsoDate[] {
+  if (end < start) return [];
+  return eachDayOfInterval({ start: toUtc(start), end: toUtc(end) }).map(toIsoDate);
+}
+
+export function todayIso(now: Date): IsoDate {
+  return toIsoDate(now);
+}
+
+/** Compress sorted dates into ranges: ['2020-01-01', '2020-01-02', '2020-01-05'] -> '2020-01-01..2020-01-02, 2020-01-05'. */
+export function dateRanges(dates: readonly IsoDate[]): Array<{ start: IsoDate; end: IsoDate; days: number }> {
+  const sorted = [...new Set(dates)].sort();
+  const ranges: Array<{ start: IsoDate; end: IsoDate; days: number }> = [];
+  for (const date of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && addDaysIso(last.end, 1) === date) {
+      last.end = date;
+      last.days += 1;
+    } else {
+      ranges.push({ start: date, end: date, days: 1 });
+    }
+  }
+  return ranges;
+}
+
+export function formatDateRanges(dates: readonly IsoDate[]): string {
+  return dateRanges(dates).map((r) => (r.start === r.end ? r.start : `${r.start}..${r.end}`)).join(', ');
+}
