@@ -1,0 +1,45 @@
+/**
+ * The Cloud Functions this service deploys, with what each needs. functions/index.ts registers exactly
+ * these, and test/infra checks that infra/ declares each function, its trigger topic and env vars.
+ */
+export interface FunctionManifestEntry {
+  readonly entryPoint: string;
+  readonly trigger: { readonly kind: 'http' } | { readonly kind: 'pubsub'; readonly topicEnv: 'CHUNKS_TOPIC' | 'RECONCILE_TOPIC' };
+  /** Env vars the function reads through loadConfig (beyond the defaults). */
+  readonly env: readonly string[];
+  /** Topics it publishes to, by env var. */
+  readonly publishes: readonly ('CHUNKS_TOPIC' | 'RECONCILE_TOPIC' | 'ALERTS_TOPIC')[];
+}
+
+const COMMON_ENV = [
+  'WAREHOUSE', 'LEDGER', 'GOOGLE_CLOUD_PROJECT', 'BQ_LOCATION', 'FIRESTORE_DATABASE', 'FIRESTORE_COLLECTION_PREFIX', 'LOG_LEVEL',
+] as const;
+
+export const FUNCTIONS: readonly FunctionManifestEntry[] = [
+  {
+    entryPoint: 'processChunk',
+    trigger: { kind: 'pubsub', topicEnv: 'CHUNKS_TOPIC' },
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'LEASE_MS', 'MAX_ATTEMPTS', 'RETRY_BASE_MS', 'MAX_EVENT_AGE_SECONDS'],
+    publishes: [],
+  },
+  {
+    entryPoint: 'reconcile',
+    trigger: { kind: 'pubsub', topicEnv: 'RECONCILE_TOPIC' },
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE',
+      'MAX_ATTEMPTS', 'LEASE_MS', 'RETRY_BASE_MS', 'DATES_PER_JOB', 'COVERAGE_START', 'COVERAGE_TARGETS', 'ALERT_WEBHOOK_URL',
+      'ALERT_REPEAT_AFTER_MS', 'MAX_EVENT_AGE_SECONDS'],
+    publishes: ['CHUNKS_TOPIC', 'ALERTS_TOPIC'],
+  },
+  {
+    entryPoint: 'backfillApi',
+    trigger: { kind: 'http' },
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE', 'DATES_PER_JOB', 'ALERT_WEBHOOK_URL', 'ALERT_REPEAT_AFTER_MS'],
+    publishes: ['CHUNKS_TOPIC', 'ALERTS_TOPIC'],
+  },
+];
+
+/** Messages the Scheduler jobs publish to the reconcile topic. */
+export const SCHEDULER_MESSAGES = {
+  reconcile: { kind: 'reconcile' },
+  verify: { kind: 'verify' },
+} as const;
