@@ -21,7 +21,7 @@ export const DEFAULTS = {
   retryMaxMs: 30 * 60 * 1000,
   /** Chunks in flight (queued or running) for all runs together, and per table. */
   maxInFlight: 200,
-  maxInFlightPerTable: 60,
+  maxInFlightPerTable: 20,
   /** Dates written by one warehouse job (per-date checkpoints are kept). */
   datesPerJob: 1,
   /** Pub/Sub events older than this are dropped with a log line: reconcile republishes what still matters. */

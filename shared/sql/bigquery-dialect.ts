@@ -15,6 +15,9 @@ export function bigQueryDialect(projectId: string): Dialect {
     dateAddDays: (date, days) => `DATE_ADD(${date}, INTERVAL ${days} DAY)`,
     dateSubDays: (date, days) => `DATE_SUB(${date}, INTERVAL ${days} DAY)`,
     dateDiffDays: (to, from) => `DATE_DIFF(${to}, ${from}, DAY)`,
+    dayNumber: (date) => `UNIX_DATE(${date})`,
+    // TIMESTAMP(date) without a zone argument is midnight UTC.
+    utcMidnight: (date) => `TIMESTAMP(${date})`,
     safeDivide: (n, d) => `SAFE_DIVIDE(${n}, ${d})`,
     safeCast: (expr, type) => `SAFE_CAST(${expr} AS ${BQ_TYPES[type]})`,
     cast: (expr, type) => `CAST(${expr} AS ${BQ_TYPES[type]})`,

@@ -1,4 +1,5 @@
 import type { ColumnType } from '../tables/types.js';
+import { ANALYTICS_DATASETS, RAW_DATASET, type RunMode } from '../tables/names.js';
 
 export const DIALECTS = ['bigquery', 'duckdb'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -22,6 +23,16 @@ export interface Dialect {
   dateSubDays(dateExpr: string, days: number | string): string;
   /** Whole days from `from` to `to` (to - from). */
   dateDiffDays(to: string, from: string): string;
+  /**
+   * Days since 1970-01-01 as INT64. Window frames over dates use it: BigQuery accepts `RANGE` offsets
+   * only over a numeric ORDER BY, so "games in the 7 days before D" is a RANGE over day numbers.
+   */
+  dayNumber(dateExpr: string): string;
+  /**
+   * The TIMESTAMP at 00:00 UTC of a DATE. "Before the game date" for timestamped snapshots means before
+   * this instant, whatever the session time zone is.
+   */
+  utcMidnight(dateExpr: string): string;
   safeDivide(numerator: string, denominator: string): string;
   safeCast(expr: string, type: ColumnType): string;
   cast(expr: string, type: ColumnType): string;
@@ -50,4 +61,13 @@ export interface RenderedQuery {
   readonly types: Readonly<Record<string, ParamType>>;
   /** Short name for logs, job labels and bytes-processed reports. */
   readonly label: string;
+}
+
+/** The SqlContext of a mode: raw tables in nba_raw, analytics tables in the mode's dataset. */
+export function sqlContextFor(d: Dialect, mode: RunMode): SqlContext {
+  return {
+    d,
+    raw: (table) => d.table(RAW_DATASET, table),
+    analytics: (table) => d.table(ANALYTICS_DATASETS[mode], table),
+  };
 }

@@ -25,6 +25,9 @@ export const duckDbDialect: Dialect = {
   dateAddDays: (date, days) => `CAST((${date}) + CAST(${days} AS INTEGER) AS DATE)`,
   dateSubDays: (date, days) => `CAST((${date}) - CAST(${days} AS INTEGER) AS DATE)`,
   dateDiffDays: (to, from) => `DATE_DIFF('day', ${from}, ${to})`,
+  dayNumber: (date) => `CAST(DATE_DIFF('day', DATE '1970-01-01', ${date}) AS BIGINT)`,
+  // A plain CAST to TIMESTAMPTZ would use the session's TimeZone; timezone('UTC', ...) pins it.
+  utcMidnight: (date) => `timezone('UTC', CAST(${date} AS TIMESTAMP))`,
   safeDivide: (n, d) => `CASE WHEN (${d}) = 0 THEN NULL ELSE CAST(${n} AS DOUBLE) / (${d}) END`,
   safeCast: (expr, type) => `TRY_CAST(${expr} AS ${DUCK_TYPES[type]})`,
   cast: (expr, type) => `CAST(${expr} AS ${DUCK_TYPES[type]})`,

@@ -1,0 +1,189 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type {
+  QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse,
+} from '../../shared/ports/warehouse.js';
+import { sqlContextFor, type ParamValue, type RenderedQuery, type SqlContext } from '../../shared/sql/dialect.js';
+import { duckDbDialect as d } from '../../shared/sql/duckdb-dialect.js';
+import { ANALYTICS_DATASETS, type RunMode } from '../../shared/tables/names.js';
+import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
+import { isIsoDate, type IsoDate } from '../../shared/util/dates.js';
+import { PermanentError } from '../../shared/errors/errors.js';
+import { ConnectionPool } from './connection-pool.js';
+import { bindValues, toPlainValue } from './duckdb-values.js';
+import { openError, queryError } from './duckdb-errors.js';
+import { ensureSchema } from './schema.js';
+
+export interface DuckDbWarehouseOptions {
+  /** The database file (created with its directory if missing), or ':memory:'. */
+  readonly path: string;
+  /** Connections, so this many partition writes and queries can run at once. */
+  readonly maxConnections?: number;
+  /** DuckDB worker threads; DuckDB's default is one per core. */
+  readonly threads?: number;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 4;
+
+/** The Warehouse port on an embedded DuckDB file: the whole service on one machine. */
+export class DuckDbWarehouse implements Warehouse {
+  readonly dialect = 'duckdb' as const;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly pool: ConnectionPool,
+    readonly path: string,
+  ) {}
+
+  static async open(options: DuckDbWarehouseOptions): Promise<DuckDbWarehouse> {
+    const { path } = options;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, options.threads ? { threads: String(options.threads) } : {});
+    } catch (error) {
+      throw openError(error, path);
+    }
+    // Timestamps compare and print in UTC whatever the machine's zone ("midnight UTC of game_date").
+    const pool = new ConnectionPool(instance, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, async (connection) => {
+      await connection.run(`SET TimeZone = 'UTC'`);
+    });
+    const warehouse = new DuckDbWarehouse(instance, pool, path);
+    try {
+      await pool.use(ensureSchema);
+    } catch (error) {
+      await warehouse.close();
+      throw queryError(error, `cannot create the tables of ${path}`);
+    }
+    return warehouse;
+  }
+
+  context(mode: RunMode): SqlContext {
+    return sqlContextFor(d, mode);
+  }
+
+  async query<T extends Row = Row>(query: RenderedQuery): Promise<QueryResult<T>> {
+    return this.pool.use(async (connection) => ({ rows: await readRows<T>(connection, query.sql, query.params, query.label) }));
+  }
+
+  /**
+   * One transaction on a connection of its own: stage the select in a temp table, refuse rows dated
+   * outside `dates`, delete those partitions, insert the staged rows, count them per date, commit. Any
+   * failure rolls the whole write back, so a partition holds the old rows or the new ones, never a mix.
+   */
+  async replacePartitions(request: ReplacePartitionsRequest): Promise<ReplacePartitionsResult> {
+    const { table, mode, select } = request;
+    const dates = validDates(request.dates, table.name);
+    if (dates.length === 0) return { producedByDate: {} };
+    const target = d.table(ANALYTICS_DATASETS[mode], table.name);
+    const stage = `stage_${randomUUID().replace(/-/g, '')}`;
+    const context = `replace ${mode} ${table.name} ${summarizeDates(dates)} (${select.label})`;
+    return this.pool.use(async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        await connection.run(`CREATE TEMP TABLE "${stage}" AS ${select.sql}`, bindValues(select.sql, select.params));
+        await checkStagedColumns(connection, stage, table);
+        const produced = await stagedCountByDate(connection, stage);
+        const outside = Object.keys(produced).filter((date) => !dates.includes(date));
+        if (outside.length > 0) {
+          throw new PermanentError(
+            `${context}: the select produced rows dated outside the partitions being replaced: ${outside.join(', ')}`,
+          );
+        }
+        const dateList = { dates: JSON.stringify(dates) };
+        await connection.run(`DELETE FROM ${target} WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')}`, dateList);
+        const columns = table.columns.map((c) => `"${c.name}"`).join(', ');
+        await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM "${stage}"`);
+        await connection.run(`DROP TABLE "${stage}"`);
+        await connection.run('COMMIT');
+        return { producedByDate: Object.fromEntries(dates.map((date) => [date, produced[date] ?? 0])) };
+      } catch (error) {
+        await rollback(connection);
+        throw error instanceof PermanentError ? error : queryError(error, context);
+      }
+    });
+  }
+
+  async countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {
+    const wanted = validDates(dates, table.name);
+    const sql = `SELECT game_date, COUNT(*) AS row_count FROM ${d.table(ANALYTICS_DATASETS[mode], table.name)}
+      WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')} GROUP BY game_date`;
+    const rows = await this.pool.use((connection) =>
+      readRows<{ game_date: string; row_count: number }>(connection, sql, { dates: wanted }, `count ${table.name}`));
+    const counts: Record<IsoDate, number> = Object.fromEntries(wanted.map((date) => [date, 0]));
+    for (const row of rows) counts[row.game_date] = row.row_count;
+    return counts;
+  }
+
+  /** Statements outside the port (fixtures, raw loads, tests), on one connection, optionally in one transaction. */
+  async withConnection<T>(work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.pool.use(work);
+  }
+
+  /** Runs statements with named parameters ($name) and returns plain rows, like query(). */
+  async run<T extends Row = Row>(sql: string, params: Readonly<Record<string, ParamValue>> = {}): Promise<T[]> {
+    return this.pool.use((connection) => readRows<T>(connection, sql, params, 'statement'));
+  }
+
+  async close(): Promise<void> {
+    this.pool.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+async function readRows<T extends Row>(
+  connection: DuckDBConnection,
+  sql: string,
+  params: Readonly<Record<string, ParamValue>>,
+  label: string,
+): Promise<T[]> {
+  let reader;
+  try {
+    reader = await connection.runAndReadAll(sql, bindValues(sql, params));
+  } catch (error) {
+    throw queryError(error, `query ${label}`);
+  }
+  const names = reader.columnNames();
+  return reader.getRows().map((values) => {
+    const row: Row = {};
+    names.forEach((name, i) => { row[name] = toPlainValue(values[i] ?? null); });
+    return row as T;
+  });
+}
+
+function validDates(dates: readonly IsoDate[], table: string): IsoDate[] {
+  const bad = dates.filter((date) => !isIsoDate(date));
+  if (bad.length > 0) throw new PermanentError(`${table}: not dates (YYYY-MM-DD): ${bad.join(', ')}`);
+  return [...new Set(dates)].sort();
+}
+
+function summarizeDates(dates: readonly IsoDate[]): string {
+  return dates.length === 1 ? String(dates[0]) : `${dates[0]}..${dates[dates.length - 1]} (${dates.length} dates)`;
+}
+
+/** The select must produce the table's columns, in its order: anything else is a bug in the transform. */
+async function checkStagedColumns(connection: DuckDBConnection, stage: string, table: AnalyticsTableSpec): Promise<void> {
+  const reader = await connection.runAndReadAll(`SELECT * FROM "${stage}" LIMIT 0`);
+  const produced = reader.columnNames();
+  const expected = table.columns.map((c) => c.name);
+  if (produced.join(',') !== expected.join(',')) {
+    throw new PermanentError(
+      `${table.name}: the select produced columns (${produced.join(', ')}) but the table has (${expected.join(', ')})`,
+    );
+  }
+}
+
+async function stagedCountByDate(connection: DuckDBConnection, stage: string): Promise<Record<string, number>> {
+  const reader = await connection.runAndReadAll(`SELECT game_date, COUNT(*) FROM "${stage}" GROUP BY game_date`);
+  return Object.fromEntries(reader.getRows().map(([date, count]) => [String(toPlainValue(date ?? null)), Number(count)]));
+}
+
+async function rollback(connection: DuckDBConnection): Promise<void> {
+  try {
+    await connection.run('ROLLBACK');
+  } catch {
+    // The transaction is already gone (DuckDB ends it on some errors); nothing is left to undo.
+  }
+}

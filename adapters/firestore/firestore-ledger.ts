@@ -1,0 +1,281 @@
+import {
+  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Query, type QueryDocumentSnapshot,
+} from '@google-cloud/firestore';
+import pLimit from 'p-limit';
+import { CHUNK_STATES, type RunState } from '../../shared/chunks/chunk-state.js';
+import { systemClock, type Clock } from '../../shared/ports/clock.js';
+import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
+import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
+import {
+  chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
+} from '../local/ledger-records.js';
+import { RUN_ORDER, chunkFilters, runFilters, type QueryFilter } from './ledger-queries.js';
+
+export interface FirestoreLedgerOptions {
+  readonly firestore: Firestore;
+  /** Collections are `<prefix>runs` and `<prefix>chunks` (config FIRESTORE_COLLECTION_PREFIX). */
+  readonly collectionPrefix: string;
+  /** Stamps `updatedAt` when a patch does not carry one, and new chunks. */
+  readonly clock?: Clock;
+  /** close() also terminates the Firestore client (when this ledger is its only user). Default false. */
+  readonly terminateOnClose?: boolean;
+}
+
+export const FIRESTORE_LEDGER_DEFAULTS = {
+  /** Firestore's limit of writes in one batch. */
+  batchSize: 500,
+  /** Batches of a createRun in flight at once. */
+  batchConcurrency: 4,
+  /** Documents read per page when listing. */
+  pageSize: 1000,
+  /** Attempts of a transaction that keeps meeting contention before the error reaches the caller. */
+  transactionAttempts: 10,
+  /** Rounds of read-decide-write for chunks that keep changing under a transition. */
+  casAttempts: 10,
+  /** A batch of new chunks that met a concurrent createRun is read and written again this many times. */
+  createAttempts: 3,
+} as const;
+
+export class FirestoreLedgerClosedError extends Error {
+  override readonly name = 'FirestoreLedgerClosedError';
+}
+
+/** A write met contention it could not resolve by deciding again: transient, try again. */
+export class LedgerContentionError extends Error {
+  override readonly name = 'LedgerContentionError';
+}
+
+/** gRPC ALREADY_EXISTS: a create() found the document there. */
+const ALREADY_EXISTS = 6;
+/** gRPC FAILED_PRECONDITION: the document is no longer the version the write was conditioned on. */
+const FAILED_PRECONDITION = 9;
+
+/**
+ * Checkpoints in Firestore: one document per run and per chunk (id = chunk id, times in epoch ms).
+ * Each chunk transition is a compare-and-set on its own document, so two reconciles or two
+ * deliveries never both win; nothing is kept in a shared counter document (counts are count()
+ * aggregations), so chunks of one run never contend on a hot document.
+ */
+export class FirestoreLedger implements Ledger {
+  private readonly db: Firestore;
+  private readonly runs: CollectionReference;
+  private readonly chunks: CollectionReference;
+  private readonly clock: Clock;
+  private readonly terminateOnClose: boolean;
+  private closed = false;
+
+  constructor(options: FirestoreLedgerOptions) {
+    this.db = options.firestore;
+    this.runs = this.db.collection(`${options.collectionPrefix}runs`);
+    this.chunks = this.db.collection(`${options.collectionPrefix}chunks`);
+    this.clock = options.clock ?? systemClock;
+    this.terminateOnClose = options.terminateOnClose ?? false;
+  }
+
+  /**
+   * Chunks first, in batches (created if missing, else linked with arrayUnion), the run document
+   * last: a run that exists has all its chunks, so a reconcile never finishes a half-created run.
+   * Repeating the call repairs one that failed half-way.
+   */
+  async createRun(run: RunRecord, chunks: readonly NewChunk[]): Promise<{ run: RunRecord; created: boolean; chunksAdded: number }> {
+    this.assertOpen();
+    const unique = [...new Map(chunks.map((c) => [c.id, c])).values()];
+    const now = this.clock.now();
+    const limit = pLimit(FIRESTORE_LEDGER_DEFAULTS.batchConcurrency);
+    const added = await Promise.all(pages(unique, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => limit(() => this.linkChunks(run.id, page, now))));
+    const chunksAdded = added.reduce((sum, n) => sum + n, 0);
+    const ref = this.runs.doc(run.id);
+    try {
+      await ref.create(runDoc(run));
+      return { run: structuredClone(run), created: true, chunksAdded };
+    } catch (error) {
+      if (grpcCode(error) !== ALREADY_EXISTS) throw error;
+      const existing = await ref.get();
+      return { run: runFromData(existing.id, existing.data() ?? {}), created: false, chunksAdded };
+    }
+  }
+
+  async getRun(runId: string): Promise<RunRecord | null> {
+    this.assertOpen();
+    const snapshot = await this.runs.doc(runId).get();
+    return snapshot.exists ? runFromData(snapshot.id, snapshot.data() ?? {}) : null;
+  }
+
+  async listRuns(options: { states?: readonly RunState[]; limit?: number } = {}): Promise<RunRecord[]> {
+    this.assertOpen();
+    if (options.states?.length === 0 || options.limit === 0) return [];
+    let query = filtered(this.runs, runFilters(options.states)).orderBy(RUN_ORDER.field, RUN_ORDER.direction);
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    const snapshot = await query.get();
+    return snapshot.docs.map((doc) => runFromData(doc.id, doc.data()));
+  }
+
+  async updateRun(runId: string, from: readonly RunState[], patch: RunPatch): Promise<RunRecord | null> {
+    this.assertOpen();
+    const ref = this.runs.doc(runId);
+    return this.db.runTransaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) return null;
+      const current = runFromData(snapshot.id, snapshot.data() ?? {});
+      if (!runPatchApplies(current, from)) return null;
+      const changes = runChanges(patch, this.clock.now());
+      tx.update(ref, changes);
+      return { ...current, ...changes };
+    }, { maxAttempts: FIRESTORE_LEDGER_DEFAULTS.transactionAttempts });
+  }
+
+  async getChunks(ids: readonly string[]): Promise<ChunkRecord[]> {
+    this.assertOpen();
+    const unique = [...new Set(ids)];
+    const snapshots = (await Promise.all(pages(unique, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
+    return snapshots.filter((s) => s.exists).map((s) => chunkFromData(s.id, s.data() ?? {}));
+  }
+
+  async listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
+    this.assertOpen();
+    if (query.states?.length === 0 || query.limit === 0) return [];
+    const base = filtered(this.chunks, chunkFilters(query)).orderBy(FieldPath.documentId());
+    const found: ChunkRecord[] = [];
+    let after: QueryDocumentSnapshot | undefined;
+    for (;;) {
+      const want = Math.min(FIRESTORE_LEDGER_DEFAULTS.pageSize, (query.limit ?? Infinity) - found.length);
+      const page = await (after ? base.startAfter(after) : base).limit(want).get();
+      for (const doc of page.docs) found.push(chunkFromData(doc.id, doc.data()));
+      after = page.docs[page.docs.length - 1];
+      if (page.size < want || found.length === query.limit) return found;
+    }
+  }
+
+  /** One count() aggregation per (table, state): no counter document to contend on. */
+  async countChunks(runId: string): Promise<ChunkCount[]> {
+    this.assertOpen();
+    const cells = ANALYTICS_TABLES.flatMap((table) => CHUNK_STATES.map((state) => ({ table, state })));
+    const counts = await Promise.all(cells.map(async ({ table, state }): Promise<ChunkCount> => {
+      const snapshot = await filtered(this.chunks, chunkFilters({ runId, table, states: [state] })).count().get();
+      return { table, state, count: snapshot.data().count };
+    }));
+    return counts.filter((c) => c.count > 0).sort(compareChunkCounts);
+  }
+
+  /**
+   * A compare-and-set per chunk without a transaction: read the chunks (one getAll), decide with
+   * the same rules as every ledger, and write each change on the condition that the document is
+   * still the version read (lastUpdateTime). A chunk changed in between is read again and decided
+   * again, so of two callers racing for a chunk exactly one wins. Transitions of one chunk in one
+   * call are decided in order, and written as one change.
+   */
+  async transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]> {
+    this.assertOpen();
+    const byChunk = new Map<string, ChunkTransition[]>();
+    for (const t of transitions) byChunk.set(t.id, [...(byChunk.get(t.id) ?? []), t]);
+    const changed = new Map<string, ChunkRecord>();
+    let contended = [...byChunk.keys()];
+    for (let attempt = 1; contended.length > 0; attempt += 1) {
+      if (attempt > FIRESTORE_LEDGER_DEFAULTS.casAttempts) {
+        throw new LedgerContentionError(`${contended.length} chunk(s) kept changing under transition(), e.g. ${contended[0]}; try again`);
+      }
+      contended = await this.casRound(contended, byChunk, changed);
+    }
+    return [...byChunk.keys()].flatMap((id) => changed.get(id) ?? []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.terminateOnClose) await this.db.terminate();
+  }
+
+  /** One read-decide-write round; returns the chunks that changed since they were read. */
+  private async casRound(ids: readonly string[], byChunk: ReadonlyMap<string, readonly ChunkTransition[]>, changed: Map<string, ChunkRecord>): Promise<string[]> {
+    const snapshots = (await Promise.all(pages(ids, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
+    const writer = this.db.bulkWriter({ throttling: false });
+    const contended: string[] = [];
+    let failure: unknown;
+    const now = this.clock.now();
+    for (const snapshot of snapshots) {
+      if (!snapshot.exists || !snapshot.updateTime) continue;
+      let record = chunkFromData(snapshot.id, snapshot.data() ?? {});
+      let changes: DocumentData | null = null;
+      for (const t of byChunk.get(snapshot.id) ?? []) {
+        if (!transitionApplies(record, t)) continue;
+        const step = transitionChanges(t, now);
+        changes = { ...(changes ?? {}), ...step };
+        record = { ...record, ...step };
+      }
+      if (!changes) continue;
+      const after = record;
+      void writer.update(snapshot.ref, changes, { lastUpdateTime: snapshot.updateTime }).then(
+        () => void changed.set(after.id, after),
+        (error: unknown) => {
+          if (grpcCode(error) === FAILED_PRECONDITION) contended.push(snapshot.id);
+          else failure ??= error;
+        },
+      );
+    }
+    await writer.close();
+    if (failure !== undefined) throw failure;
+    return contended;
+  }
+
+  /** Create the missing chunks of a page and link the others; returns how many it created. */
+  private async linkChunks(runId: string, page: readonly NewChunk[], now: number): Promise<number> {
+    const refs = page.map((c) => this.chunks.doc(c.id));
+    for (let attempt = 1; ; attempt += 1) {
+      const snapshots = await this.db.getAll(...refs, { fieldMask: ['runIds'] });
+      const batch = this.db.batch();
+      let created = 0;
+      let writes = 0;
+      snapshots.forEach((snapshot, i) => {
+        const chunk = page[i] as NewChunk;
+        const ref = refs[i] as DocumentReference;
+        if (!snapshot.exists) {
+          batch.create(ref, chunkDoc(newChunkRecord(chunk, runId, now)));
+          created += 1;
+          writes += 1;
+        } else if (!((snapshot.get('runIds') as string[] | undefined) ?? []).includes(runId)) {
+          batch.update(ref, { runIds: FieldValue.arrayUnion(runId) });
+          writes += 1;
+        }
+      });
+      if (writes === 0) return 0;
+      try {
+        await batch.commit();
+        return created;
+      } catch (error) {
+        // Another createRun created one of these chunks since we read them: read the page again.
+        if (grpcCode(error) !== ALREADY_EXISTS || attempt >= FIRESTORE_LEDGER_DEFAULTS.createAttempts) throw error;
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new FirestoreLedgerClosedError('the Firestore ledger is closed');
+  }
+}
+
+function filtered(collection: CollectionReference, filters: readonly QueryFilter[]): Query {
+  let query: Query = collection;
+  for (const f of filters) query = query.where(f.field, f.op, f.value);
+  return query;
+}
+
+function pages<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+/** The document id is the record's id; it is not repeated inside. */
+function chunkDoc(chunk: ChunkRecord): DocumentData {
+  const { id: _id, ...doc } = chunk;
+  return { ...doc, runIds: [...chunk.runIds] };
+}
+
+function runDoc(run: RunRecord): DocumentData {
+  const { id: _id, ...doc } = run;
+  return structuredClone(doc);
+}
+
+function grpcCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}

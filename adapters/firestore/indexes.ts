@@ -1,0 +1,49 @@
+/**
+ * The composite indexes the Firestore ledger's queries need, as data for infra/ to declare
+ * (google_firestore_index) and for a test to check against the queries the ledger really makes
+ * (ledger-queries.ts). Single-field indexes are Firestore's automatic ones.
+ *
+ * Chunk queries filter on any of runIds (array-contains), table, mode, state (== or in), in that
+ * order, and are ordered by document id; count() aggregations use runIds + table + state. Run
+ * queries filter on state and order by createdAt descending.
+ */
+
+export type LedgerCollection = 'runs' | 'chunks';
+
+export type FirestoreIndexField =
+  | { readonly fieldPath: string; readonly order: 'ASCENDING' | 'DESCENDING' }
+  | { readonly fieldPath: string; readonly arrayConfig: 'CONTAINS' };
+
+export interface FirestoreIndex {
+  /** The collection id without the prefix (FIRESTORE_COLLECTION_PREFIX): the real one is prefix + this. */
+  readonly collection: LedgerCollection;
+  readonly queryScope: 'COLLECTION';
+  readonly fields: readonly FirestoreIndexField[];
+}
+
+const runIds = { fieldPath: 'runIds', arrayConfig: 'CONTAINS' } as const;
+const table = { fieldPath: 'table', order: 'ASCENDING' } as const;
+const mode = { fieldPath: 'mode', order: 'ASCENDING' } as const;
+const state = { fieldPath: 'state', order: 'ASCENDING' } as const;
+
+const chunkIndex = (...fields: FirestoreIndexField[]): FirestoreIndex => ({ collection: 'chunks', queryScope: 'COLLECTION', fields });
+
+export const FIRESTORE_INDEXES: readonly FirestoreIndex[] = [
+  { collection: 'runs', queryScope: 'COLLECTION', fields: [state, { fieldPath: 'createdAt', order: 'DESCENDING' }] },
+  chunkIndex(runIds, table),
+  chunkIndex(runIds, mode),
+  chunkIndex(runIds, state),
+  chunkIndex(runIds, table, mode),
+  chunkIndex(runIds, table, state),
+  chunkIndex(runIds, mode, state),
+  chunkIndex(runIds, table, mode, state),
+  chunkIndex(table, mode),
+  chunkIndex(table, state),
+  chunkIndex(mode, state),
+  chunkIndex(table, mode, state),
+];
+
+/** The indexes with their real collection ids, for a given prefix. */
+export function firestoreIndexes(collectionPrefix: string): Array<FirestoreIndex & { readonly collectionGroup: string }> {
+  return FIRESTORE_INDEXES.map((index) => ({ ...index, collectionGroup: `${collectionPrefix}${index.collection}` }));
+}

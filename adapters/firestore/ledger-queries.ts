@@ -1,0 +1,37 @@
+import type { ChunkState, RunState } from '../../shared/chunks/chunk-state.js';
+import type { ChunkQuery } from '../../shared/ports/ledger.js';
+
+/**
+ * The filters the Firestore ledger puts on its queries, in one place, so the composite indexes in
+ * indexes.ts can be checked against what is really asked (the emulator does not enforce indexes;
+ * production rejects a query without one).
+ */
+
+export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state';
+
+export interface QueryFilter {
+  readonly field: string;
+  readonly op: '==' | 'in' | 'array-contains';
+  readonly value: unknown;
+}
+
+/** Chunk filters in a fixed field order: run, table, mode, state. Ordered by document id after. */
+export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' | 'states'>): QueryFilter[] {
+  const filters: QueryFilter[] = [];
+  if (query.runId !== undefined) filters.push({ field: 'runIds', op: 'array-contains', value: query.runId });
+  if (query.table !== undefined) filters.push({ field: 'table', op: '==', value: query.table });
+  if (query.mode !== undefined) filters.push({ field: 'mode', op: '==', value: query.mode });
+  if (query.states !== undefined) filters.push(stateFilter(query.states));
+  return filters;
+}
+
+/** Run filters; runs are ordered newest first (createdAt descending). */
+export function runFilters(states: readonly RunState[] | undefined): QueryFilter[] {
+  return states === undefined ? [] : [stateFilter(states)];
+}
+
+export const RUN_ORDER = { field: 'createdAt', direction: 'desc' } as const;
+
+function stateFilter(states: readonly (ChunkState | RunState)[]): QueryFilter {
+  return states.length === 1 ? { field: 'state', op: '==', value: states[0] } : { field: 'state', op: 'in', value: [...states] };
+}

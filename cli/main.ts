@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
+import { ANALYTICS_TABLES } from '../shared/tables/names.js';
+import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
+import { writeSample } from '../adapters/local/sample-writer.js';
+import { createJsonLogger } from '../adapters/logging/pino-logger.js';
+import { openLocalStack } from './local-stack.js';
+import { requestFromFlags, parseTables } from './request-flags.js';
+import { runBackfill } from './commands/run.js';
+import { printStatus } from './commands/status.js';
+import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verification.js';
+import { EXIT, UsageError } from './usage-error.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${value}"`);
+  return n;
+};
+
+function dataDirOf(cmd: Command): string {
+  const opts = cmd.optsWithGlobals<{ dataDir: string }>();
+  return opts.dataDir;
+}
+
+/** Warnings and errors of the core as JSON lines on stderr; people read stdout. */
+function cliLogger(verbose: boolean) {
+  return createJsonLogger({ level: verbose ? 'info' : 'warn', destination: process.stderr });
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('backfill')
+    .description('Backfill the NBA analytics tables one game date at a time, with checkpoints and a verification that reads the warehouse.')
+    .addOption(new Option('--data-dir <dir>', 'where the local warehouse and checkpoints live').env('BACKFILL_DATA_DIR').default('./.backfill'))
+    .option('-v, --verbose', 'log every chunk message (JSON lines on stderr)', false)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('load-raw')
+    .description('load every <raw_table>.csv found in <dir> into nba_raw (headers checked against the contract; all or nothing)')
+    .argument('<dir>', 'folder with nbac_schedule.csv, nbac_team_boxscore.csv, ...')
+    .action(async (dir: string, _opts, cmd: Command) => {
+      if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
+      const stack = await openLocalStack(dataDirOf(cmd));
+      try {
+        const loaded = await loadRawDirectory(stack.warehouse, dir);
+        const names = Object.keys(loaded);
+        if (names.length === 0) throw new UsageError(`no <raw_table>.csv files in ${dir}`);
+        for (const [table, rows] of Object.entries(loaded)) process.stdout.write(`loaded ${String(rows).padStart(9)} rows into nba_raw.${table}\n`);
+      } finally {
+        await stack.close();
+      }
+    });
+
+  program
+    .command('generate-sample')
+    .description(`write deterministic synthetic raw data for every raw table, ${SEED_RANGE.start}..${SEED_RANGE.end}`)
+    .option('--out <dir>', 'output folder (default: <data-dir>/sample)')
+    .option('--seed <n>', 'random seed', positiveInt('--seed'))
+    .action(async (opts: { out?: string; seed?: number }, cmd: Command) => {
+      const out = opts.out ?? join(dataDirOf(cmd), 'sample');
+      const result = await writeSample(out, opts.seed === undefined ? {} : { seed: opts.seed });
+      for (const [table, file] of Object.entries(result.files)) process.stdout.write(`${String(file.rows).padStart(9)} rows  ${file.path}  (${table})\n`);
+    });
+
+  program
+    .command('run')
+    .description('plan and run a backfill to the end, then print the verification report (run the same command again to resume)')
+    .option('--tables <list>', `"all" or a comma-separated list of: ${ANALYTICS_TABLES.join(', ')}`, 'all')
+    .requiredOption('--start <date>', 'first game date, YYYY-MM-DD')
+    .requiredOption('--end <date>', 'last game date, YYYY-MM-DD')
+    .option('--exclude-date <date>', 'skip this game date (repeatable)', collect, [])
+    .addOption(new Option('--mode <mode>', 'test writes to test_nba_analytics with run_mode = test').choices(['production', 'test']).default('production'))
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency'), DEFAULTS.localConcurrency)
+    .option('--dates-per-job <n>', 'game dates written by one warehouse job (each keeps its own checkpoint)', positiveInt('--dates-per-job'), DEFAULTS.localDatesPerJob)
+    .option('--max-attempts <n>', 'attempts before a chunk is dead', positiveInt('--max-attempts'), DEFAULTS.maxAttempts)
+    .addOption(new Option('--format <format>', 'verification report format').choices(VERIFY_FORMATS).default('text'))
+    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; concurrency: number; datesPerJob: number; maxAttempts: number; format: VerifyFormat }, cmd: Command) => {
+      const request = requestFromFlags(opts);
+      process.exitCode = await withStack(cmd, async (stack) => {
+        const summary = await runWithInterrupts(stack, request, opts, cliLogger(Boolean(program.opts().verbose)));
+        if (summary.interrupted) {
+          process.stdout.write(`\nInterrupted. Checkpoints are saved: run the same command again to resume ${summary.runId}.\n`);
+          return 130;
+        }
+        process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
+        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
+        return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
+      });
+    });
+
+  program
+    .command('status')
+    .description('runs and their chunk counts by state and table (from the checkpoints)')
+    .option('--run <id>', 'only this run')
+    .option('--limit <n>', 'most recent runs to show', positiveInt('--limit'), 10)
+    .action(async (opts: { run?: string; limit: number }, cmd: Command) => {
+      process.exitCode = await withStack(cmd, (stack) => printStatus(stack.ledger, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }));
+    });
+
+  program
+    .command('verify')
+    .description('the verification report, read from the warehouse: exit 0 when every table is COMPLETE, 1 when not, 2 on bad input')
+    .option('--tables <list>', '"all" or a comma-separated list', 'all')
+    .option('--start <date>', 'first game date', SEED_RANGE.start)
+    .option('--end <date>', 'last game date', SEED_RANGE.end)
+    .addOption(new Option('--mode <mode>', 'which dataset to verify').choices(['production', 'test']).default('production'))
+    .addOption(new Option('--format <format>', 'report format').choices(VERIFY_FORMATS).default('text'))
+    .action(async (opts: { tables: string; start: string; end: string; mode: string; format: VerifyFormat }, cmd: Command) => {
+      parseTables(opts.tables);
+      const request = requestFromFlags({ ...opts, excludeDate: [] });
+      process.exitCode = await withStack(cmd, async (stack) => {
+        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
+        return verdict.passed ? EXIT.ok : EXIT.failed;
+      });
+    });
+
+  program
+    .command('demo')
+    .description(`generate the sample if needed, load it, backfill all five tables over ${SEED_RANGE.start}..${SEED_RANGE.end}, verify`)
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency'), DEFAULTS.localConcurrency)
+    .action(async (opts: { concurrency: number }, cmd: Command) => {
+      const dataDir = dataDirOf(cmd);
+      const sampleDir = join(dataDir, 'sample');
+      if (!existsSync(join(sampleDir, 'nbac_schedule.csv'))) {
+        process.stdout.write(`Generating the synthetic sample into ${resolve(sampleDir)} ...\n`);
+        await writeSample(sampleDir, {});
+      }
+      const request = requestFromFlags({ tables: 'all', start: SEED_RANGE.start, end: SEED_RANGE.end });
+      process.exitCode = await withStack(cmd, async (stack) => {
+        const { rows } = await stack.warehouse.query<{ n: number }>({ sql: `SELECT COUNT(*) AS n FROM ${stack.warehouse.context('production').raw('nbac_schedule')}`, params: {}, types: {}, label: 'raw_loaded' });
+        if (Number(rows[0]?.n ?? 0) === 0) {
+          process.stdout.write(`Loading ${sampleDir} into nba_raw ...\n`);
+          const loaded = await loadRawDirectory(stack.warehouse, sampleDir);
+          process.stdout.write(`  ${Object.entries(loaded).map(([t, n]) => `${t} ${n}`).join(', ')}\n`);
+        }
+        const summary = await runWithInterrupts(stack, request, { concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts }, cliLogger(Boolean(program.opts().verbose)));
+        if (summary.interrupted) {
+          process.stdout.write(`\nInterrupted. Run the same command again to resume ${summary.runId}.\n`);
+          return 130;
+        }
+        process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
+        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, 'text', process.stdout);
+        return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
+      });
+    });
+
+  return program;
+}
+
+async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>): Promise<T> {
+  const stack = await openLocalStack(dataDirOf(cmd));
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** First Ctrl-C: finish the chunks in flight, checkpoint, stop. Second: quit at once (checkpoints already saved stay). */
+async function runWithInterrupts(
+  stack: Awaited<ReturnType<typeof openLocalStack>>,
+  request: ReturnType<typeof requestFromFlags>,
+  opts: { concurrency: number; datesPerJob: number; maxAttempts: number },
+  logger: ReturnType<typeof cliLogger>,
+) {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nStopping after the chunks in flight finish (Ctrl-C again to quit now)...\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runBackfill(stack, request, {
+      concurrency: opts.concurrency,
+      datesPerJob: opts.datesPerJob,
+      maxAttempts: opts.maxAttempts,
+      progressIntervalMs: DEFAULTS.localProgressIntervalMs,
+      out: process.stdout,
+      logger,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; every other parse problem is bad input.
+      return error.exitCode === 0 ? 0 : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    if (process.env.BACKFILL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
+    return EXIT.failed;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+if (invokedDirectly) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`fatal: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

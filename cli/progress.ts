@@ -1,0 +1,73 @@
+import cliProgress from 'cli-progress';
+import type { Progress } from '../shared/runner/drive-run.js';
+
+export interface ProgressReporter {
+  update(progress: Progress): void;
+  stop(): void;
+}
+
+function detail(progress: Progress): string {
+  const by = (state: string) => progress.counts.filter((c) => c.state === state).reduce((n, c) => n + c.count, 0);
+  const parts = [`ok ${by('succeeded')}`, `no_source ${by('no_source')}`];
+  const running = by('running') + by('queued');
+  if (running) parts.push(`in flight ${running}`);
+  if (by('failed')) parts.push(`failed ${by('failed')}`);
+  if (by('dead')) parts.push(`dead ${by('dead')}`);
+  return parts.join(' | ');
+}
+
+/** A progress bar with ETA on a TTY; elsewhere (CI, logs) one plain line every few seconds. */
+export function createProgressReporter(options: { stream?: NodeJS.WriteStream; intervalMs: number; now?: () => number }): ProgressReporter {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? Date.now;
+  const started = now();
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: '{bar} {percentage}% | {value}/{total} chunks | {rate}/s | ETA {eta_formatted} | {detail}',
+        etaBuffer: 50,
+        fps: 5,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let begun = false;
+    return {
+      update(progress) {
+        const rate = ((progress.settled / Math.max(1, now() - started)) * 1000).toFixed(1);
+        if (!begun) {
+          bar.start(progress.total, progress.settled, { rate, detail: detail(progress) });
+          begun = true;
+        } else {
+          bar.setTotal(progress.total);
+          bar.update(progress.settled, { rate, detail: detail(progress) });
+        }
+      },
+      stop() {
+        if (begun) bar.stop();
+      },
+    };
+  }
+  let lastLine = 0;
+  let last: Progress | null = null;
+  const line = (progress: Progress) => {
+    const elapsedMs = now() - started;
+    const rate = progress.settled / Math.max(0.001, elapsedMs / 1000);
+    const remaining = progress.total - progress.settled;
+    const eta = rate > 0 ? `${Math.ceil(remaining / rate)}s` : 'unknown';
+    stream.write(`[${Math.round(elapsedMs / 1000)}s] ${progress.settled}/${progress.total} chunks (${rate.toFixed(1)}/s, ETA ${eta}) ${detail(progress)}\n`);
+  };
+  return {
+    update(progress) {
+      last = progress;
+      if (now() - lastLine >= options.intervalMs) {
+        lastLine = now();
+        line(progress);
+      }
+    },
+    stop() {
+      if (last) line(last);
+    },
+  };
+}

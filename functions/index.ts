@@ -1,0 +1,11 @@
+import * as ff from '@google-cloud/functions-framework';
+import { processChunk } from './process-chunk.js';
+import { reconcile } from './reconcile.js';
+import { backfillApi } from './backfill-api.js';
+
+// Entry points as listed in functions/manifest.ts (infra and its test read the same list).
+ff.cloudEvent('processChunk', processChunk);
+ff.cloudEvent('reconcile', reconcile);
+ff.http('backfillApi', backfillApi);
+
+export { processChunk, reconcile, backfillApi };

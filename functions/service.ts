@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { BigQuery } from '@google-cloud/bigquery';
+import { Firestore } from '@google-cloud/firestore';
+import { PubSub } from '@google-cloud/pubsub';
+import { loadConfig, type ServiceConfig } from '../shared/config/config.js';
+import { systemClock, type Clock } from '../shared/ports/clock.js';
+import type { Ledger } from '../shared/ports/ledger.js';
+import type { ChunkQueue } from '../shared/ports/queue.js';
+import type { Warehouse } from '../shared/ports/warehouse.js';
+import type { Logger } from '../shared/log/logger.js';
+import { createJsonLogger } from '../adapters/logging/pino-logger.js';
+import { BigQueryWarehouse } from '../adapters/bigquery/bigquery-warehouse.js';
+import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
+import { FirestoreLedger } from '../adapters/firestore/firestore-ledger.js';
+import { LocalLedger } from '../adapters/local/local-ledger.js';
+import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
+import { createAlerter, type Alerter } from './alerting.js';
+
+/** Everything a function needs, built once per instance from config. */
+export interface Service {
+  readonly config: ServiceConfig;
+  readonly warehouse: Warehouse;
+  readonly ledger: Ledger;
+  readonly queue: ChunkQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly alerter: Alerter;
+  /** Identifies this instance's claims on chunks. */
+  readonly instanceId: string;
+}
+
+let current: Promise<Service> | null = null;
+
+/** The instance's service, created on first use (cold start) from process.env. */
+export function getService(): Promise<Service> {
+  current ??= createService(loadConfig(process.env)).catch((error: unknown) => {
+    current = null;
+    throw error;
+  });
+  return current;
+}
+
+/** Tests and the local stack inject their own wiring. */
+export function setService(service: Service | Promise<Service> | null): void {
+  current = service === null ? null : Promise.resolve(service);
+}
+
+export async function createService(config: ServiceConfig, overrides: Partial<Service> = {}): Promise<Service> {
+  const logger = overrides.logger ?? createJsonLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const projectId = config.projectId;
+  const warehouse = overrides.warehouse ?? (await createWarehouse(config));
+  const ledger = overrides.ledger ?? (await createLedger(config));
+  const pubsub = new PubSub(projectId ? { projectId } : {});
+  const queue = overrides.queue ?? new PubSubQueue({ pubsub, topic: config.topics.chunks });
+  const alerter = overrides.alerter ?? (await createAlerter({ config, pubsub, logger, clock }));
+  return { config, warehouse, ledger, queue, clock, logger, alerter, instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}` };
+}
+
+async function createWarehouse(config: ServiceConfig): Promise<Warehouse> {
+  if (config.warehouse === 'duckdb') {
+    mkdirSync(config.dataDir, { recursive: true });
+    return DuckDbWarehouse.open({ path: join(config.dataDir, 'warehouse.duckdb') });
+  }
+  if (!config.projectId) throw new Error('GOOGLE_CLOUD_PROJECT is required with WAREHOUSE=bigquery');
+  return new BigQueryWarehouse(new BigQuery({ projectId: config.projectId, location: config.bigQueryLocation }), {
+    projectId: config.projectId,
+    location: config.bigQueryLocation,
+  });
+}
+
+async function createLedger(config: ServiceConfig): Promise<Ledger> {
+  if (config.ledger === 'local') {
+    mkdirSync(config.dataDir, { recursive: true });
+    return LocalLedger.open({ path: join(config.dataDir, 'ledger.duckdb') });
+  }
+  const firestore = new Firestore({ ...(config.projectId ? { projectId: config.projectId } : {}), databaseId: config.firestore.database });
+  return new FirestoreLedger({ firestore, collectionPrefix: config.firestore.collectionPrefix });
+}

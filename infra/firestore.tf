@@ -1,0 +1,242 @@
+# Firestore: the ledger's database and the composite indexes its queries need.
+#
+# The ledger (adapters/firestore) keeps one document per run and per chunk, in the collections
+# <firestore_collection_prefix>runs and <firestore_collection_prefix>chunks. Production Firestore rejects
+# a query that needs a composite index nobody created (the emulator does not, so tests cannot catch it):
+# every entry of adapters/firestore/indexes.ts FIRESTORE_INDEXES has one google_firestore_index below,
+# same collection, same fields in the same order (test/infra checks both ways). Firestore appends
+# __name__ to each index itself, which is what the chunk queries order by.
+#
+# Native mode; concurrency mode left at the API default.
+# Delete protection on, and ABANDON on destroy: a `terraform destroy` must never erase the checkpoints
+# of a running backfill.
+
+resource "google_firestore_database" "ledger" {
+  project                     = var.project_id
+  name                        = var.firestore_database
+  location_id                 = var.firestore_location
+  type                        = "FIRESTORE_NATIVE"
+  app_engine_integration_mode = "DISABLED"
+  delete_protection_state     = "DELETE_PROTECTION_ENABLED"
+  deletion_policy             = "ABANDON"
+
+  depends_on = [google_project_service.enabled]
+}
+
+# --- Composite indexes (adapters/firestore/indexes.ts) ------------------------------------------------
+
+resource "google_firestore_index" "runs_by_state_created_at" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}runs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "createdAt"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_table" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_mode" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_table_mode" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_table_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_mode_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_run_ids_table_mode_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path   = "runIds"
+    array_config = "CONTAINS"
+  }
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_table_mode" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_table_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_mode_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "chunks_by_table_mode_state" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import type { Clock } from '../ports/clock.js';
+import type { Ledger } from '../ports/ledger.js';
+import type { Warehouse } from '../ports/warehouse.js';
+import type { Logger } from '../log/logger.js';
+import { InvalidRequestError, parseBackfillRequest } from '../planning/backfill-request.js';
+import { retryRun, startRun } from '../runner/start-run.js';
+import { runProgress } from './progress-view.js';
+import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
+import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
+
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+  /** 'application/json' unless a text or markdown report was asked for. */
+  readonly contentType: string;
+}
+
+export interface ApiDeps {
+  readonly warehouse: Warehouse;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });
+const problem = (status: number, error: string, details?: string[]): ApiResponse => json(status, { error, ...(details ? { details } : {}) });
+
+const RUN_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+
+/**
+ * The HTTP API as a pure mapping from request to response over the ports. The Cloud Function only
+ * adapts Express to this.
+ */
+export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {
+  const parts = req.path.split('/').filter(Boolean);
+  const method = req.method.toUpperCase();
+  try {
+    if (parts[0] === 'backfills') {
+      if (parts.length === 1 && method === 'POST') return await createBackfill(deps, req.body);
+      if (parts.length === 1 && method === 'GET') {
+        const q = ListQuerySchema.safeParse(req.query);
+        if (!q.success) return problem(400, 'invalid query', q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
+        return json(200, { runs: await deps.ledger.listRuns({ limit: q.data.limit }) });
+      }
+      const id = parts[1];
+      if (id === undefined || !RUN_ID.test(id)) return problem(400, 'invalid backfill id');
+      if (parts.length === 2 && method === 'GET') {
+        const view = await runProgress(deps.ledger, id, deps.clock.now());
+        return view ? json(200, view) : problem(404, `no backfill ${id}`);
+      }
+      if (parts.length === 3 && method === 'POST' && parts[2] === 'cancel') return await cancel(deps, id);
+      if (parts.length === 3 && method === 'POST' && parts[2] === 'retry') {
+        if (!(await deps.ledger.getRun(id))) return problem(404, `no backfill ${id}`);
+        const { run, retried } = await retryRun(deps, id);
+        return json(200, { run, retried });
+      }
+      return problem(parts.length <= 3 ? 405 : 404, `${method} ${req.path} is not a route of this API`);
+    }
+    if (parts.length === 1 && parts[0] === 'verify') {
+      if (method !== 'GET') return problem(405, 'use GET /verify');
+      const q = VerifyQuerySchema.safeParse(req.query);
+      if (!q.success) return problem(400, 'invalid query', q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
+      const { body, passed, format } = await verifyScope(deps, q.data);
+      const status = q.data.strict && !passed ? 503 : 200;
+      return { status, body, contentType: contentTypeOf(format) };
+    }
+    if (parts.length === 0 && method === 'GET') {
+      return json(200, { service: 'nba-backfill', routes: ['POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry', 'GET /verify'] });
+    }
+    return problem(404, `${method} ${req.path} is not a route of this API`);
+  } catch (error) {
+    if (error instanceof InvalidRequestError) return problem(400, 'invalid backfill request', error.problems);
+    if (error instanceof InvalidVerificationScopeError) return problem(400, 'invalid verification scope', error.problems);
+    throw error;
+  }
+}
+
+function contentTypeOf(format: VerifyFormat): string {
+  if (format === 'text') return 'text/plain; charset=utf-8';
+  if (format === 'markdown') return 'text/markdown; charset=utf-8';
+  return 'application/json';
+}
+
+async function createBackfill(deps: ApiDeps, body: unknown): Promise<ApiResponse> {
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return problem(400, 'invalid backfill request', ['the body must be a JSON object like {"tables":"all","start":"2021-11-01","end":"2021-11-30"}']);
+  }
+  const request = parseBackfillRequest(body);
+  const started = await startRun(deps, request);
+  deps.logger.info(started.created ? 'backfill started' : 'backfill already known', { runId: started.run.id, chunks: started.run.chunkCount });
+  const chunksByTable = Object.fromEntries(Object.entries(started.plan.datesByTable).map(([t, d]) => [t, d?.length ?? 0]));
+  return json(started.created ? 201 : 200, {
+    runId: started.run.id,
+    created: started.created,
+    run: started.run,
+    chunksByTable,
+    links: { self: `/backfills/${started.run.id}`, cancel: `/backfills/${started.run.id}/cancel`, verify: `/verify?start=${request.start}&end=${request.end}&mode=${request.mode}` },
+  });
+}
+
+async function cancel(deps: ApiDeps, id: string): Promise<ApiResponse> {
+  const run = await deps.ledger.getRun(id);
+  if (!run) return problem(404, `no backfill ${id}`);
+  const now = deps.clock.now();
+  const updated = await deps.ledger.updateRun(id, ['active'], { state: 'cancelled', outcome: 'cancelled through the API', finishedAt: now, updatedAt: now });
+  if (!updated) return problem(409, `backfill ${id} is ${run.state}, not active`);
+  deps.logger.info('backfill cancelled', { runId: id });
+  return json(200, { run: updated });
+}

@@ -1,0 +1,100 @@
+import type { Clock } from '../ports/clock.js';
+import type { ChunkRecord, Ledger, RunRecord } from '../ports/ledger.js';
+import type { ChunkQueue } from '../ports/queue.js';
+import type { Logger } from '../log/logger.js';
+import type { ChunkMessage } from '../chunks/chunk-message.js';
+import { planReconcile, type InFlight, type ReconcileLimits } from './plan-reconcile.js';
+import type { AnalyticsTableName } from '../tables/names.js';
+
+export interface ReconcileDeps {
+  readonly ledger: Ledger;
+  readonly queue: ChunkQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Called once when a run ends (verification of its scope and alerting go here). */
+  readonly onRunFinished?: (run: RunRecord) => Promise<void>;
+}
+
+export interface RunTick {
+  readonly runId: string;
+  readonly published: number;
+  readonly messages: number;
+  readonly repaired: number;
+  readonly finished: RunRecord['state'] | null;
+  readonly waitingOnDependencies: number;
+  readonly waitingOnBackoff: number;
+  readonly heldByCaps: number;
+}
+
+const NOT_SUCCEEDED = ['pending', 'queued', 'running', 'failed', 'dead'] as const;
+
+/** Count chunks queued or running everywhere: the caps apply to all runs together. */
+export async function countInFlight(ledger: Ledger): Promise<InFlight> {
+  const rows = await ledger.listChunks({ states: ['queued', 'running'] });
+  const byTable: Partial<Record<AnalyticsTableName, number>> = {};
+  for (const c of rows) byTable[c.table] = (byTable[c.table] ?? 0) + 1;
+  return { total: rows.length, byTable };
+}
+
+/**
+ * One reconcile tick over every active run: repair, republish within the caps in dependency order,
+ * finish runs whose chunks are all terminal. Safe to run twice at once.
+ */
+export async function reconcileRuns(deps: ReconcileDeps, limits: ReconcileLimits, options: { runIds?: readonly string[] } = {}): Promise<RunTick[]> {
+  const { ledger } = deps;
+  const runs = options.runIds
+    ? (await Promise.all(options.runIds.map((id) => ledger.getRun(id)))).filter((r): r is RunRecord => r !== null && r.state === 'active')
+    : await ledger.listRuns({ states: ['active'] });
+  const inFlight = await countInFlight(ledger);
+  const ticks: RunTick[] = [];
+  for (const run of runs) ticks.push(await reconcileRun(deps, run, inFlight, limits));
+  return ticks;
+}
+
+async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFlight, limits: ReconcileLimits): Promise<RunTick> {
+  const { ledger, queue, clock } = deps;
+  const log = deps.logger.child({ runId: run.id });
+  const now = clock.now();
+  const chunks = await ledger.listChunks({ runId: run.id, states: NOT_SUCCEEDED });
+  const decision = planReconcile({ run, chunks, inFlight, now, limits });
+
+  const repaired = decision.repairs.length ? await ledger.transition(decision.repairs) : [];
+  for (const c of repaired) if (c.state === 'dead') log.error('chunk dead', { table: c.table, gameDate: c.gameDate, attempts: c.attempts, lastError: c.lastError });
+
+  const queued = decision.enqueue.length ? await ledger.transition(decision.enqueue) : [];
+  const won = new Set(queued.map((c: ChunkRecord) => c.id));
+  const messages: ChunkMessage[] = [];
+  for (const planned of decision.messages) {
+    const dates = planned.dates.filter((_, i) => won.has(planned.chunkIds[i] as string));
+    if (dates.length) messages.push({ v: 1, runId: run.id, table: planned.table, mode: run.request.mode, dates, publishedAt: now });
+  }
+  if (messages.length) {
+    try {
+      await queue.publish(messages);
+    } catch (error) {
+      // The chunks stay queued with a stall lease: the next tick after it expires publishes them again.
+      log.error('publishing chunk messages failed; they will be republished when their queue lease expires', { error: String(error), messages: messages.length });
+      throw error;
+    }
+  }
+  // Keep the shared tally in step for the next run of this tick (a republished stalled chunk was already in flight).
+  const enqueuedFrom = new Map(decision.enqueue.map((t) => [t.id, t.from[0]]));
+  for (const c of queued) {
+    if (enqueuedFrom.get(c.id) === 'queued') continue;
+    inFlight.total += 1;
+    inFlight.byTable[c.table] = (inFlight.byTable[c.table] ?? 0) + 1;
+  }
+
+  let finished: RunRecord['state'] | null = null;
+  if (decision.finish) {
+    const updated = await ledger.updateRun(run.id, ['active'], { state: decision.finish.state, outcome: decision.finish.outcome, finishedAt: now, updatedAt: now });
+    if (updated) {
+      finished = updated.state;
+      log.info(`run ${updated.state}: ${decision.finish.outcome}`, { state: updated.state });
+      if (deps.onRunFinished) await deps.onRunFinished(updated);
+    }
+  }
+  const published = messages.reduce((n, m) => n + m.dates.length, 0);
+  if (published || repaired.length) log.info('reconcile tick', { published, messages: messages.length, repaired: repaired.length, ...decision.counts });
+  return { runId: run.id, published, messages: messages.length, repaired: repaired.length, finished, ...decision.counts };
+}

@@ -1,0 +1,22 @@
+import type { TableReport } from './report-schema.js';
+
+/** Thousands separated the same way on every machine. */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatCoverage(table: Pick<TableReport, 'coveragePct'>): string {
+  return table.coveragePct === null ? 'n/a' : `${table.coveragePct.toFixed(1)}%`;
+}
+
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'not reported';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Firestore } from '@google-cloud/firestore';
+import sinon from 'sinon';
+import { FirestoreLedger } from '../../../adapters/firestore/firestore-ledger.js';
+import type { Clock } from '../../../shared/ports/clock.js';
+import { firestoreClient, startFirestoreEmulator, type Emulator } from '../../support/emulators.js';
+import { ledgerConformance, testChunks, testRun, T0 } from '../../ports/ledger-conformance.js';
+
+function uniquePrefix(): string {
+  return `t${randomUUID().replaceAll('-', '').slice(0, 12)}_`;
+}
+
+async function deleteCollections(db: Firestore, prefix: string): Promise<void> {
+  await Promise.all(['runs', 'chunks'].map((name) => db.recursiveDelete(db.collection(`${prefix}${name}`))));
+}
+
+describe('FirestoreLedger on the Firestore emulator', function () {
+  this.timeout(60_000);
+  let emulator: Emulator | undefined;
+  let db: Firestore;
+  /** A second client: another process's view of the same database. */
+  let peerDb: Firestore;
+
+  before(async function () {
+    emulator = await startFirestoreEmulator();
+    db = firestoreClient(emulator);
+    peerDb = firestoreClient(emulator);
+  });
+
+  after(async function () {
+    await Promise.allSettled([db?.terminate(), peerDb?.terminate()]);
+    await emulator?.stop();
+  });
+
+  ledgerConformance('FirestoreLedger', async (clock) => {
+    const prefix = uniquePrefix();
+    const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+    const peers: FirestoreLedger[] = [];
+    return {
+      ledger,
+      peer: async () => {
+        const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock });
+        peers.push(peer);
+        return peer;
+      },
+      dispose: async () => {
+        await Promise.all([ledger, ...peers].map((l) => l.close()));
+        await deleteCollections(db, prefix);
+      },
+    };
+  });
+
+  describe('beyond the port', function () {
+    const sandbox = sinon.createSandbox();
+    let prefix: string;
+    let now: number;
+    const clock: Clock = { now: () => now };
+
+    beforeEach(function () {
+      prefix = uniquePrefix();
+      now = T0;
+    });
+
+    afterEach(async function () {
+      sandbox.restore();
+      await deleteCollections(db, prefix);
+    });
+
+    it('stores one document per run and per chunk, keyed by their ids, with times as epoch milliseconds', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-03');
+      await ledger.createRun(testRun('run-a', { chunkCount: 3 }), chunks);
+
+      const collections = (await db.listCollections()).map((c) => c.id).filter((id) => id.startsWith(prefix));
+      assert.deepEqual(collections.sort(), [`${prefix}chunks`, `${prefix}runs`], 'no counter or other shared document');
+      const chunkDocs = await db.collection(`${prefix}chunks`).get();
+      assert.deepEqual(chunkDocs.docs.map((d) => d.id), chunks.map((c) => c.id));
+      const first = chunkDocs.docs[0]?.data();
+      assert.equal(first?.updatedAt, T0);
+      assert.equal(first?.state, 'pending');
+      assert.deepEqual(first?.runIds, ['run-a']);
+      const runDoc = await db.collection(`${prefix}runs`).doc('run-a').get();
+      assert.equal(runDoc.get('createdAt'), T0);
+      assert.equal(runDoc.get('state'), 'active');
+    });
+
+    it('writes the run document only after its chunks, so a failed createRun never leaves a run without chunks', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-05');
+      const runs = db.collection(`${prefix}runs`);
+      const runRef = runs.doc('run-a');
+      const create = sandbox.stub(Object.getPrototypeOf(runRef) as { create: (data: unknown) => Promise<unknown> }, 'create');
+      create.rejects(Object.assign(new Error('14 UNAVAILABLE: the network went away'), { code: 14 }));
+
+      await assert.rejects(ledger.createRun(testRun('run-a'), chunks), /UNAVAILABLE/);
+      assert.equal(await ledger.getRun('run-a'), null);
+      assert.equal((await ledger.listChunks({ runId: 'run-a' })).length, 5);
+
+      create.restore();
+      const again = await ledger.createRun(testRun('run-a'), chunks);
+      assert.deepEqual({ created: again.created, chunksAdded: again.chunksAdded }, { created: true, chunksAdded: 0 });
+      assert.equal((await ledger.getRun('run-a'))?.id, 'run-a');
+    });
+
+    it('counts every chunk once when two runs over the same chunks are created at once', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock });
+      const chunks = testChunks('player_game_summary', '2023-01-01', '2023-03-31');
+      const [a, b] = await Promise.all([ledger.createRun(testRun('run-a'), chunks), peer.createRun(testRun('run-b'), chunks)]);
+
+      assert.equal(a.chunksAdded + b.chunksAdded, chunks.length);
+      const stored = await ledger.listChunks({});
+      assert.equal(stored.length, chunks.length);
+      for (const chunk of stored) assert.deepEqual([...chunk.runIds].sort(), ['run-a', 'run-b']);
+    });
+
+    it('terminates the Firestore client on close only when asked to', async function () {
+      const client = firestoreClient(emulator as Emulator);
+      const terminate = sandbox.spy(client, 'terminate');
+      await new FirestoreLedger({ firestore: client, collectionPrefix: prefix }).close();
+      sinon.assert.notCalled(terminate);
+      await new FirestoreLedger({ firestore: client, collectionPrefix: prefix, terminateOnClose: true }).close();
+      sinon.assert.calledOnce(terminate);
+    });
+  });
+});

@@ -1,0 +1,140 @@
+/** infra/bigquery.tf, infra/schemas/ and the monitoring views of infra/sql/ against the table registry. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ColumnSpec } from '../../../shared/tables/types.js';
+import {
+  asBody, block, canonical, INFRA_DIR, mentions, resolveLocal, resourcesOf, schemaFileText, schemaPath, type Infra, type Located,
+} from '../../support/infra.js';
+
+export interface TableSpecLike {
+  readonly name: string;
+  readonly key: readonly string[];
+  readonly partitionColumn: string;
+  readonly columns: readonly ColumnSpec[];
+}
+
+export interface WarehouseNames {
+  readonly rawDataset: string;
+  readonly analyticsDatasets: Readonly<Record<string, string>>;
+  readonly tables: readonly TableSpecLike[];
+}
+
+/**
+ * The analytics datasets are managed and the raw one only read; in every analytics dataset each table of
+ * the registry exists, partitioned by DAY on its partition column, requiring a partition filter,
+ * clustered by its key, with schema schemas/<table>.json.
+ */
+export function checkBigQuery(infra: Infra, names: WarehouseNames): string[] {
+  const problems: string[] = [];
+  const datasetResource = new Map<string, string>();
+  for (const [name, r] of resourcesOf(infra, 'google_bigquery_dataset')) {
+    const id = resolveLocal(infra, r.body.dataset_id);
+    if (typeof id === 'string') datasetResource.set(id, name);
+    if (id === names.rawDataset) problems.push(`google_bigquery_dataset.${name} manages ${names.rawDataset}, which belongs to the scrapers: reference it as data`);
+  }
+  if (!Object.values(infra.data.google_bigquery_dataset ?? {}).some((d) => resolveLocal(infra, d.body.dataset_id) === names.rawDataset)) {
+    problems.push(`no data "google_bigquery_dataset" reads ${names.rawDataset}`);
+  }
+  const tables = resourcesOf(infra, 'google_bigquery_table');
+  for (const [mode, datasetId] of Object.entries(names.analyticsDatasets)) {
+    const resource = datasetResource.get(datasetId);
+    if (!resource) {
+      problems.push(`the ${mode} dataset ${datasetId} is not a google_bigquery_dataset`);
+      continue;
+    }
+    const inDataset = tables.filter(([, t]) => mentions(t.body.dataset_id, 'google_bigquery_dataset', resource));
+    const partitioned = inDataset.filter(([, t]) => block(t.body, 'time_partitioning'));
+    if (partitioned.length !== 1) {
+      problems.push(`${datasetId}: ${partitioned.length} partitioned google_bigquery_table resources; expected one, for_each over the analytics tables`);
+      continue;
+    }
+    const [tableName, table] = partitioned[0] as [string, Located];
+    const where = `google_bigquery_table.${tableName} (${datasetId})`;
+    const perTable = asBody(resolveLocal(infra, table.body.for_each));
+    if (!perTable) {
+      problems.push(`${where}: for_each is not a literal local map of tables`);
+      continue;
+    }
+    const declared = Object.keys(perTable).sort();
+    const expected = names.tables.map((t) => t.name).sort();
+    if (canonical(declared) !== canonical(expected)) problems.push(`${where}: tables ${declared.join(', ')}; the registry has ${expected.join(', ')}`);
+    const partitioning = block(table.body, 'time_partitioning');
+    for (const spec of names.tables) {
+      if (partitioning?.type !== 'DAY' || partitioning.field !== spec.partitionColumn) {
+        problems.push(`${where}: ${spec.name} must be partitioned by DAY on ${spec.partitionColumn}`);
+      }
+      const clustering = table.body.clustering === '${each.value.clustering}' ? asBody(perTable[spec.name])?.clustering : table.body.clustering;
+      if (canonical(clustering) !== canonical(spec.key.slice(0, 4))) {
+        problems.push(`${where}: ${spec.name} is clustered by ${JSON.stringify(clustering)}, expected its key ${JSON.stringify(spec.key)}`);
+      }
+    }
+    if (table.body.require_partition_filter !== true) problems.push(`${where}: require_partition_filter is not true`);
+    if (typeof table.body.schema !== 'string' || !table.body.schema.includes('schemas/${each.key}.json')) {
+      problems.push(`${where}: schema is not read from schemas/<table>.json`);
+    }
+  }
+  return problems;
+}
+
+export function checkSchemaFiles(tables: readonly TableSpecLike[], dir: string = INFRA_DIR): string[] {
+  const problems: string[] = [];
+  const fix = 'regenerate: npm run build && node infra/scripts/generate-schemas.mjs';
+  for (const spec of tables) {
+    const path = schemaPath(spec.name, dir);
+    if (!existsSync(path)) problems.push(`infra/schemas/${spec.name}.json is missing (${fix})`);
+    else if (readFileSync(path, 'utf8') !== schemaFileText(spec.columns)) problems.push(`infra/schemas/${spec.name}.json differs from TABLE_SPECS (${fix})`);
+  }
+  const known = new Set(tables.map((t) => `${t.name}.json`));
+  const schemaDir = join(dir, 'schemas');
+  for (const file of existsSync(schemaDir) ? readdirSync(schemaDir) : []) {
+    if (!known.has(file)) problems.push(`infra/schemas/${file} belongs to no table of the registry`);
+  }
+  return problems;
+}
+
+// --- Monitoring views ---------------------------------------------------------------------------------
+
+export interface SqlViewFile {
+  readonly view: string;
+  readonly file: string;
+  readonly text: string;
+}
+
+/** The views views.tf declares (local.base_views and local.derived_views: view -> file) with their SQL. */
+export function sqlViews(infra: Infra, dir: string = INFRA_DIR): { views: SqlViewFile[]; problems: string[] } {
+  const problems: string[] = [];
+  const views: SqlViewFile[] = [];
+  for (const local of ['base_views', 'derived_views']) {
+    const map = asBody(infra.locals[local]?.value);
+    if (!map) {
+      problems.push(`local.${local} (view -> sql file) is missing`);
+      continue;
+    }
+    for (const [view, file] of Object.entries(map)) {
+      const path = join(dir, 'sql', String(file));
+      if (!existsSync(path)) problems.push(`local.${local}.${view} reads sql/${String(file)}, which does not exist`);
+      else views.push({ view, file: String(file), text: readFileSync(path, 'utf8') });
+    }
+  }
+  const listed = new Set(views.map((v) => v.file));
+  const sqlDir = join(dir, 'sql');
+  for (const file of existsSync(sqlDir) ? readdirSync(sqlDir) : []) {
+    if (file.endsWith('.sql') && !listed.has(file)) problems.push(`sql/${file} is not declared as a view in views.tf`);
+  }
+  return { views, problems };
+}
+
+/** Render a view's SQL as templatefile() would, failing on placeholders it would not know. */
+export function renderSql(text: string, vars: Readonly<Record<string, string>>): { sql: string; problems: string[] } {
+  const problems: string[] = [];
+  if (text.includes('%{')) problems.push('contains "%{", a templatefile() directive');
+  const sql = text.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    const value = vars[name];
+    if (value === undefined) {
+      problems.push(`placeholder ${whole} is not one of local.sql_vars (${Object.keys(vars).join(', ')})`);
+      return whole;
+    }
+    return value;
+  });
+  return { sql, problems };
+}

@@ -1,0 +1,53 @@
+import type { ChunkState, RunState } from '../../../shared/chunks/chunk-state.js';
+import type { ChunkRecord, RunRecord } from '../../../shared/ports/ledger.js';
+import { chunkId } from '../../../shared/planning/ids.js';
+import type { AnalyticsTableName, RunMode } from '../../../shared/tables/names.js';
+
+export function chunk(
+  table: AnalyticsTableName,
+  gameDate: string,
+  state: ChunkState,
+  over: Partial<ChunkRecord> & { mode?: RunMode } = {},
+): ChunkRecord {
+  const mode = over.mode ?? 'production';
+  return {
+    id: chunkId(table, gameDate, mode),
+    table,
+    gameDate,
+    mode,
+    runIds: ['run-1'],
+    state,
+    attempts: 0,
+    quotaRetries: 0,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    nextAttemptAt: null,
+    lastError: null,
+    rowsWritten: null,
+    rowsFound: null,
+    expectedRows: null,
+    durationMs: null,
+    queuedAt: null,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: 0,
+    ...over,
+  };
+}
+
+export function run(
+  id: string,
+  state: RunState,
+  request: { tables: AnalyticsTableName[]; start: string; end: string; mode: RunMode },
+): RunRecord {
+  return {
+    id,
+    request: { ...request, excludeDates: [] },
+    state,
+    chunkCount: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    finishedAt: null,
+    outcome: null,
+  };
+}
