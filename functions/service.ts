@@ -10,6 +10,7 @@ import type { Ledger } from '../shared/ports/ledger.js';
 import type { ChunkQueue } from '../shared/ports/queue.js';
 import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Logger } from '../shared/log/logger.js';
+import type { ProcessorHooks } from '../shared/chunks/process-chunks.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { BigQueryWarehouse } from '../adapters/bigquery/bigquery-warehouse.js';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
@@ -29,6 +30,8 @@ export interface Service {
   readonly alerter: Alerter;
   /** Identifies this instance's claims on chunks. */
   readonly instanceId: string;
+  /** Fault injection for the fault suite (never set in production wiring). */
+  readonly hooks?: ProcessorHooks;
 }
 
 let current: Promise<Service> | null = null;
@@ -56,7 +59,11 @@ export async function createService(config: ServiceConfig, overrides: Partial<Se
   const pubsub = new PubSub(projectId ? { projectId } : {});
   const queue = overrides.queue ?? new PubSubQueue({ pubsub, topic: config.topics.chunks });
   const alerter = overrides.alerter ?? (await createAlerter({ config, pubsub, logger, clock }));
-  return { config, warehouse, ledger, queue, clock, logger, alerter, instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}` };
+  return {
+    config, warehouse, ledger, queue, clock, logger, alerter,
+    instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}`,
+    ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
+  };
 }
 
 async function createWarehouse(config: ServiceConfig): Promise<Warehouse> {

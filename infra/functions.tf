@@ -97,6 +97,10 @@ resource "google_cloudfunctions2_function" "process_chunk" {
       condition     = var.source_archive_path != null || var.source_object != null
       error_message = "Set source_object (an uploaded zip) or source_archive_path (a local zip to upload)."
     }
+    precondition {
+      condition     = var.lease_ms > var.worker_timeout_seconds * 1000
+      error_message = "lease_ms must exceed worker_timeout_seconds: a lease ending while its worker still runs lets reconcile hand the chunk to a second worker."
+    }
   }
 
   depends_on = [google_project_service.enabled, google_project_iam_member.functions_build]

@@ -201,8 +201,8 @@ variable "scheduler_time_zone" {
 
 variable "max_delivery_attempts" {
   type        = number
-  default     = 10
-  description = "Pub/Sub deliveries of one message before it goes to the dead-letter topic. Above MAX_ATTEMPTS on purpose: the ledger decides when a chunk is dead; the dead-letter topic only catches messages the code never managed to settle."
+  default     = 15
+  description = "Pub/Sub deliveries of one message before it goes to the dead-letter topic. With the default back-off (10s doubling to 600s) 15 deliveries span more than MAX_EVENT_AGE_SECONDS, so a chunk message failing for transient reasons (quota, contention) ages out in the code first (acknowledged; reconcile republishes the chunk); what reaches the dead-letter topic is a function that could not answer at all for over an hour."
 
   validation {
     condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100

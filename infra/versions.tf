@@ -9,12 +9,12 @@
 # For a local syntax check without credentials: terraform init -backend=false && terraform validate.
 
 terraform {
-  required_version = ">= 1.6.0, < 2.0.0"
+  required_version = ">= 1.7.0, < 2.0.0" # 1.7: nonsensitive() on a null check (functions.tf)
 
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "~> 6.20"
+      version = "~> 6.30"
     }
   }
 

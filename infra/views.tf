@@ -25,8 +25,8 @@ locals {
 
   # View name -> file. missing_dates reads coverage_by_date, so it is created after it (below).
   base_views = {
-    coverage_by_date            = "coverage_by_date.sql"
-    test_rows_in_production     = "test_rows_in_production.sql"
+    coverage_by_date        = "coverage_by_date.sql"
+    test_rows_in_production = "test_rows_in_production.sql"
   }
   derived_views = {
     missing_dates = "missing_dates.sql"

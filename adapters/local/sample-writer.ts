@@ -29,26 +29,33 @@ const FLUSH_CHARS = 1 << 18;
 const PROGRESS_EVERY_GAMES = 250;
 
 class CsvFile {
-  private buffer = '';
+  private lines: string[] = [];
+  private chars = 0;
   rows = 0;
   private readonly stream: WriteStream;
   private readonly columns: readonly string[];
 
   constructor(readonly table: RawTableName, readonly tmpPath: string) {
     this.columns = RAW_TABLE_SPECS[table].columns.map((c) => c.name);
-    this.stream = createWriteStream(tmpPath, { encoding: 'utf8' });
-    this.buffer = `${this.columns.join(',')}\n`;
+    this.stream = createWriteStream(tmpPath);
+    this.lines.push(this.columns.join(','));
   }
 
   async add(rows: readonly object[]): Promise<void> {
-    for (const row of rows) this.buffer += `${csvLine(this.columns, row)}\n`;
+    for (const row of rows) {
+      const line = csvLine(this.columns, row);
+      this.lines.push(line);
+      this.chars += line.length;
+    }
     this.rows += rows.length;
-    if (this.buffer.length >= FLUSH_CHARS) await this.flush();
+    if (this.chars >= FLUSH_CHARS) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    const chunk = this.buffer;
-    this.buffer = '';
+    if (this.lines.length === 0) return;
+    const chunk = Buffer.from(`${this.lines.join('\n')}\n`, 'utf8');
+    this.lines = [];
+    this.chars = 0;
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 

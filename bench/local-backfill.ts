@@ -1,0 +1,82 @@
+/**
+ * Benchmark: the full local backfill of all five tables over the seed range on the generated sample
+ * (and, with --real, on ../shared/data/raw). Prints its numbers; asserts nothing.
+ *
+ *   npm run bench                         # sample, default settings
+ *   npm run bench -- --dates-per-job 31   # compare batch sizes
+ *   npm run bench -- --real               # the real NBA data beside the repo
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { tmpdir, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
+import { silentLogger } from '../shared/log/logger.js';
+import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
+import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
+import { writeSample } from '../adapters/local/sample-writer.js';
+import { openLocalStack } from '../cli/local-stack.js';
+import { runBackfill } from '../cli/commands/run.js';
+import { runVerification } from '../shared/api/verify-endpoint.js';
+import { systemClock } from '../shared/ports/clock.js';
+
+const { values } = parseArgs({
+  options: {
+    real: { type: 'boolean', default: false },
+    'dates-per-job': { type: 'string', default: String(DEFAULTS.localDatesPerJob) },
+    concurrency: { type: 'string', default: String(DEFAULTS.localConcurrency) },
+    sample: { type: 'string', default: '.bench/sample' },
+  },
+});
+
+async function main(): Promise<void> {
+  const datesPerJob = Number(values['dates-per-job']);
+  const concurrency = Number(values.concurrency);
+  let rawDir: string;
+  if (values.real) {
+    rawDir = resolve('../shared/data/raw');
+    if (!existsSync(join(rawDir, 'nbac_schedule.csv'))) throw new Error(`--real needs ${rawDir} (the team folder beside the repo)`);
+  } else {
+    rawDir = resolve(values.sample);
+    if (!existsSync(join(rawDir, 'nbac_schedule.csv'))) {
+      const t = performance.now();
+      await writeSample(rawDir, {});
+      console.log(`generated the sample into ${rawDir} in ${((performance.now() - t) / 1000).toFixed(1)}s (not counted below)`);
+    }
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), 'backfill-bench-'));
+  const stack = await openLocalStack(dataDir);
+  try {
+    let t = performance.now();
+    const loaded = await loadRawDirectory(stack.warehouse, rawDir);
+    const loadSeconds = (performance.now() - t) / 1000;
+    const request = parseBackfillRequest({ tables: 'all', start: SEED_RANGE.start, end: SEED_RANGE.end });
+    const devnull = { write: () => true } as unknown as NodeJS.WritableStream;
+    t = performance.now();
+    const summary = await runBackfill(stack, request, {
+      concurrency, datesPerJob, maxAttempts: DEFAULTS.maxAttempts, progressIntervalMs: 60_000, out: devnull, logger: silentLogger,
+    });
+    const runSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const verification = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, { tables: request.tables, start: request.start, end: request.end, mode: 'production' }, 'text');
+    const verifySeconds = (performance.now() - t) / 1000;
+    const rows = Object.values(loaded).reduce((a, b) => a + Number(b), 0);
+    console.log(`\nLocal backfill benchmark (${values.real ? 'real data ../shared/data/raw' : 'generated sample'}), ${cpus().length} cores, node ${process.version}`);
+    console.table([
+      { step: 'load raw', seconds: loadSeconds.toFixed(2), detail: `${rows.toLocaleString()} raw rows` },
+      { step: 'backfill 5 tables', seconds: runSeconds.toFixed(2), detail: `${summary.chunks} chunks, ${(summary.chunks / runSeconds).toFixed(1)} chunks/s, run ${summary.state}` },
+      { step: 'verify 5 tables', seconds: verifySeconds.toFixed(2), detail: verification.report.overall.line },
+    ]);
+    console.log(`settings: --concurrency ${concurrency} --dates-per-job ${datesPerJob}; target: backfill under 60 s wall, verification under 2 s`);
+    console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    await stack.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
