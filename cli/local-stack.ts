@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { UsageError } from './usage-error.js';
 import { join, resolve } from 'node:path';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
 import { LocalLedger } from '../adapters/local/local-ledger.js';
@@ -14,8 +16,11 @@ export const WAREHOUSE_FILE = 'warehouse.duckdb';
 export const LEDGER_FILE = 'ledger.duckdb';
 
 /** The embedded warehouse and checkpoints of one data dir. */
-export async function openLocalStack(dataDir: string): Promise<LocalStack> {
+export async function openLocalStack(dataDir: string, options: { mustExist?: boolean } = {}): Promise<LocalStack> {
   const dir = resolve(dataDir);
+  if (options.mustExist && !existsSync(join(dir, WAREHOUSE_FILE))) {
+    throw new UsageError(`no local warehouse in ${dir}: load raw data first (backfill load-raw <dir>) or pass --data-dir`);
+  }
   await mkdir(dir, { recursive: true });
   const warehouse = await DuckDbWarehouse.open({ path: join(dir, WAREHOUSE_FILE) });
   let ledger: LocalLedger;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
@@ -8,7 +8,7 @@ import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../adapters/local/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { openLocalStack } from './local-stack.js';
-import { requestFromFlags, parseTables } from './request-flags.js';
+import { requestFromFlags } from './request-flags.js';
 import { runBackfill } from './commands/run.js';
 import { printStatus } from './commands/status.js';
 import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verification.js';
@@ -101,7 +101,7 @@ export function buildProgram(): Command {
     .option('--run <id>', 'only this run')
     .option('--limit <n>', 'most recent runs to show', positiveInt('--limit'), 10)
     .action(async (opts: { run?: string; limit: number }, cmd: Command) => {
-      process.exitCode = await withStack(cmd, (stack) => printStatus(stack.ledger, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }));
+      process.exitCode = await withStack(cmd, (stack) => printStatus(stack.ledger, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
     });
 
   program
@@ -113,12 +113,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--mode <mode>', 'which dataset to verify').choices(['production', 'test']).default('production'))
     .addOption(new Option('--format <format>', 'report format').choices(VERIFY_FORMATS).default('text'))
     .action(async (opts: { tables: string; start: string; end: string; mode: string; format: VerifyFormat }, cmd: Command) => {
-      parseTables(opts.tables);
       const request = requestFromFlags({ ...opts, excludeDate: [] });
       process.exitCode = await withStack(cmd, async (stack) => {
         const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
-      });
+      }, { mustExist: true });
     });
 
   program
@@ -154,8 +153,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>): Promise<T> {
-  const stack = await openLocalStack(dataDirOf(cmd));
+async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
+  const stack = await openLocalStack(dataDirOf(cmd), options);
   try {
     return await fn(stack);
   } finally {
@@ -215,7 +214,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href;
+// Run when executed (node dist/cli/main.js, or the `backfill` bin symlink), not when imported by tests.
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${realpathSync(resolve(process.argv[1]))}`).href;
 if (invokedDirectly) {
   main(process.argv).then(
     (code) => {

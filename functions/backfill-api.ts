@@ -23,7 +23,7 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
     }
   }
   try {
-    const out = await handleApiRequest(service, { method: req.method, path: req.path, query: req.query as Record<string, unknown>, body });
+    const out = await handleApiRequest(service, { method: req.method, path: req.path, query: req.query, body });
     res.status(out.status).type(out.contentType);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));

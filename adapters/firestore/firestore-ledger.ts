@@ -1,6 +1,7 @@
 import {
   FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Query, type QueryDocumentSnapshot,
 } from '@google-cloud/firestore';
+import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
 import { CHUNK_STATES, type RunState } from '../../shared/chunks/chunk-state.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
@@ -146,14 +147,29 @@ export class FirestoreLedger implements Ledger {
     }
   }
 
-  /** One count() aggregation per (table, state): no counter document to contend on. */
+  /**
+   * count() aggregations, never a counter document: the run's chunks per table and per state
+   * (12 queries), then per (table, state) only where a run spans several tables and several states.
+   */
   async countChunks(runId: string): Promise<ChunkCount[]> {
     this.assertOpen();
-    const cells = ANALYTICS_TABLES.flatMap((table) => CHUNK_STATES.map((state) => ({ table, state })));
-    const counts = await Promise.all(cells.map(async ({ table, state }): Promise<ChunkCount> => {
-      const snapshot = await filtered(this.chunks, chunkFilters({ runId, table, states: [state] })).count().get();
-      return { table, state, count: snapshot.data().count };
-    }));
+    const count = async (query: Pick<ChunkQuery, 'table' | 'states'>) =>
+      (await filtered(this.chunks, chunkFilters({ runId, ...query })).count().get()).data().count;
+    const [byTable, byState] = await Promise.all([
+      Promise.all(ANALYTICS_TABLES.map(async (table) => ({ table, count: await count({ table }) }))),
+      Promise.all(CHUNK_STATES.map(async (state) => ({ state, count: await count({ states: [state] }) }))),
+    ]);
+    const tables = byTable.filter((t) => t.count > 0);
+    const states = byState.filter((s) => s.count > 0);
+    const [onlyTable] = tables;
+    const [onlyState] = states;
+    let counts: ChunkCount[];
+    if (tables.length === 1 && onlyTable) counts = states.map((s) => ({ table: onlyTable.table, state: s.state, count: s.count }));
+    else if (states.length === 1 && onlyState) counts = tables.map((t) => ({ table: t.table, state: onlyState.state, count: t.count }));
+    else {
+      const cells = tables.flatMap((t) => states.map((s) => ({ table: t.table, state: s.state })));
+      counts = await Promise.all(cells.map(async (cell) => ({ ...cell, count: await count({ table: cell.table, states: [cell.state] }) })));
+    }
     return counts.filter((c) => c.count > 0).sort(compareChunkCounts);
   }
 
@@ -168,15 +184,15 @@ export class FirestoreLedger implements Ledger {
     this.assertOpen();
     const byChunk = new Map<string, ChunkTransition[]>();
     for (const t of transitions) byChunk.set(t.id, [...(byChunk.get(t.id) ?? []), t]);
-    const changed = new Map<string, ChunkRecord>();
+    const rounds: CasRounds = { byChunk, changed: new Map(), attempted: new Map() };
     let contended = [...byChunk.keys()];
     for (let attempt = 1; contended.length > 0; attempt += 1) {
       if (attempt > FIRESTORE_LEDGER_DEFAULTS.casAttempts) {
         throw new LedgerContentionError(`${contended.length} chunk(s) kept changing under transition(), e.g. ${contended[0]}; try again`);
       }
-      contended = await this.casRound(contended, byChunk, changed);
+      contended = await this.casRound(contended, rounds);
     }
-    return [...byChunk.keys()].flatMap((id) => changed.get(id) ?? []);
+    return [...byChunk.keys()].flatMap((id) => rounds.changed.get(id) ?? []);
   }
 
   async close(): Promise<void> {
@@ -186,7 +202,7 @@ export class FirestoreLedger implements Ledger {
   }
 
   /** One read-decide-write round; returns the chunks that changed since they were read. */
-  private async casRound(ids: readonly string[], byChunk: ReadonlyMap<string, readonly ChunkTransition[]>, changed: Map<string, ChunkRecord>): Promise<string[]> {
+  private async casRound(ids: readonly string[], rounds: CasRounds): Promise<string[]> {
     const snapshots = (await Promise.all(pages(ids, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
     const writer = this.db.bulkWriter({ throttling: false });
     const contended: string[] = [];
@@ -194,9 +210,16 @@ export class FirestoreLedger implements Ledger {
     const now = this.clock.now();
     for (const snapshot of snapshots) {
       if (!snapshot.exists || !snapshot.updateTime) continue;
-      let record = chunkFromData(snapshot.id, snapshot.data() ?? {});
+      const current = chunkFromData(snapshot.id, snapshot.data() ?? {});
+      // A write retried after a lost answer fails its condition although it landed: it is ours.
+      const attempted = rounds.attempted.get(current.id);
+      if (attempted && isDeepStrictEqual(current, attempted)) {
+        rounds.changed.set(current.id, current);
+        continue;
+      }
+      let record = current;
       let changes: DocumentData | null = null;
-      for (const t of byChunk.get(snapshot.id) ?? []) {
+      for (const t of rounds.byChunk.get(snapshot.id) ?? []) {
         if (!transitionApplies(record, t)) continue;
         const step = transitionChanges(t, now);
         changes = { ...(changes ?? {}), ...step };
@@ -204,8 +227,9 @@ export class FirestoreLedger implements Ledger {
       }
       if (!changes) continue;
       const after = record;
+      rounds.attempted.set(after.id, after);
       void writer.update(snapshot.ref, changes, { lastUpdateTime: snapshot.updateTime }).then(
-        () => void changed.set(after.id, after),
+        () => void rounds.changed.set(after.id, after),
         (error: unknown) => {
           if (grpcCode(error) === FAILED_PRECONDITION) contended.push(snapshot.id);
           else failure ??= error;
@@ -251,6 +275,14 @@ export class FirestoreLedger implements Ledger {
   private assertOpen(): void {
     if (this.closed) throw new FirestoreLedgerClosedError('the Firestore ledger is closed');
   }
+}
+
+interface CasRounds {
+  readonly byChunk: ReadonlyMap<string, readonly ChunkTransition[]>;
+  /** Chunks changed by this call, as they now are. */
+  readonly changed: Map<string, ChunkRecord>;
+  /** What each write of this call tried to make a chunk. */
+  readonly attempted: Map<string, ChunkRecord>;
 }
 
 function filtered(collection: CollectionReference, filters: readonly QueryFilter[]): Query {

@@ -6,7 +6,7 @@ SELECT
   table_name,
   game_date,
   status,
-  games,
+  scheduled_games,
   expected_rows,
   actual_rows,
   expected_rows - actual_rows AS missing_rows,

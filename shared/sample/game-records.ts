@@ -6,6 +6,7 @@ import type { SampleGame } from './game.js';
 import { teamLineup, type TeamLineup } from './lineup.js';
 import { gameLines, playerProps } from './market-lines.js';
 import { Rng } from './prng.js';
+import { expectedPoints } from './scores.js';
 import { rawTimestamp, type GameRecords, type GamebookRow, type InjuryReportRow, type TeamBoxscoreRow } from './raw-rows.js';
 import type { TeamSeasonRoster } from './rosters.js';
 import type { SampleSeason } from './seasons.js';
@@ -14,8 +15,6 @@ export interface TeamGameInput {
   readonly roster: TeamSeasonRoster;
   readonly availability: ReadonlyMap<string, PlayerAvailability>;
 }
-
-const HOME_EDGE_POINTS = 1.5;
 
 export function formatMinutes(seconds: number): string {
   return `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
@@ -38,10 +37,13 @@ export function gameRecords(seed: number, season: SampleSeason, game: SampleGame
   const after = addDaysIso(game.gameDate, 1);
   const days = { dayBefore: addDaysIso(game.gameDate, -1), twoDaysBefore: addDaysIso(game.gameDate, -2) };
 
-  const expectedMargin = home.roster.rating - away.roster.rating + (game.neutralSite ? 0 : 2 * HOME_EDGE_POINTS);
-  const playoffs = game.seasonType === 'playoffs' ? 2 : 0;
-  const expectedPoints = (rating: number, opponent: number, edge: number) => season.averagePoints - playoffs + (rating - opponent) / 2 + edge;
-  const edge = game.neutralSite ? 0 : HOME_EDGE_POINTS;
+  const expected = expectedPoints({
+    homeRating: home.roster.rating,
+    awayRating: away.roster.rating,
+    averagePoints: season.averagePoints,
+    neutralSite: game.neutralSite,
+    playoffs: game.seasonType === 'playoffs',
+  });
 
   return {
     nbac_schedule: [
@@ -51,10 +53,10 @@ export function gameRecords(seed: number, season: SampleSeason, game: SampleGame
     nbac_team_boxscore: sides.map((s, i) => teamBoxRow(game, s.team, s.opponent, s.isHome, s.lines, at(sides, 1 - i).lines, rawTimestamp(after, 9))),
     nbac_gamebook_player_stats: sides.flatMap((s) => gamebookRows(game, s.team, s.lineup, s.lines, rawTimestamp(after, 10))),
     odds_api_player_points_props: playerProps(Rng.for(seed, 'props', game.gameId), game, days, [
-      { active: lineups[0].active, expectedPoints: expectedPoints(home.roster.rating, away.roster.rating, edge) },
-      { active: lineups[1].active, expectedPoints: expectedPoints(away.roster.rating, home.roster.rating, -edge) },
+      { active: lineups[0].active, expectedPoints: expected.home },
+      { active: lineups[1].active, expectedPoints: expected.away },
     ]),
-    odds_api_game_lines: gameLines(Rng.for(seed, 'lines', game.gameId), game, days, expectedMargin, 2 * (season.averagePoints - playoffs)),
+    odds_api_game_lines: gameLines(Rng.for(seed, 'lines', game.gameId), game, days, expected.home - expected.away, expected.home + expected.away),
     nbac_injury_report: sides.flatMap((s) => injuryRows(game, days.dayBefore, s.team, s.lineup, s.input.availability)),
   };
 }

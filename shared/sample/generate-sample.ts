@@ -1,5 +1,5 @@
 import { SEED_RANGE } from '../config/defaults.js';
-import { isIsoDate, type IsoDate } from '../util/dates.js';
+import { addDaysIso, isIsoDate, type IsoDate } from '../util/dates.js';
 import { at } from './arrays.js';
 import { TeamAvailability } from './availability.js';
 import type { SampleGame } from './game.js';
@@ -11,6 +11,9 @@ import { SAMPLE_SEASONS, type SampleSeason } from './seasons.js';
 import type { TeamAbbr } from './teams.js';
 
 export const DEFAULT_SAMPLE_SEED = 20161025;
+
+/** Four rounds of at most 12 + 2 days (the finals 17 + 2) end well within this. */
+const MAX_PLAYOFF_DAYS = 90;
 
 export interface SampleOptions {
   /** Any integer; the same seed gives the same rows, byte for byte. */
@@ -54,6 +57,8 @@ export function planSample(options: SampleOptions = {}): SamplePlan {
   const seasons: SampleSeason[] = [];
   const games: SampleGame[] = [];
   for (const season of SAMPLE_SEASONS) {
+    // A season's games depend only on its rosters, so one that cannot reach the range is not played out.
+    if (season.regularStart > end || addDaysIso(season.playoffsStart, MAX_PLAYOFF_DAYS) < start) continue;
     const seasonRosters = rosters.get(season.seasonYear);
     if (!seasonRosters) throw new Error(`no rosters for ${season.seasonYear}`);
     const played = planSeason(seed, season, seasonRosters);

@@ -16,15 +16,23 @@ export interface ScoreInput {
   readonly playoffs: boolean;
 }
 
-const HOME_EDGE_POINTS = 1.5;
+export const HOME_EDGE_POINTS = 1.5;
+const PLAYOFF_POINTS_DROP = 2;
+
+/** What each side scores on average in this matchup: the model behind both the results and the betting lines. */
+export function expectedPoints(input: ScoreInput): { home: number; away: number } {
+  const edge = input.neutralSite ? 0 : HOME_EDGE_POINTS;
+  const base = input.averagePoints - (input.playoffs ? PLAYOFF_POINTS_DROP : 0);
+  const half = (input.homeRating - input.awayRating) / 2;
+  return { home: base + edge + half, away: base - edge - half };
+}
 
 /** A final score; a tie after regulation goes to overtime until it is broken. */
 export function simulateScore(rng: Rng, input: ScoreInput): FinalScore {
-  const edge = input.neutralSite ? 0 : HOME_EDGE_POINTS;
-  const base = input.averagePoints - (input.playoffs ? 2 : 0) + rng.normal(0, 6);
-  const half = (input.homeRating - input.awayRating) / 2;
-  let homeScore = Math.round(clamp(base + edge + half + rng.normal(0, 9), 72, 160));
-  let awayScore = Math.round(clamp(base - edge - half + rng.normal(0, 9), 72, 160));
+  const expected = expectedPoints(input);
+  const pace = rng.normal(0, 6);
+  let homeScore = Math.round(clamp(expected.home + pace + rng.normal(0, 9), 72, 160));
+  let awayScore = Math.round(clamp(expected.away + pace + rng.normal(0, 9), 72, 160));
   let overtimes = 0;
   while (homeScore === awayScore) {
     overtimes += 1;

@@ -15,6 +15,8 @@ export const VerificationScopeSchema = z
   .strict()
   .refine((s) => s.start <= s.end, { path: ['end'], message: 'end is before start' });
 
+export type VerificationScopeInput = z.input<typeof VerificationScopeSchema>;
+
 export interface VerificationScope {
   readonly tables: readonly AnalyticsTableName[];
   readonly start: IsoDate;
@@ -47,6 +49,8 @@ export function parseVerificationScope(input: unknown): VerificationScope {
   const wanted = parsed.data.tables === 'all' ? ANALYTICS_TABLES : parsed.data.tables;
   return { tables: ANALYTICS_TABLES.filter((t) => wanted.includes(t)), start: parsed.data.start, end: parsed.data.end, mode: parsed.data.mode };
 }
+
+export type VerificationOptionsInput = z.input<typeof VerificationOptionsSchema>;
 
 export function parseVerificationOptions(input: unknown): { tolerance: number } {
   const parsed = VerificationOptionsSchema.safeParse(input ?? {});

@@ -11,15 +11,17 @@ import { CROSS_TABLE_TRUTH_OF, crossTableQuery, parseCrossTable, type CrossTable
 import { integrityQuery, parseIntegrity } from './sql/integrity-query.js';
 import { datasetCountsQuery, parseDatasetCounts, parseRowCounts, rowCountsQuery } from './sql/row-counts-query.js';
 import { decideOverall, decideTableStatus } from './table-status.js';
-import { parseVerificationOptions, parseVerificationScope, type VerificationScope } from './verification-scope.js';
+import {
+  parseVerificationOptions, parseVerificationScope, type VerificationOptionsInput, type VerificationScope, type VerificationScopeInput,
+} from './verification-scope.js';
 
 export interface VerifyInput {
   readonly warehouse: Warehouse;
   /** Checkpoints, shown beside the warehouse's numbers; without one, gaps read `not_processed`. */
   readonly ledger?: Ledger | null;
-  /** `{ tables: [...] | 'all', start, end, mode }`, validated here. */
-  readonly scope: unknown;
-  readonly options?: { readonly tolerance?: number };
+  /** `{ tables: [...] | 'all', start, end, mode }`, validated here (callers may pass unchecked input). */
+  readonly scope: VerificationScopeInput;
+  readonly options?: VerificationOptionsInput;
   /** Epoch milliseconds: when the report is made. */
   readonly now: number;
 }

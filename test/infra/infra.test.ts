@@ -10,7 +10,7 @@ import { TABLE_SPECS } from '../../shared/tables/registry.js';
 import { ANALYTICS_DATASETS, ANALYTICS_TABLES, RAW_DATASET, RAW_TABLES } from '../../shared/tables/names.js';
 import { assertNoDuckDbIsms, assertParsesAsBigQuery } from '../support/bigquery-sql.js';
 import { block, INFRA_DIR, loadInfra, reference, REPO_ROOT, resolveLocal, schemaFileText, type Body, type Infra } from '../support/infra.js';
-import { checkBigQuery, checkSchemaFiles, renderSql, sqlViews, type WarehouseNames } from './checks/bigquery.js';
+import { checkBigQuery, checkExpectedRowsView, checkSchemaFiles, renderSql, sqlViews, type WarehouseNames } from './checks/bigquery.js';
 import { checkCloudBuild, parseCloudBuild, type CloudBuild } from './checks/cloudbuild.js';
 import { checkFirestoreIndexes } from './checks/firestore.js';
 import { checkEnvNames, checkEnvValues, checkFunctions } from './checks/functions.js';
@@ -479,11 +479,11 @@ describe('infra/ (Terraform) against the code', () => {
       }
     });
 
-    it('covers every analytics table in coverage_by_date and test_rows_in_production', () => {
-      for (const file of ['coverage_by_date.sql', 'test_rows_in_production.sql']) {
+    it('covers every analytics table in expected_rows_by_date, coverage_by_date and test_rows_in_production', () => {
+      for (const file of ['expected_rows_by_date.sql', 'coverage_by_date.sql', 'test_rows_in_production.sql']) {
         const text = readFileSync(join(INFRA_DIR, 'sql', file), 'utf8');
         for (const table of ANALYTICS_TABLES) {
-          assert.ok(text.includes(`.\${analytics_dataset}.${table}\``), `${file} reads ${table}`);
+          if (file !== 'expected_rows_by_date.sql') assert.ok(text.includes(`.\${analytics_dataset}.${table}\``), `${file} reads ${table}`);
           assert.ok(text.includes(`'${table}'`), `${file} labels rows of ${table}`);
         }
       }
@@ -495,9 +495,29 @@ describe('infra/ (Terraform) against the code', () => {
 
     it('reports a sql file that no view declares', () => {
       const broken = copy();
-      const derived = broken.locals.derived_views?.value as Record<string, string>;
-      delete derived.missing_dates;
+      const reports = broken.locals.report_views?.value as Record<string, string>;
+      delete reports.missing_dates;
       assertReports(sqlViews(broken).problems, /sql\/missing_dates\.sql is not declared as a view/);
+    });
+
+    it('reports a view created no later than a view it reads', () => {
+      const broken = copy();
+      const coverage = broken.locals.coverage_views?.value as Record<string, string>;
+      const reports = broken.locals.report_views?.value as Record<string, string>;
+      coverage.missing_dates = 'missing_dates.sql';
+      delete reports.missing_dates;
+      assertReports(sqlViews(broken).problems, /missing_dates reads coverage_by_date but is not in a later layer/);
+    });
+
+    it('keeps expected_rows_by_date.sql equal to what the registry\'s expectations generate', () => {
+      assertClean(checkExpectedRowsView(TABLES));
+    });
+
+    it('reports expected_rows_by_date.sql when an expectation changed', () => {
+      const changed = TABLES.map((spec) => (spec.name === 'team_offense_game_summary'
+        ? { name: spec.name, expectation: () => 'SELECT DATE \'2020-01-01\' AS game_date, 0 AS expected_rows, 0 AS source_short_games, 0 AS scheduled_games' }
+        : spec));
+      assertReports(checkExpectedRowsView(changed), /expected_rows_by_date\.sql differs from the registry's expectations/);
     });
   });
 

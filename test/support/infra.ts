@@ -2,12 +2,14 @@ import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ColumnSpec, ColumnType } from '../../shared/tables/types.js';
+import { bigQueryDialect } from '../../shared/sql/bigquery-dialect.js';
+import type { SqlContext } from '../../shared/sql/dialect.js';
+import type { AnalyticsTableSpec, ColumnSpec, ColumnType } from '../../shared/tables/types.js';
 
 /**
  * infra/ read as data: every infra/*.tf parsed with @cdktf/hcl2json into one model, with the readers the
- * checks of test/infra/checks/ use, and the BigQuery schema generation shared by the test and
- * infra/scripts/generate-schemas.mjs.
+ * checks of test/infra/checks/ use; and what infra/ generates from the table registry (BigQuery schemas,
+ * the expected-rows view), shared by the test and infra/scripts/generate-from-registry.mjs.
  *
  * hcl2json's shape: attributes are values (expressions become "${...}" strings), nested blocks are
  * arrays of bodies, `dynamic` blocks sit under body.dynamic[name][i].content.
@@ -155,7 +157,6 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Scheduler jobs publish exactly the manifest's SCHEDULER_MESSAGES (literal base64), each once, to the reconcile topic. */
 
 // --- BigQuery schemas from the table registry -----------------------------------------------------------
 
@@ -194,4 +195,39 @@ export function schemaPath(table: string, dir: string = INFRA_DIR): string {
   return join(dir, 'schemas', `${table}.json`);
 }
 
-/** infra/schemas/<table>.json is exactly what the registry generates, for every table and no other. */
+// --- The expected-rows view from the table registry ------------------------------------------------------
+
+/** The coverage window of the monitoring views, as templatefile() placeholders and GoogleSQL. */
+export const VIEW_WINDOW = { start: "DATE '${coverage_start}'", end: 'DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)' } as const;
+
+export const EXPECTED_ROWS_VIEW_FILE = 'expected_rows_by_date.sql';
+
+/**
+ * infra/sql/expected_rows_by_date.sql: every table's `expectation` (the SQL verification runs, so the
+ * console and `verify` never disagree on what a date must hold), rendered for BigQuery with the tables
+ * named by templatefile() placeholders and the job's date parameters replaced by the view's window.
+ */
+export function expectedRowsViewSql(specs: readonly Pick<AnalyticsTableSpec, 'name' | 'expectation'>[]): string {
+  const d = bigQueryDialect('${project}');
+  const ctx: SqlContext = { d, raw: (t) => d.table('${raw_dataset}', t), analytics: (t) => d.table('${analytics_dataset}', t) };
+  const parts = specs.map((spec) => {
+    const sql = spec.expectation(ctx)
+      .replace(/@start_date\b/g, VIEW_WINDOW.start)
+      .replace(/@end_date\b/g, VIEW_WINDOW.end);
+    const unbound = /@[A-Za-z_]\w*/.exec(sql);
+    if (unbound) throw new Error(`the expectation of ${spec.name} uses the parameter ${unbound[0]}, which a view cannot bind`);
+    const body = sql.trim().split('\n').map((line) => (line ? `  ${line}` : line)).join('\n');
+    return `SELECT '${spec.name}' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games\nFROM (\n${body}\n) AS e`;
+  });
+  return [
+    '-- expected_rows_by_date: GENERATED from shared/tables/registry.ts by infra/scripts/generate-from-registry.mjs;',
+    '-- do not edit, regenerate (test/infra fails while it is stale).',
+    "-- What each analytics table must hold per game date, by each table's `expectation`: the same SQL",
+    '-- verification runs, computed from the schedule and the raw inputs, never from the table itself.',
+    '-- One row per table and date with games counting for it, from ${coverage_start} through yesterday:',
+    '-- expected_rows, source_short_games (games whose raw data is short: the date cannot be complete),',
+    '-- scheduled_games.',
+    parts.join('\nUNION ALL\n'),
+    '',
+  ].join('\n');
+}

@@ -115,6 +115,25 @@ describe('FirestoreLedger on the Firestore emulator', function () {
       for (const chunk of stored) assert.deepEqual([...chunk.runIds].sort(), ['run-a', 'run-b']);
     });
 
+    it('counts a transition whose write landed although its answer was lost as made', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-02');
+      await ledger.createRun(testRun('run-a'), chunks);
+      const writer = db.bulkWriter();
+      const prototype = Object.getPrototypeOf(writer) as { update: (...args: unknown[]) => Promise<unknown> };
+      await writer.close();
+      const original = prototype.update;
+      // The write is applied, then the retry of a lost answer meets its own write: FAILED_PRECONDITION.
+      sandbox.stub(prototype, 'update').callsFake(function (this: unknown, ...args: unknown[]) {
+        return original.apply(this, args).then(() => Promise.reject(Object.assign(new Error('9 FAILED_PRECONDITION'), { code: 9 })));
+      });
+
+      const changed = await ledger.transition([{ id: chunks[0]?.id as string, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+
+      assert.equal(changed.length, 1);
+      assert.equal(changed[0]?.state, 'queued');
+    });
+
     it('terminates the Firestore client on close only when asked to', async function () {
       const client = firestoreClient(emulator as Emulator);
       const terminate = sandbox.spy(client, 'terminate');

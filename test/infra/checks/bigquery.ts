@@ -1,9 +1,10 @@
 /** infra/bigquery.tf, infra/schemas/ and the monitoring views of infra/sql/ against the table registry. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ColumnSpec } from '../../../shared/tables/types.js';
+import type { AnalyticsTableSpec, ColumnSpec } from '../../../shared/tables/types.js';
 import {
-  asBody, block, canonical, INFRA_DIR, mentions, resolveLocal, resourcesOf, schemaFileText, schemaPath, type Infra, type Located,
+  asBody, block, canonical, EXPECTED_ROWS_VIEW_FILE, expectedRowsViewSql, INFRA_DIR, mentions, resolveLocal, resourcesOf,
+  schemaFileText, schemaPath, type Infra, type Located,
 } from '../../support/infra.js';
 
 export interface TableSpecLike {
@@ -76,9 +77,10 @@ export function checkBigQuery(infra: Infra, names: WarehouseNames): string[] {
   return problems;
 }
 
+/** infra/schemas/<table>.json is exactly what the registry generates, for every table and no other. */
 export function checkSchemaFiles(tables: readonly TableSpecLike[], dir: string = INFRA_DIR): string[] {
   const problems: string[] = [];
-  const fix = 'regenerate: npm run build && node infra/scripts/generate-schemas.mjs';
+  const fix = 'regenerate: npm run build && node infra/scripts/generate-from-registry.mjs';
   for (const spec of tables) {
     const path = schemaPath(spec.name, dir);
     if (!existsSync(path)) problems.push(`infra/schemas/${spec.name}.json is missing (${fix})`);
@@ -100,20 +102,36 @@ export interface SqlViewFile {
   readonly text: string;
 }
 
-/** The views views.tf declares (local.base_views and local.derived_views: view -> file) with their SQL. */
+/** The locals of views.tf (view -> sql file), in creation order: a view may read views of earlier layers only. */
+export const VIEW_LAYERS = ['table_views', 'coverage_views', 'report_views'] as const;
+
+/**
+ * The views views.tf declares, with their SQL: every listed file exists, every sql file is listed, and
+ * a view reading another view is created after it.
+ */
 export function sqlViews(infra: Infra, dir: string = INFRA_DIR): { views: SqlViewFile[]; problems: string[] } {
   const problems: string[] = [];
   const views: SqlViewFile[] = [];
-  for (const local of ['base_views', 'derived_views']) {
+  const layerOf = new Map<string, number>();
+  VIEW_LAYERS.forEach((local, layer) => {
     const map = asBody(infra.locals[local]?.value);
     if (!map) {
       problems.push(`local.${local} (view -> sql file) is missing`);
-      continue;
+      return;
     }
     for (const [view, file] of Object.entries(map)) {
+      layerOf.set(view, layer);
       const path = join(dir, 'sql', String(file));
       if (!existsSync(path)) problems.push(`local.${local}.${view} reads sql/${String(file)}, which does not exist`);
       else views.push({ view, file: String(file), text: readFileSync(path, 'utf8') });
+    }
+  });
+  for (const view of views) {
+    for (const m of view.text.matchAll(/\$\{monitoring_dataset\}\.([A-Za-z0-9_]+)/g)) {
+      const read = m[1] ?? '';
+      const readLayer = layerOf.get(read);
+      if (readLayer === undefined) problems.push(`${view.file} reads the view ${read}, which views.tf does not declare`);
+      else if (readLayer >= (layerOf.get(view.view) ?? 0)) problems.push(`${view.view} reads ${read} but is not in a later layer of views.tf (BigQuery would refuse to create it first)`);
     }
   }
   const listed = new Set(views.map((v) => v.file));
@@ -122,6 +140,14 @@ export function sqlViews(infra: Infra, dir: string = INFRA_DIR): { views: SqlVie
     if (file.endsWith('.sql') && !listed.has(file)) problems.push(`sql/${file} is not declared as a view in views.tf`);
   }
   return { views, problems };
+}
+
+/** infra/sql/expected_rows_by_date.sql is what the registry's expectations generate. */
+export function checkExpectedRowsView(specs: readonly Pick<AnalyticsTableSpec, 'name' | 'expectation'>[], dir: string = INFRA_DIR): string[] {
+  const path = join(dir, 'sql', EXPECTED_ROWS_VIEW_FILE);
+  const fix = 'regenerate: npm run build && node infra/scripts/generate-from-registry.mjs';
+  if (!existsSync(path)) return [`infra/sql/${EXPECTED_ROWS_VIEW_FILE} is missing (${fix})`];
+  return readFileSync(path, 'utf8') === expectedRowsViewSql(specs) ? [] : [`infra/sql/${EXPECTED_ROWS_VIEW_FILE} differs from the registry's expectations (${fix})`];
 }
 
 /** Render a view's SQL as templatefile() would, failing on placeholders it would not know. */

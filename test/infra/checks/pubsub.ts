@@ -109,6 +109,7 @@ export function checkTriggers(infra: Infra, functions: readonly FunctionManifest
   return problems;
 }
 
+/** Scheduler jobs publish exactly the manifest's SCHEDULER_MESSAGES (literal base64), each once, to the reconcile topic. */
 export function checkSchedulerJobs(infra: Infra, functions: readonly FunctionManifestEntry[], messages: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   const reconcileTopic = topicBindings(infra, functions).topicOf.get('RECONCILE_TOPIC');
