@@ -4,7 +4,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
-import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
+import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../adapters/local/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { openLocalStack } from './local-stack.js';
@@ -49,7 +49,10 @@ export function buildProgram(): Command {
       if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
       const stack = await openLocalStack(dataDirOf(cmd));
       try {
-        const loaded = await loadRawDirectory(stack.warehouse, dir);
+        const loaded = await loadRawDirectory(stack.warehouse, dir).catch((error: unknown) => {
+          if (error instanceof RawFileError) throw new UsageError(`${error.message}\nnothing was loaded`);
+          throw error;
+        });
         const names = Object.keys(loaded);
         if (names.length === 0) throw new UsageError(`no <raw_table>.csv files in ${dir}`);
         for (const [table, rows] of Object.entries(loaded)) process.stdout.write(`loaded ${String(rows).padStart(9)} rows into nba_raw.${table}\n`);

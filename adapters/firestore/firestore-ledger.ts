@@ -206,6 +206,7 @@ export class FirestoreLedger implements Ledger {
     const snapshots = (await Promise.all(pages(ids, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
     const writer = this.db.bulkWriter({ throttling: false });
     const contended: string[] = [];
+    const outcomes: Array<Promise<void>> = [];
     let failure: unknown;
     const now = this.clock.now();
     for (const snapshot of snapshots) {
@@ -228,15 +229,16 @@ export class FirestoreLedger implements Ledger {
       if (!changes) continue;
       const after = record;
       rounds.attempted.set(after.id, after);
-      void writer.update(snapshot.ref, changes, { lastUpdateTime: snapshot.updateTime }).then(
+      outcomes.push(writer.update(snapshot.ref, changes, { lastUpdateTime: snapshot.updateTime }).then(
         () => void rounds.changed.set(after.id, after),
         (error: unknown) => {
           if (grpcCode(error) === FAILED_PRECONDITION) contended.push(snapshot.id);
           else failure ??= error;
         },
-      );
+      ));
     }
     await writer.close();
+    await Promise.all(outcomes);
     if (failure !== undefined) throw failure;
     return contended;
   }

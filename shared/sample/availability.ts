@@ -37,7 +37,7 @@ interface Absence {
   readonly injury: boolean;
 }
 
-/** Absences at once, so that a team can always dress ten. */
+/** Absences at once: with the gamebook listing enough players, a team nearly always dresses ten or more. */
 const MAX_OUT = 4;
 
 /**

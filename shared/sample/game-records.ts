@@ -6,9 +6,9 @@ import type { SampleGame } from './game.js';
 import { teamLineup, type TeamLineup } from './lineup.js';
 import { gameLines, playerProps } from './market-lines.js';
 import { Rng } from './prng.js';
-import { expectedPoints } from './scores.js';
-import { rawTimestamp, type GameRecords, type GamebookRow, type InjuryReportRow, type TeamBoxscoreRow } from './raw-rows.js';
+import { rawTimestamp, type GameRecords, type GamebookRow, type InjuryReportRow, type ScheduleRow, type TeamBoxscoreRow } from './raw-rows.js';
 import type { TeamSeasonRoster } from './rosters.js';
+import { expectedPoints } from './scores.js';
 import type { SampleSeason } from './seasons.js';
 
 export interface TeamGameInput {
@@ -47,8 +47,8 @@ export function gameRecords(seed: number, season: SampleSeason, game: SampleGame
 
   return {
     nbac_schedule: [
-      scheduleRow(game, null, rawTimestamp(days.dayBefore, 12)),
-      scheduleRow(game, game, rawTimestamp(after, 8)),
+      scheduleRow(game, false, rawTimestamp(days.dayBefore, 12)),
+      scheduleRow(game, true, rawTimestamp(after, 8)),
     ],
     nbac_team_boxscore: sides.map((s, i) => teamBoxRow(game, s.team, s.opponent, s.isHome, s.lines, at(sides, 1 - i).lines, rawTimestamp(after, 9))),
     nbac_gamebook_player_stats: sides.flatMap((s) => gamebookRows(game, s.team, s.lineup, s.lines, rawTimestamp(after, 10))),
@@ -61,7 +61,8 @@ export function gameRecords(seed: number, season: SampleSeason, game: SampleGame
   };
 }
 
-function scheduleRow(game: SampleGame, final: SampleGame | null, processedAt: string): GameRecords['nbac_schedule'][number] {
+/** The scraper's row before the game (scheduled, no score) or after it (final). */
+function scheduleRow(game: SampleGame, final: boolean, processedAt: string): ScheduleRow {
   return {
     game_id: game.gameId,
     game_date: game.gameDate,
@@ -69,8 +70,8 @@ function scheduleRow(game: SampleGame, final: SampleGame | null, processedAt: st
     season_type: game.seasonType,
     home_team_abbr: game.home,
     away_team_abbr: game.away,
-    home_score: final ? final.homeScore : null,
-    away_score: final ? final.awayScore : null,
+    home_score: final ? game.homeScore : null,
+    away_score: final ? game.awayScore : null,
     game_status: final ? 3 : 1,
     processed_at: processedAt,
   };

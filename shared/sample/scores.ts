@@ -16,7 +16,7 @@ export interface ScoreInput {
   readonly playoffs: boolean;
 }
 
-export const HOME_EDGE_POINTS = 1.5;
+const HOME_EDGE_POINTS = 1.5;
 const PLAYOFF_POINTS_DROP = 2;
 
 /** What each side scores on average in this matchup: the model behind both the results and the betting lines. */

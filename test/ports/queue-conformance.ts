@@ -127,8 +127,9 @@ export function queueConformance(name: string, factory: QueueFactory): void {
 
     it('close lets the messages already published through', async function () {
       const sent = Array.from({ length: 5 }, (_, i) => testMessage({ runId: `run-${i}` }));
-      await harness.queue.publish(sent);
+      const publishing = harness.queue.publish(sent);
       await harness.queue.close();
+      await publishing;
       const received = await harness.received.waitFor(sent.length);
       assert.deepEqual(new Set(received.map((r) => r.message.runId)), new Set(sent.map((m) => m.runId)));
     });

@@ -1,11 +1,11 @@
 /**
- * Engines hand numbers back differently (DuckDB: bigint for COUNT, decimals as objects; BigQuery:
- * numbers, Big for NUMERIC). These read them without losing what matters: counts are exact integers.
+ * Reading the plain values the Warehouse port promises (numbers, 'YYYY-MM-DD' and other strings,
+ * booleans, null), strictly: anything else is a bug in an adapter, not a value to guess at.
  */
 export function toInt(value: unknown): number {
   if (value === null || value === undefined) return 0;
   const n = toNumber(value);
-  if (n === null || !Number.isSafeInteger(n)) throw new TypeError(`expected an integer count, got ${String(value)}`);
+  if (n === null || !Number.isSafeInteger(n)) throw new TypeError(`expected an integer count, got ${describe(value)}`);
   return n;
 }
 
@@ -13,12 +13,17 @@ export function toNumber(value: unknown): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
-  const n = Number(typeof value === 'object' ? String(value) : value);
-  if (Number.isNaN(n)) throw new TypeError(`expected a number, got ${String(value)}`);
-  return n;
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  throw new TypeError(`expected a number, got ${describe(value)}`);
 }
 
 export function toText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new TypeError(`expected text, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'object' ? JSON.stringify(value) ?? 'an object' : `${typeof value} ${String(value as string)}`;
 }

@@ -8,26 +8,28 @@ export class FakeLedger implements Ledger {
     private readonly chunks: readonly ChunkRecord[],
   ) {}
 
-  async listRuns(options?: { states?: readonly RunState[]; limit?: number }): Promise<RunRecord[]> {
-    return this.runs.filter((r) => !options?.states || options.states.includes(r.state));
+  listRuns(options?: { states?: readonly RunState[]; limit?: number }): Promise<RunRecord[]> {
+    return Promise.resolve(this.runs.filter((r) => !options?.states || options.states.includes(r.state)));
   }
 
-  async listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
-    return this.chunks.filter(
-      (c) =>
-        (!query.table || c.table === query.table) &&
-        (!query.mode || c.mode === query.mode) &&
-        (!query.states || query.states.includes(c.state)) &&
-        (!query.runId || c.runIds.includes(query.runId)),
+  listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
+    return Promise.resolve(
+      this.chunks.filter(
+        (c) =>
+          (!query.table || c.table === query.table) &&
+          (!query.mode || c.mode === query.mode) &&
+          (!query.states || query.states.includes(c.state)) &&
+          (!query.runId || c.runIds.includes(query.runId)),
+      ),
     );
   }
 
-  async getRun(runId: string): Promise<RunRecord | null> {
-    return this.runs.find((r) => r.id === runId) ?? null;
+  getRun(runId: string): Promise<RunRecord | null> {
+    return Promise.resolve(this.runs.find((r) => r.id === runId) ?? null);
   }
 
-  async getChunks(ids: readonly string[]): Promise<ChunkRecord[]> {
-    return this.chunks.filter((c) => ids.includes(c.id));
+  getChunks(ids: readonly string[]): Promise<ChunkRecord[]> {
+    return Promise.resolve(this.chunks.filter((c) => ids.includes(c.id)));
   }
 
   createRun(): never {

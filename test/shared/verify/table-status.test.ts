@@ -57,6 +57,6 @@ describe('decideOverall', () => {
   });
 
   it('never rounds a partial share up to 100%', () => {
-    assert.equal(decideOverall([...Array(199).fill('COMPLETE'), 'INCOMPLETE']).completePct, 99);
+    assert.equal(decideOverall([...Array<'COMPLETE'>(199).fill('COMPLETE'), 'INCOMPLETE']).completePct, 99);
   });
 });

@@ -51,13 +51,13 @@ describe('verify on corrupted tables', () => {
   it('fails a table with a NULL in a critical column and names the key', async () => {
     const { player } = await activePlayer();
     await warehouse.run(`UPDATE nba_analytics.player_game_summary SET player_name = NULL WHERE game_id = $g AND player_lookup = $p`, {
-      g: game!.gameId,
+      g: game.gameId,
       p: player,
     });
     const t = (await report(['player_game_summary'])).get('player_game_summary');
     assert.equal(t?.status, 'FAILED');
     assert.deepEqual(problemOf(t, 'null_critical'), [
-      { kind: 'null_critical', column: 'player_name', when: null, rows: 1, sample: [{ game_id: game!.gameId, player_lookup: player }] },
+      { kind: 'null_critical', column: 'player_name', when: null, rows: 1, sample: [{ game_id: game.gameId, player_lookup: player }] },
     ]);
     assert.equal(t?.checks.find((c) => c.name === 'null_criticals')?.passed, false);
   });
@@ -65,13 +65,13 @@ describe('verify on corrupted tables', () => {
   it('fails a player row that played but has no points, a column NULL only when not active', async () => {
     const { player } = await activePlayer();
     await warehouse.run(`UPDATE nba_analytics.player_game_summary SET points = NULL WHERE game_id = $g AND player_lookup = $p`, {
-      g: game!.gameId,
+      g: game.gameId,
       p: player,
     });
     const t = (await report(['player_game_summary'])).get('player_game_summary');
     assert.equal(t?.status, 'FAILED');
     assert.deepEqual(problemOf(t, 'null_critical').map((p) => [p.column, p.when, p.rows, p.sample]), [
-      ['points', 'is_active', 1, [{ game_id: game!.gameId, player_lookup: player }]],
+      ['points', 'is_active', 1, [{ game_id: game.gameId, player_lookup: player }]],
     ]);
   });
 
@@ -79,23 +79,23 @@ describe('verify on corrupted tables', () => {
     const { player, points, team } = await activePlayer();
     await warehouse.run(
       `INSERT INTO nba_analytics.player_game_summary SELECT * FROM nba_analytics.player_game_summary WHERE game_id = $g AND player_lookup = $p`,
-      { g: game!.gameId, p: player },
+      { g: game.gameId, p: player },
     );
     const t = (await report(['player_game_summary'])).get('player_game_summary');
     assert.equal(t?.status, 'FAILED');
     assert.deepEqual(problemOf(t, 'duplicate_keys'), [
-      { kind: 'duplicate_keys', keys: 1, extraRows: 1, sample: [{ game_id: game!.gameId, player_lookup: player }] },
+      { kind: 'duplicate_keys', keys: 1, extraRows: 1, sample: [{ game_id: game.gameId, player_lookup: player }] },
     ]);
     const excess = problemOf(t, 'date_rows').filter((p) => p.reason === 'excess');
     assert.deepEqual(excess.map((p) => p.dates.map((d) => [d.date, d.rows - d.expectedRows])), [[['2024-03-27', 1]]]);
     const [sum] = problemOf(t, 'cross_table_mismatch');
-    assert.deepEqual(sum?.listed.map((m) => [m.key, m.actual! - m.expected!]), [[{ game_id: game!.gameId, team_abbr: team }, points]]);
+    assert.deepEqual(sum?.listed.map((m) => [m.key, m.actual! - m.expected!]), [[{ game_id: game.gameId, team_abbr: team }, points]]);
   });
 
   it('fails a wrong team score against the schedule, and the opponent defense against it', async () => {
     await warehouse.run(
       `UPDATE nba_analytics.team_offense_game_summary SET points_scored = points_scored + 3 WHERE game_id = $g AND team_abbr = $t`,
-      { g: game!.gameId, t: game!.home },
+      { g: game.gameId, t: game.home },
     );
     const tables = await report(TEAM_TABLES);
     const offense = tables.get('team_offense_game_summary');
@@ -106,9 +106,9 @@ describe('verify on corrupted tables', () => {
         1,
         [
           {
-            key: { game_id: game!.gameId, team_abbr: game!.home },
-            actual: game!.homeScore! + 3,
-            expected: game!.homeScore,
+            key: { game_id: game.gameId, team_abbr: game.home },
+            actual: game.homeScore! + 3,
+            expected: game.homeScore,
             expectedFrom: 'nba_raw.nbac_schedule final score',
           },
         ],
@@ -118,25 +118,25 @@ describe('verify on corrupted tables', () => {
     assert.equal(defense?.status, 'FAILED');
     assert.deepEqual(problemOf(defense, 'cross_table_mismatch')[0]?.listed, [
       {
-        key: { game_id: game!.gameId, defending_team_abbr: game!.away },
-        actual: game!.homeScore,
-        expected: game!.homeScore! + 3,
+        key: { game_id: game.gameId, defending_team_abbr: game.away },
+        actual: game.homeScore,
+        expected: game.homeScore! + 3,
         expectedFrom: 'nba_analytics.team_offense_game_summary.points_scored',
       },
     ]);
     const players = tables.get('player_game_summary');
-    assert.deepEqual(problemOf(players, 'cross_table_mismatch')[0]?.listed.map((m) => m.key), [{ game_id: game!.gameId, team_abbr: game!.home }]);
+    assert.deepEqual(problemOf(players, 'cross_table_mismatch')[0]?.listed.map((m) => m.key), [{ game_id: game.gameId, team_abbr: game.home }]);
   });
 
   it('fails a game_id that is not in the schedule and names the key', async () => {
     await warehouse.run(
       `UPDATE nba_analytics.team_defense_game_summary SET game_id = '0029999999' WHERE game_id = $g AND defending_team_abbr = $t`,
-      { g: game!.gameId, t: game!.away },
+      { g: game.gameId, t: game.away },
     );
     const t = (await report(['team_defense_game_summary'])).get('team_defense_game_summary');
     assert.equal(t?.status, 'FAILED');
     assert.deepEqual(problemOf(t, 'unknown_game'), [
-      { kind: 'unknown_game', rows: 1, sample: [{ game_id: '0029999999', defending_team_abbr: game!.away }] },
+      { kind: 'unknown_game', rows: 1, sample: [{ game_id: '0029999999', defending_team_abbr: game.away }] },
     ]);
     assert.equal(t?.checks.find((c) => c.name === 'keys_resolve')?.passed, false);
   });
@@ -144,12 +144,12 @@ describe('verify on corrupted tables', () => {
   it('fails a team that is not one of the game\'s two teams', async () => {
     await warehouse.run(
       `UPDATE nba_analytics.team_offense_game_summary SET opponent_team_abbr = 'SEA' WHERE game_id = $g AND team_abbr = $t`,
-      { g: game!.gameId, t: game!.home },
+      { g: game.gameId, t: game.home },
     );
     const t = (await report(['team_offense_game_summary'])).get('team_offense_game_summary');
     assert.equal(t?.status, 'FAILED');
     assert.deepEqual(problemOf(t, 'team_not_in_game')[0]?.sample, [
-      { key: { game_id: game!.gameId, team_abbr: game!.home }, column: 'opponent_team_abbr', value: 'SEA', homeTeam: game!.home, awayTeam: game!.away },
+      { key: { game_id: game.gameId, team_abbr: game.home }, column: 'opponent_team_abbr', value: 'SEA', homeTeam: game.home, awayTeam: game.away },
     ]);
   });
 
@@ -157,7 +157,7 @@ describe('verify on corrupted tables', () => {
     await warehouse.run(
       `INSERT INTO nba_analytics.team_offense_game_summary
        SELECT * REPLACE (DATE '2024-04-08' AS game_date) FROM nba_analytics.team_offense_game_summary WHERE game_id = $g`,
-      { g: game!.gameId },
+      { g: game.gameId },
     );
     const t = (await report(['team_offense_game_summary'], '2024-04-08')).get('team_offense_game_summary');
     assert.equal(t?.status, 'FAILED');

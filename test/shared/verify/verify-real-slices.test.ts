@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import type { TableReport, VerificationReport } from '../../../shared/verify/report-schema.js';
+import { parseReportJson, renderJson } from '../../../shared/verify/render-json.js';
+import { renderMarkdown } from '../../../shared/verify/render-markdown.js';
+import { renderText } from '../../../shared/verify/render-text.js';
 import { verify } from '../../../shared/verify/verify.js';
 import { FIXTURE_RANGE, fixtureSchedule, openFixtureWarehouse, writeAllTables } from './fixture-warehouse.js';
 
@@ -146,6 +149,13 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
         // 2024-04-08 had no NBA game: the first date without a gamebook that has games is 04-09.
         [['2018-04-01', '2018-04-11'], ['2021-10-19', '2021-11-20'], ['2024-04-09', '2024-04-14']],
       );
+    });
+
+    it('renders a report that matches its JSON schema, and as text and markdown with the ranges', () => {
+      assert.deepEqual(parseReportJson(renderJson(report)), report);
+      const ranges = '2018-04-01..2018-04-11, 2021-10-19..2021-11-20, 2024-04-09..2024-04-14';
+      assert.match(renderText(report), new RegExp(`player_game_summary \\(nba_analytics\\): INCOMPLETE\\n.*no_source.*\\n\\s+dates: ${ranges.replaceAll('.', '\\.')}`));
+      assert.match(renderMarkdown(report), /### `team_offense_game_summary`: COMPLETE\n\nEvery check passed\./);
     });
 
     it('reports one query per check family per table', () => {

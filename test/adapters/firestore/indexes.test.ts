@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { FIRESTORE_INDEXES, firestoreIndexes, type FirestoreIndexField, type LedgerCollection } from '../../../adapters/firestore/indexes.js';
+import { RUN_ORDER, chunkFilters, runFilters, type QueryFilter } from '../../../adapters/firestore/ledger-queries.js';
+import type { ChunkState, RunState } from '../../../shared/chunks/chunk-state.js';
+import type { ChunkQuery } from '../../../shared/ports/ledger.js';
+
+interface Shape {
+  readonly collection: LedgerCollection;
+  readonly fields: readonly FirestoreIndexField[];
+}
+
+/** The composite index a query needs, or null when Firestore's automatic single-field indexes serve it. */
+function neededIndex(collection: LedgerCollection, filters: readonly QueryFilter[], order?: { field: string; direction: 'asc' | 'desc' }): Shape | null {
+  const fields: FirestoreIndexField[] = filters.map((f) =>
+    f.op === 'array-contains' ? { fieldPath: f.field, arrayConfig: 'CONTAINS' } : { fieldPath: f.field, order: 'ASCENDING' });
+  if (order && filters.length > 0) fields.push({ fieldPath: order.field, order: order.direction === 'desc' ? 'DESCENDING' : 'ASCENDING' });
+  return fields.length >= 2 ? { collection, fields } : null;
+}
+
+/** Every shape of query the ledger can make: listChunks, countChunks, listRuns. */
+function everyQueryShape(): Shape[] {
+  const chunkQueries: ChunkQuery[] = [];
+  for (const runId of [undefined, 'run-a']) {
+    for (const table of [undefined, 'player_game_summary'] as const) {
+      for (const mode of [undefined, 'test'] as const) {
+        for (const states of [undefined, ['pending'], ['queued', 'running']] as Array<ChunkState[] | undefined>) {
+          chunkQueries.push({ ...(runId ? { runId } : {}), ...(table ? { table } : {}), ...(mode ? { mode } : {}), ...(states ? { states } : {}) });
+        }
+      }
+    }
+  }
+  const runStates: Array<RunState[] | undefined> = [undefined, ['active'], ['active', 'failed']];
+  return [
+    ...chunkQueries.map((q) => neededIndex('chunks', chunkFilters(q))),
+    ...runStates.map((states) => neededIndex('runs', runFilters(states), RUN_ORDER)),
+  ].filter((s): s is Shape => s !== null);
+}
+
+const key = (shape: Shape) => JSON.stringify([shape.collection, shape.fields]);
+
+describe('Firestore indexes', function () {
+  it('declare a composite index for every query of the ledger that needs one', function () {
+    const declared = new Set(FIRESTORE_INDEXES.map(key));
+    const missing = everyQueryShape().filter((shape) => !declared.has(key(shape)));
+    assert.deepEqual(missing, []);
+  });
+
+  it('declare no index that no query of the ledger uses', function () {
+    const used = new Set(everyQueryShape().map(key));
+    assert.deepEqual(FIRESTORE_INDEXES.filter((index) => !used.has(key(index))), []);
+  });
+
+  it('declare each index once, with at least two fields', function () {
+    assert.equal(new Set(FIRESTORE_INDEXES.map(key)).size, FIRESTORE_INDEXES.length);
+    for (const index of FIRESTORE_INDEXES) assert.ok(index.fields.length >= 2, key(index));
+  });
+
+  it('name the real collection ids for a prefix', function () {
+    const groups = new Set(firestoreIndexes('backfill_').map((index) => index.collectionGroup));
+    assert.deepEqual([...groups].sort(), ['backfill_chunks', 'backfill_runs']);
+  });
+});

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { createChunkProcessor, WorkerCrash, type ChunkProcessorOptions } from '../../../shared/chunks/process-chunks.js';
+import type { ChunkMessage } from '../../../shared/chunks/chunk-message.js';
+import { MemoryLogger } from '../../../shared/log/logger.js';
+import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
+import { chunkId } from '../../../shared/planning/ids.js';
+import { startRun } from '../../../shared/runner/start-run.js';
+import { QuotaError, PermanentError, TransientError } from '../../../shared/errors/errors.js';
+import type { Clock } from '../../../shared/ports/clock.js';
+import { LocalLedger } from '../../../adapters/local/local-ledger.js';
+import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
+import { openFixtureWarehouse } from '../../support/duckdb-fixtures.js';
+
+const OPTIONS: ChunkProcessorOptions = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000 };
+
+describe('processing a chunk message', () => {
+  let warehouse: DuckDbWarehouse;
+  let ledger: LocalLedger;
+  let now: number;
+  const clock: Clock = { now: () => now };
+  const sandbox = sinon.createSandbox();
+
+  beforeEach(async () => {
+    now = Date.UTC(2026, 0, 1);
+    warehouse = await openFixtureWarehouse();
+    ledger = await LocalLedger.open({ path: ':memory:', clock });
+  });
+  afterEach(async () => {
+    sandbox.restore();
+    await ledger.close();
+    await warehouse.close();
+  });
+
+  async function plan(tables: string[] | 'all', start: string, end: string, mode: 'production' | 'test' = 'production') {
+    return startRun({ warehouse, ledger, clock }, parseBackfillRequest({ tables, start, end, mode }));
+  }
+  const message = (runId: string, table: ChunkMessage['table'], dates: string[], mode: ChunkMessage['mode'] = 'production'): ChunkMessage =>
+    ({ v: 1, runId, table, mode, dates, publishedAt: now });
+  const processor = (logger = new MemoryLogger(), hooks?: Parameters<typeof createChunkProcessor>[0]['hooks']) =>
+    createChunkProcessor({ warehouse, ledger, clock, logger, ...(hooks ? { hooks } : {}) }, OPTIONS);
+  const count = async (sql: string) => Number((await warehouse.query<{ n: number }>({ sql, params: {}, types: {}, label: 't' })).rows[0]?.n);
+
+  it('writes the partitions, reads them back and checkpoints each date as succeeded with its rows', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02', '2021-11-03']));
+    assert.equal(out.ack, true);
+    const chunks = await ledger.getChunks(['2021-11-01', '2021-11-02', '2021-11-03'].map((d) => chunkId('team_offense_game_summary', d, 'production')));
+    for (const c of chunks) {
+      assert.equal(c.state, 'succeeded');
+      assert.ok((c.rowsWritten ?? 0) > 0);
+      assert.equal(c.rowsFound, c.rowsWritten);
+      assert.equal(c.expectedRows, c.rowsWritten);
+      assert.equal(c.leaseOwner, null);
+    }
+    const rows = await count(`SELECT COUNT(*) AS n FROM nba_analytics.team_offense_game_summary WHERE game_date BETWEEN '2021-11-01' AND '2021-11-03'`);
+    assert.equal(rows, chunks.reduce((n, c) => n + (c.rowsWritten ?? 0), 0));
+  });
+
+  it('does nothing on a duplicate delivery of a finished chunk', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    const m = message(run.id, 'team_offense_game_summary', ['2021-11-01']);
+    await processor().process(m);
+    const stamp = async () => (await warehouse.query<{ p: string }>({ sql: `SELECT MAX(processed_at) AS p FROM nba_analytics.team_offense_game_summary`, params: {}, types: {}, label: 't' })).rows[0]?.p;
+    const before = await stamp();
+    now += 60_000;
+    const again = await processor().process(m);
+    assert.deepEqual(again.skipped.map((s) => s.reason), ['already succeeded']);
+    assert.equal(await stamp(), before, 'the partition was not rewritten');
+  });
+
+  it('records no_source, not success, where the gamebook is short, and still writes what exists', async () => {
+    const { run } = await plan(['player_game_summary'], '2021-11-01', '2021-11-01');
+    const out = await processor().process(message(run.id, 'player_game_summary', ['2021-11-01']));
+    assert.deepEqual(out.results.map((r) => r.state), ['no_source']);
+    const [c] = await ledger.getChunks([chunkId('player_game_summary', '2021-11-01', 'production')]);
+    assert.equal(c?.state, 'no_source');
+  });
+
+  it('writes test runs to the test dataset only, stamped run_mode test', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-15', '2021-11-15', 'test');
+    await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-15'], 'test'));
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM nba_analytics.team_offense_game_summary`), 0);
+    assert.ok(await count(`SELECT COUNT(*) AS n FROM test_nba_analytics.team_offense_game_summary WHERE run_mode = 'test'`) > 0);
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM test_nba_analytics.team_offense_game_summary WHERE run_mode <> 'test'`), 0);
+  });
+
+  it('records no_source when a final game has no team box score', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    // The box score loses a team: the schedule still says 2 rows per final game.
+    await warehouse.query({ sql: `DELETE FROM nba_raw.nbac_team_boxscore WHERE game_date = '2021-11-01' AND team_abbr = (SELECT MIN(team_abbr) FROM nba_raw.nbac_team_boxscore WHERE game_date = '2021-11-01')`, params: {}, types: {}, label: 't' });
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    // A missing box score is short source data by the contract: no_source, never success.
+    assert.deepEqual(out.results.map((r) => r.state), ['no_source']);
+  });
+
+  it('fails a date whose transform disagrees with the contract, spending an attempt', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    const original = warehouse.replacePartitions.bind(warehouse);
+    // A transform that loses rows: the write and the read-back agree, the contract does not.
+    sandbox.stub(warehouse, 'replacePartitions').callsFake((req) => original({ ...req, select: { ...req.select, sql: `SELECT * FROM (${req.select.sql}) AS x LIMIT 3` } }));
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(out.ack, true);
+    const [c] = await ledger.getChunks([chunkId('team_offense_game_summary', '2021-11-01', 'production')]);
+    assert.equal(c?.state, 'failed');
+    assert.equal(c?.attempts, 1);
+    assert.match(String(c?.lastError), /transform produced 3 rows, the contract expects \d+/);
+  });
+
+  it('acknowledges a permanent error and marks the chunks dead with the error', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    sandbox.stub(warehouse, 'replacePartitions').rejects(new PermanentError('schema mismatch'));
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(out.ack, true);
+    const [c] = await ledger.getChunks([chunkId('team_offense_game_summary', '2021-11-01', 'production')]);
+    assert.equal(c?.state, 'dead');
+    assert.match(String(c?.lastError), /schema mismatch/);
+  });
+
+  it('asks for redelivery on a transient error, with an attempt spent and a back-off', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    sandbox.stub(warehouse, 'replacePartitions').rejects(new TransientError('backendError'));
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(out.ack, false);
+    const [c] = await ledger.getChunks([chunkId('team_offense_game_summary', '2021-11-01', 'production')]);
+    assert.deepEqual([c?.state, c?.attempts, c?.nextAttemptAt], ['failed', 1, now + 1000]);
+  });
+
+  it('backs off on quota without spending an attempt', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    sandbox.stub(warehouse, 'replacePartitions').rejects(new QuotaError('rateLimitExceeded'));
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(out.ack, false);
+    const [c] = await ledger.getChunks([chunkId('team_offense_game_summary', '2021-11-01', 'production')]);
+    assert.deepEqual([c?.state, c?.attempts, c?.quotaRetries], ['queued', 0, 1]);
+  });
+
+  it('after a crash between write and checkpoint, the retry past the lease rewrites the partition without duplicates', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    const m = message(run.id, 'team_offense_game_summary', ['2021-11-01']);
+    let crashes = 1;
+    const crashing = processor(new MemoryLogger(), { afterWrite: () => { if (crashes-- > 0) throw new WorkerCrash('killed'); } });
+    await assert.rejects(crashing.process(m), WorkerCrash);
+    const [held] = await ledger.getChunks([chunkId('team_offense_game_summary', '2021-11-01', 'production')]);
+    assert.equal(held?.state, 'running', 'no checkpoint was written');
+    const early = await processor().process(m);
+    assert.deepEqual(early.skipped.map((s) => s.reason), ['held by another worker']);
+    now += OPTIONS.leaseMs + 1;
+    const late = await processor().process(m);
+    assert.deepEqual(late.results.map((r) => r.state), ['succeeded']);
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM (SELECT game_id, team_abbr FROM nba_analytics.team_offense_game_summary GROUP BY 1, 2 HAVING COUNT(*) > 1)`), 0);
+  });
+
+  it('holds a context chunk until the upstream dates of its run are done', async () => {
+    const { run } = await plan('all', '2018-04-14', '2018-04-16');
+    const p = processor();
+    const held = await p.process(message(run.id, 'upcoming_player_game_context', ['2018-04-16']));
+    assert.match(held.skipped[0]?.reason ?? '', /waiting for (player_game_summary|team_defense_game_summary) 2018-04-1[45]/);
+    await p.process(message(run.id, 'player_game_summary', ['2018-04-14', '2018-04-15', '2018-04-16']));
+    await p.process(message(run.id, 'team_defense_game_summary', ['2018-04-14', '2018-04-15', '2018-04-16']));
+    const ran = await p.process(message(run.id, 'upcoming_player_game_context', ['2018-04-16']));
+    assert.deepEqual(ran.results.map((r) => r.state), ['succeeded']);
+  });
+
+  it('drops a message older than the maximum event age', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    const old = { ...message(run.id, 'team_offense_game_summary', ['2021-11-01']), publishedAt: now - 2 * 3600_000 };
+    const logger = new MemoryLogger();
+    const out = await createChunkProcessor({ warehouse, ledger, clock, logger }, { ...OPTIONS, maxEventAgeSeconds: 3600 }).process(old);
+    assert.deepEqual([out.ack, out.results.length], [true, 0]);
+    assert.ok(logger.events.some((e) => /older than the maximum event age/.test(e.message)));
+  });
+});

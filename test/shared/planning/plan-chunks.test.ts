@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { planChunks } from '../../../shared/planning/plan-chunks.js';
+import { InvalidRequestError, parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
+import { chunkId, runId } from '../../../shared/planning/ids.js';
+
+describe('planning a backfill', () => {
+  const request = parseBackfillRequest({ tables: ['team_offense_game_summary', 'player_game_summary'], start: '2021-11-01', end: '2021-11-07', excludeDates: ['2021-11-03'] });
+  const gameDates = {
+    player_game_summary: ['2021-11-01', '2021-11-03', '2021-11-05'],
+    team_offense_game_summary: ['2021-11-01', '2021-11-03', '2021-11-05', '2021-11-09'],
+  };
+
+  it('makes one chunk per table and game date with games, not per calendar day', () => {
+    const plan = planChunks(request, gameDates);
+    assert.deepEqual(plan.chunks.map((c) => `${c.table} ${c.gameDate}`), [
+      'player_game_summary 2021-11-01',
+      'player_game_summary 2021-11-05',
+      'team_offense_game_summary 2021-11-01',
+      'team_offense_game_summary 2021-11-05',
+    ]);
+  });
+
+  it('orders tables by dependency whatever order the request names them in', () => {
+    assert.deepEqual(request.tables, ['player_game_summary', 'team_offense_game_summary']);
+  });
+
+  it('leaves out excluded dates and records them per table', () => {
+    const plan = planChunks(request, gameDates);
+    assert.deepEqual(plan.excludedByTable.player_game_summary, ['2021-11-03']);
+    assert.ok(!plan.chunks.some((c) => c.gameDate === '2021-11-03'));
+  });
+
+  it('ignores schedule dates outside the requested range', () => {
+    const plan = planChunks(request, gameDates);
+    assert.ok(!plan.chunks.some((c) => c.gameDate === '2021-11-09'));
+  });
+
+  it('derives the same chunk and run ids when planned twice', () => {
+    const a = planChunks(request, gameDates);
+    const b = planChunks(parseBackfillRequest({ tables: ['player_game_summary', 'team_offense_game_summary'], start: '2021-11-01', end: '2021-11-07', excludeDates: ['2021-11-03', '2021-11-03'] }), gameDates);
+    assert.equal(a.runId, b.runId);
+    assert.deepEqual(a.chunks.map((c) => c.id), b.chunks.map((c) => c.id));
+  });
+
+  it('gives test mode its own chunks and run', () => {
+    const test = parseBackfillRequest({ tables: 'all', start: '2021-11-15', end: '2021-11-15', mode: 'test' });
+    const prod = parseBackfillRequest({ tables: 'all', start: '2021-11-15', end: '2021-11-15' });
+    assert.notEqual(runId(test), runId(prod));
+    assert.notEqual(chunkId('player_game_summary', '2021-11-15', 'test'), chunkId('player_game_summary', '2021-11-15', 'production'));
+    assert.match(runId(test), /^run-test-/);
+  });
+});
+
+describe('a backfill request', () => {
+  const bad = (input: unknown, pattern: RegExp) =>
+    assert.throws(() => parseBackfillRequest(input), (e: unknown) => e instanceof InvalidRequestError && pattern.test(e.message));
+
+  it('expands "all" to the five tables', () => {
+    assert.equal(parseBackfillRequest({ tables: 'all', start: '2020-01-01', end: '2020-01-02' }).tables.length, 5);
+  });
+  it('rejects an end before the start', () => bad({ tables: 'all', start: '2020-01-02', end: '2020-01-01' }, /end 2020-01-01 is before start/));
+  it('rejects an unknown table', () => bad({ tables: ['players'], start: '2020-01-01', end: '2020-01-02' }, /tables/));
+  it('rejects a date that does not exist', () => bad({ tables: 'all', start: '2021-02-29', end: '2021-03-01' }, /start: must be a real calendar date/));
+  it('rejects SQL in a date', () => bad({ tables: 'all', start: "2020-01-01'; DROP TABLE x; --", end: '2020-01-02' }, /start/));
+  it('rejects unknown fields instead of ignoring them', () => bad({ tables: 'all', start: '2020-01-01', end: '2020-01-02', force: true }, /force/));
+  it('rejects a range past the limit', () => bad({ tables: 'all', start: '2016-10-01', end: '2099-01-01' }, /longer than the limit/));
+  it('rejects a start before the warehouse begins', () => bad({ tables: 'all', start: '2000-01-01', end: '2000-01-02' }, /before 2016-10-01/));
+  it('rejects a wrong mode', () => bad({ tables: 'all', start: '2020-01-01', end: '2020-01-02', mode: 'staging' }, /mode/));
+});

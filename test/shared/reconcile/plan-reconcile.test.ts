@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { planReconcile, type ReconcileLimits } from '../../../shared/reconcile/plan-reconcile.js';
+import type { ChunkRecord } from '../../../shared/ports/ledger.js';
+import { chunk, runRecord } from '../../support/records.js';
+
+const NOW = 1_000_000;
+const limits: ReconcileLimits = { maxInFlight: 100, maxInFlightPerTable: 100, maxAttempts: 3, datesPerJob: 1, queuedStallMs: 60_000 };
+const plan = (chunks: ChunkRecord[], extra: Partial<Parameters<typeof planReconcile>[0]> = {}) =>
+  planReconcile({ run: runRecord(), chunks, inFlight: { total: 0, byTable: {} }, now: NOW, limits, ...extra });
+
+describe('reconcile decisions', () => {
+  it('publishes pending chunks, one message per date by default', () => {
+    const d = plan([chunk('team_offense_game_summary', '2021-11-01'), chunk('team_offense_game_summary', '2021-11-02')]);
+    assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01'], ['2021-11-02']]);
+    assert.ok(d.enqueue.every((t) => t.to === 'queued' && t.from[0] === 'pending'));
+  });
+
+  it('puts several dates in one message when a job may write several', () => {
+    const chunks = ['01', '02', '03'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
+    const d = plan(chunks, { limits: { ...limits, datesPerJob: 2 } });
+    assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01', '2021-11-02'], ['2021-11-03']]);
+  });
+
+  it('puts back a chunk whose lease expired, spending an attempt, and republishes it', () => {
+    const stuck = chunk('team_offense_game_summary', '2021-11-01', 'running', { leaseExpiresAt: NOW - 1, leaseOwner: 'w1', attempts: 1 });
+    const d = plan([stuck]);
+    assert.deepEqual(d.repairs.map((t) => [t.to, t.patch?.attempts, t.leaseExpiredBy]), [['failed', 2, NOW]]);
+    assert.deepEqual(d.enqueue.map((t) => t.from), [['failed']]);
+  });
+
+  it('leaves a running chunk with a live lease alone', () => {
+    const d = plan([chunk('team_offense_game_summary', '2021-11-01', 'running', { leaseExpiresAt: NOW + 1 })]);
+    assert.equal(d.repairs.length + d.enqueue.length, 0);
+    assert.equal(d.finish, null);
+  });
+
+  it('waits for the back-off of a failed chunk, then retries it', () => {
+    const failed = chunk('team_offense_game_summary', '2021-11-01', 'failed', { attempts: 1, nextAttemptAt: NOW + 5 });
+    assert.equal(plan([failed]).enqueue.length, 0);
+    assert.equal(plan([failed]).counts.waitingOnBackoff, 1);
+    assert.equal(plan([failed], { now: NOW + 5 }).enqueue.length, 1);
+  });
+
+  it('marks a chunk dead once it is out of attempts, and the run failed with the count', () => {
+    const d = plan([chunk('team_offense_game_summary', '2021-11-01', 'failed', { attempts: 3 })]);
+    assert.deepEqual(d.repairs.map((t) => t.to), ['dead']);
+    assert.deepEqual(d.finish, { state: 'failed', outcome: '1 of 10 chunks dead' });
+  });
+
+  it('holds chunks beyond the cap of chunks in flight, overall and per table', () => {
+    const chunks = ['01', '02', '03'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
+    const overall = plan(chunks, { inFlight: { total: 99, byTable: {} } });
+    assert.equal(overall.enqueue.length, 1);
+    assert.equal(overall.counts.heldByCaps, 2);
+    const perTable = plan(chunks, { limits: { ...limits, maxInFlightPerTable: 2 }, inFlight: { total: 1, byTable: { team_offense_game_summary: 1 } } });
+    assert.equal(perTable.enqueue.length, 1);
+  });
+
+  it('publishes a context chunk only after the upstream dates it reads are done', () => {
+    const upstream = chunk('player_game_summary', '2021-11-01');
+    const context = chunk('upcoming_player_game_context', '2021-11-02');
+    const first = plan([upstream, context]);
+    assert.deepEqual(first.messages.map((m) => m.table), ['player_game_summary']);
+    assert.equal(first.counts.waitingOnDependencies, 1);
+    const later = plan([context]);
+    assert.deepEqual(later.messages.map((m) => m.table), ['upcoming_player_game_context']);
+  });
+
+  it('marks a chunk dead when an input it reads is dead, saying which', () => {
+    const d = plan([chunk('player_game_summary', '2021-11-01', 'dead'), chunk('upcoming_player_game_context', '2021-11-05')]);
+    const t = d.repairs.find((r) => r.id.startsWith('upcoming'));
+    assert.equal(t?.to, 'dead');
+    assert.match(String(t?.patch?.lastError), /input player_game_summary 2021-11-01 is dead/);
+  });
+
+  it('republishes a queued chunk whose message was lost, without counting it in flight twice', () => {
+    const lost = chunk('team_offense_game_summary', '2021-11-01', 'queued', { leaseExpiresAt: NOW - 1 });
+    const d = plan([lost], { inFlight: { total: 100, byTable: {} } });
+    assert.equal(d.enqueue.length, 1, 'a full cap does not hold a chunk already counted in flight');
+    assert.equal(d.enqueue[0]?.leaseExpiredBy, NOW, 'guarded so two reconciles cannot both republish it');
+  });
+
+  it('finishes a run whose chunks are all done', () => {
+    assert.deepEqual(plan([]).finish, { state: 'succeeded', outcome: 'all 10 chunks done' });
+    assert.equal(plan([chunk('team_offense_game_summary', '2021-11-01', 'succeeded')]).finish?.state, 'succeeded');
+  });
+
+  it('publishes nothing for a cancelled run', () => {
+    const d = plan([chunk('team_offense_game_summary', '2021-11-01')], { run: runRecord({ state: 'cancelled' }) });
+    assert.equal(d.messages.length, 0);
+    assert.equal(d.finish, null);
+  });
+});

@@ -1,0 +1,92 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+// Registers processChunk, reconcile and backfillApi with functions-framework, as the deployed entry point does.
+import '../../functions/index.js';
+import { FUNCTIONS } from '../../functions/manifest.js';
+
+/**
+ * The three Cloud Functions on real functions-framework servers, all in this process.
+ *
+ * functions-framework serves one target per process, but the functions share one DuckDB warehouse
+ * file and DuckDB lets one process open a file, so each function gets its own `getTestServer()`
+ * (the framework's own Express app, with the Pub/Sub push middleware for the CloudEvent ones: the
+ * signature type comes from the `ff.cloudEvent` / `ff.http` registration in functions/index.ts) on
+ * its own port. They share the service set with `setService()` (functions/service.ts).
+ */
+
+export type FunctionName = 'processChunk' | 'reconcile' | 'backfillApi';
+export const FUNCTION_NAMES: readonly FunctionName[] = ['processChunk', 'reconcile', 'backfillApi'];
+
+export interface FunctionServers {
+  /** 'http://127.0.0.1:PORT' of each function. */
+  readonly urls: Readonly<Record<FunctionName, string>>;
+  readonly ports: Readonly<Record<FunctionName, number>>;
+  close(): Promise<void>;
+}
+
+export interface FunctionServerOptions {
+  readonly host?: string;
+  /** 0 or absent: a free port. */
+  readonly ports?: Partial<Record<FunctionName, number>>;
+}
+
+export async function startFunctionServers(options: FunctionServerOptions = {}): Promise<FunctionServers> {
+  const host = options.host ?? '127.0.0.1';
+  const deployed = new Set(FUNCTIONS.map((f) => f.entryPoint));
+  const servers: Server[] = [];
+  const ports: Partial<Record<FunctionName, number>> = {};
+  try {
+    for (const name of FUNCTION_NAMES) {
+      if (!deployed.has(name)) throw new Error(`functions/manifest.ts does not list ${name}`);
+      const server = getTestServer(name);
+      servers.push(server);
+      ports[name] = await listen(server, host, options.ports?.[name] ?? 0);
+    }
+  } catch (error) {
+    await Promise.allSettled(servers.map(closeServer));
+    throw error;
+  }
+  const done = ports as Record<FunctionName, number>;
+  const urls = Object.fromEntries(FUNCTION_NAMES.map((n) => [n, `http://${host}:${done[n]}`])) as Record<FunctionName, string>;
+  let closing: Promise<void> | undefined;
+  return {
+    urls,
+    ports: done,
+    close: () => {
+      closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
+      return closing;
+    },
+  };
+}
+
+/**
+ * The push endpoint of a topic on a function server. functions-framework recognises a raw Pub/Sub
+ * push by the `/projects/P/topics/T` path and turns it into the CloudEvent the handler expects.
+ */
+export function pushEndpoint(functionUrl: string, projectId: string, topic: string): string {
+  return `${functionUrl}/projects/${projectId}/topics/${topic}`;
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    // Pub/Sub push keeps connections alive: without this, close() waits for them to time out.
+    server.closeAllConnections();
+  });
+}
