@@ -8,6 +8,10 @@ import type { RosterPlayer } from './rosters.js';
 
 export const BOOKMAKERS = ['draftkings', 'fanduel', 'betmgm'] as const;
 
+/** Books do not post points props for deep-bench players, nor lines below this. */
+const MIN_EXPECTED_POINTS = 4;
+const MIN_POINTS_LINE = 2.5;
+
 /** Lines are quoted in half points; a few props sit on a whole number, so a push can happen. */
 function halfPoint(rng: Rng, value: number, wholeChance: number): number {
   return rng.chance(wholeChance) ? Math.max(1, Math.round(value)) : Math.max(0.5, Math.floor(value) + 0.5);
@@ -39,7 +43,7 @@ export interface PropTeam {
   readonly expectedPoints: number;
 }
 
-/** Points props for the 6-8 biggest scorers a team is expected to have, a few snapshots and books each. */
+/** Points props for the 6-8 players a team expects the most points from (at least 4), a few snapshots and books each. */
 export function playerProps(rng: Rng, game: SampleGame, days: MarketDays, teams: readonly PropTeam[]): PlayerPropRow[] {
   const times = snapshotTimes(rng, days, true);
   const books = bookmakers(rng);
@@ -50,15 +54,16 @@ export function playerProps(rng: Rng, game: SampleGame, days: MarketDays, teams:
     const expected = team.active
       .map((p, i) => ({ p, points: (team.expectedPoints * at(weights, i)) / total }))
       .sort((a, b) => b.points - a.points)
-      .slice(0, rng.int(6, 8));
+      .slice(0, rng.int(6, 8))
+      .filter((e) => e.points >= MIN_EXPECTED_POINTS);
     for (const { p, points } of expected) {
-      let line = halfPoint(rng, points * Math.exp(rng.normal(0, 0.08)), 0.1);
+      let line = Math.max(MIN_POINTS_LINE, halfPoint(rng, points * Math.exp(rng.normal(0, 0.08)), 0.1));
       for (const time of times) {
         for (const book of books) {
           const offset = rng.chance(0.2) ? rng.pick([-0.5, 0.5]) : 0;
-          rows.push({ game_id: game.gameId, game_date: game.gameDate, player_lookup: p.player.lookup, bookmaker: book, points_line: Math.max(0.5, line + offset), snapshot_timestamp: time });
+          rows.push({ game_id: game.gameId, game_date: game.gameDate, player_lookup: p.player.lookup, bookmaker: book, points_line: Math.max(MIN_POINTS_LINE, line + offset), snapshot_timestamp: time });
         }
-        line = Math.max(0.5, line + rng.weighted([[-1, 0.05], [-0.5, 0.15], [0, 0.6], [0.5, 0.15], [1, 0.05]]));
+        line = Math.max(MIN_POINTS_LINE, line + rng.weighted([[-1, 0.05], [-0.5, 0.15], [0, 0.6], [0.5, 0.15], [1, 0.05]]));
       }
     }
   }

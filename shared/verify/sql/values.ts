@@ -25,5 +25,5 @@ export function toText(value: unknown): string | null {
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) ?? 'an object' : `${typeof value} ${String(value as string)}`;
+  return typeof value === 'object' ? JSON.stringify(value) ?? 'an object' : `${typeof value} ${String(value)}`;
 }

@@ -163,7 +163,7 @@ describe('sample game records', function () {
     const perPlayerGame = groupBy(props, (r) => `${r.game_id} ${r.player_lookup}`);
     const perGame = groupBy([...perPlayerGame.keys()], (k) => k.split(' ')[0] ?? '');
     assert.equal(perGame.size, finals().length);
-    for (const [, players] of perGame) assert.ok(players.length >= 12 && players.length <= 16);
+    for (const [id, players] of perGame) assert.ok(players.length >= 10 && players.length <= 16, `${id}: ${players.length} players with props`);
     for (const [key, rows] of perPlayerGame) {
       assert.ok(active.has(key), `${key} has props but did not play`);
       assert.ok(new Set(rows.map((r) => r.snapshot_timestamp)).size >= 2, key);
