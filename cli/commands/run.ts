@@ -48,7 +48,7 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   if (started.chunksAdded && !started.created) out.write(`  ${started.chunksAdded} new chunks linked\n`);
   if (run.state !== 'active') {
     const again = await retryRun({ ledger, clock }, run.id);
-    if (again.retried > 0) out.write(`  retrying ${again.retried} failed or dead chunks\n`);
+    if (again.retried > 0) out.write(`  retrying ${again.retried} failed, dead or no_source chunks\n`);
     run = again.run ?? run;
   }
   const recovered = await recoverLocalOrphans({ ledger, clock }, run.id);

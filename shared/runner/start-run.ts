@@ -27,15 +27,16 @@ export async function startRun(deps: { warehouse: Warehouse; ledger: Ledger; clo
 }
 
 /**
- * Give a run's failed and dead chunks a new set of attempts and make the run active again
- * (CLI re-run, `POST /backfills/:id/retry`). Succeeded chunks are never redone.
+ * Give a run's failed and dead chunks a new set of attempts, look again at its no_source dates (the
+ * raw data may have arrived), and make the run active again (CLI re-run of a finished run,
+ * `POST /backfills/:id/retry`). Succeeded chunks are never redone.
  */
 export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: string): Promise<{ run: RunRecord | null; retried: number }> {
   const { ledger, clock } = deps;
-  const stuck = await ledger.listChunks({ runId, states: ['failed', 'dead'] });
+  const stuck = await ledger.listChunks({ runId, states: ['failed', 'dead', 'no_source'] });
   const now = clock.now();
   const changed = await ledger.transition(stuck.map((c): ChunkTransition => ({
-    id: c.id, from: ['failed', 'dead'], to: 'pending',
+    id: c.id, from: ['failed', 'dead', 'no_source'], to: 'pending',
     patch: { attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
   })));
   const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
