@@ -8,6 +8,7 @@ import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../adapters/local/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { openLocalStack } from './local-stack.js';
+import { createCountProgress } from './progress.js';
 import { requestFromFlags } from './request-flags.js';
 import { runBackfill } from './commands/run.js';
 import { printStatus } from './commands/status.js';
@@ -68,7 +69,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', positiveInt('--seed'))
     .action(async (opts: { out?: string; seed?: number }, cmd: Command) => {
       const out = opts.out ?? join(dataDirOf(cmd), 'sample');
-      const result = await writeSample(out, opts.seed === undefined ? {} : { seed: opts.seed });
+      const result = await generateWithProgress(out, opts.seed === undefined ? {} : { seed: opts.seed });
       for (const [table, file] of Object.entries(result.files)) process.stdout.write(`${String(file.rows).padStart(9)} rows  ${file.path}  (${table})\n`);
     });
 
@@ -132,7 +133,7 @@ export function buildProgram(): Command {
       const sampleDir = join(dataDir, 'sample');
       if (!existsSync(join(sampleDir, 'nbac_schedule.csv'))) {
         process.stdout.write(`Generating the synthetic sample into ${resolve(sampleDir)} ...\n`);
-        await writeSample(sampleDir, {});
+        await generateWithProgress(sampleDir, {});
       }
       const request = requestFromFlags({ tables: 'all', start: SEED_RANGE.start, end: SEED_RANGE.end });
       process.exitCode = await withStack(cmd, async (stack) => {
@@ -154,6 +155,15 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+async function generateWithProgress(dir: string, options: { seed?: number }) {
+  const progress = createCountProgress('games', { intervalMs: DEFAULTS.localProgressIntervalMs });
+  try {
+    return await writeSample(dir, options, (p) => progress.update(p.gamesDone, p.gamesTotal));
+  } finally {
+    progress.stop();
+  }
 }
 
 async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {

@@ -71,3 +71,28 @@ export function createProgressReporter(options: { stream?: NodeJS.WriteStream; i
     },
   };
 }
+
+/** Progress of a counted task (games generated, ...): a bar on a TTY, a line every few seconds elsewhere. */
+export function createCountProgress(label: string, options: { stream?: NodeJS.WriteStream; intervalMs: number }): { update(done: number, total: number): void; stop(): void } {
+  const stream = options.stream ?? process.stderr;
+  if (stream.isTTY) {
+    const bar = new cliProgress.SingleBar({ stream, format: `${label} {bar} {percentage}% | {value}/{total} | ETA {eta_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic);
+    let begun = false;
+    return {
+      update(done, total) {
+        if (!begun) { bar.start(total, done); begun = true; } else bar.update(done);
+      },
+      stop() { if (begun) bar.stop(); },
+    };
+  }
+  let last = 0;
+  return {
+    update(done, total) {
+      if (Date.now() - last >= options.intervalMs || done === total) {
+        last = Date.now();
+        stream.write(`${label} ${done}/${total}\n`);
+      }
+    },
+    stop() {},
+  };
+}

@@ -1,6 +1,6 @@
 # Monitoring: page a person when the data is wrong or when work is being lost.
 #
-# 1. Verification failures. The daily verification logs each failed check as one JSON line
+# 1. Verification failures. Verification is to log each failed check as one JSON line
 #    {"severity":"ERROR","event":"verification_failed","table":...,"gameDate":...} on stdout; Cloud
 #    Logging turns that into a LogEntry with severity ERROR and jsonPayload.event. A log-based metric
 #    counts those entries (labelled by table) and an alert policy fires on any of them.
@@ -85,7 +85,7 @@ resource "google_monitoring_alert_policy" "verification_failed" {
     mime_type = "text/markdown"
     content   = <<-EOT
       A verification check failed for table $${metric.label.table}.
-      Logs: `jsonPayload.event="verification_failed"` in the ${local.function_names.reconcile} function.
+      Logs: `jsonPayload.event="verification_failed"` (the daily verification runs in ${local.function_names.reconcile}).
       Coverage and missing dates: views in the ${google_bigquery_dataset.monitoring.dataset_id} dataset.
     EOT
   }

@@ -231,7 +231,7 @@ variable "worker_max_instances" {
 variable "worker_timeout_seconds" {
   type        = number
   default     = 540
-  description = "Timeout of processChunk and reconcile (event-driven functions allow up to 540s; the push ack deadline is set just above it)."
+  description = "Timeout of processChunk and reconcile. At most 540s: the push subscription's ack deadline (at most 600s) is set above it, so Pub/Sub never redelivers a message whose function is still running."
 
   validation {
     condition     = var.worker_timeout_seconds >= 60 && var.worker_timeout_seconds <= 540

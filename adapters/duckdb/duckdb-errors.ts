@@ -24,6 +24,7 @@ export function openError(error: unknown, path: string): Error {
 
 /** A DuckDB failure as one of the service's error classes; conflicts are always worth a retry. */
 export function queryError(error: unknown, context: string): PermanentError | TransientError | QuotaError {
+  if (error instanceof PermanentError || error instanceof TransientError || error instanceof QuotaError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (TRANSACTION_CONFLICT.test(message)) return new TransientError(`${context}: ${message}`, { cause: error });
   return toServiceError(error, context);

@@ -15,6 +15,7 @@ import { ConnectionPool } from './connection-pool.js';
 import { bindValues, toPlainValue } from './duckdb-values.js';
 import { openError, queryError } from './duckdb-errors.js';
 import { ensureSchema } from './schema.js';
+import { inTransaction } from './transaction.js';
 
 export interface DuckDbWarehouseOptions {
   /** The database file (created with its directory if missing), or ':memory:'. */
@@ -81,27 +82,27 @@ export class DuckDbWarehouse implements Warehouse {
     const stage = `stage_${randomUUID().replace(/-/g, '')}`;
     const context = `replace ${mode} ${table.name} ${summarizeDates(dates)} (${select.label})`;
     return this.pool.use(async (connection) => {
-      await connection.run('BEGIN TRANSACTION');
       try {
-        await connection.run(`CREATE TEMP TABLE "${stage}" AS ${select.sql}`, bindValues(select.sql, select.params));
-        await checkStagedColumns(connection, stage, table);
-        const produced = await stagedCountByDate(connection, stage);
-        const outside = Object.keys(produced).filter((date) => !dates.includes(date));
-        if (outside.length > 0) {
-          throw new PermanentError(
-            `${context}: the select produced rows dated outside the partitions being replaced: ${outside.join(', ')}`,
-          );
-        }
-        const dateList = { dates: JSON.stringify(dates) };
-        await connection.run(`DELETE FROM ${target} WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')}`, dateList);
-        const columns = table.columns.map((c) => `"${c.name}"`).join(', ');
-        await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM "${stage}"`);
-        await connection.run(`DROP TABLE "${stage}"`);
-        await connection.run('COMMIT');
+        const produced = await inTransaction(connection, async () => {
+          await connection.run(`CREATE TEMP TABLE "${stage}" AS ${select.sql}`, bindValues(select.sql, select.params));
+          await checkStagedColumns(connection, stage, table);
+          const counts = await stagedCountByDate(connection, stage);
+          const outside = Object.keys(counts).filter((date) => !dates.includes(date));
+          if (outside.length > 0) {
+            throw new PermanentError(
+              `${context}: the select produced rows dated outside the partitions being replaced: ${outside.join(', ')}`,
+            );
+          }
+          const dateList = { dates: JSON.stringify(dates) };
+          await connection.run(`DELETE FROM ${target} WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')}`, dateList);
+          const columns = table.columns.map((c) => `"${c.name}"`).join(', ');
+          await connection.run(`INSERT INTO ${target} (${columns}) SELECT ${columns} FROM "${stage}"`);
+          await connection.run(`DROP TABLE "${stage}"`);
+          return counts;
+        });
         return { producedByDate: Object.fromEntries(dates.map((date) => [date, produced[date] ?? 0])) };
       } catch (error) {
-        await rollback(connection);
-        throw error instanceof PermanentError ? error : queryError(error, context);
+        throw queryError(error, context);
       }
     });
   }
@@ -178,12 +179,4 @@ async function checkStagedColumns(connection: DuckDBConnection, stage: string, t
 async function stagedCountByDate(connection: DuckDBConnection, stage: string): Promise<Record<string, number>> {
   const reader = await connection.runAndReadAll(`SELECT game_date, COUNT(*) FROM "${stage}" GROUP BY game_date`);
   return Object.fromEntries(reader.getRows().map(([date, count]) => [String(toPlainValue(date ?? null)), Number(count)]));
-}
-
-async function rollback(connection: DuckDBConnection): Promise<void> {
-  try {
-    await connection.run('ROLLBACK');
-  } catch {
-    // The transaction is already gone (DuckDB ends it on some errors); nothing is left to undo.
-  }
 }

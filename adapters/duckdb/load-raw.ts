@@ -7,6 +7,7 @@ import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
 import type { ColumnSpec, RawTableSpec } from '../../shared/tables/types.js';
 import { PermanentError } from '../../shared/errors/errors.js';
 import type { DuckDbWarehouse } from './duckdb-warehouse.js';
+import { inTransaction } from './transaction.js';
 
 /** A raw CSV that cannot be loaded as it is: its header, or one of its values, breaks the contract. */
 export class RawFileError extends PermanentError {
@@ -27,18 +28,11 @@ export async function loadRawDirectory(warehouse: DuckDbWarehouse, dir: string):
     .filter((file) => existsSync(file.path));
   // Headers first: a wrong file is named before anything is read into the warehouse.
   for (const file of files) checkHeader(file.path, file.spec);
-  return warehouse.withConnection(async (connection) => {
+  return warehouse.withConnection((connection) => inTransaction(connection, async () => {
     const counts: RawLoadCounts = {};
-    await connection.run('BEGIN TRANSACTION');
-    try {
-      for (const file of files) counts[file.spec.name] = await loadFile(connection, file.path, file.spec);
-      await connection.run('COMMIT');
-    } catch (error) {
-      await connection.run('ROLLBACK');
-      throw error;
-    }
+    for (const file of files) counts[file.spec.name] = await loadFile(connection, file.path, file.spec);
     return counts;
-  });
+  }));
 }
 
 /** The header must list the spec's columns exactly: same names, same order. */

@@ -5,6 +5,7 @@ import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
 import { TABLE_SPECS } from '../../shared/tables/registry.js';
 import type { ColumnSpec } from '../../shared/tables/types.js';
 import { PermanentError } from '../../shared/errors/errors.js';
+import { inTransaction } from './transaction.js';
 
 interface TableToCreate {
   readonly schema: string;
@@ -37,8 +38,7 @@ function createTableSql(table: TableToCreate): string {
 export async function ensureSchema(connection: DuckDBConnection): Promise<void> {
   const tables = contractTables();
   const schemas = [...new Set(tables.map((t) => t.schema))];
-  await connection.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(connection, async () => {
     for (const schema of schemas) await connection.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     for (const table of tables) await connection.run(createTableSql(table));
     const existing = await existingColumns(connection);
@@ -54,11 +54,7 @@ export async function ensureSchema(connection: DuckDBConnection): Promise<void> 
         }
       }
     }
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
+  });
 }
 
 async function existingColumns(connection: DuckDBConnection): Promise<Map<string, string>> {

@@ -207,7 +207,7 @@ export class FirestoreLedger implements Ledger {
     const writer = this.db.bulkWriter({ throttling: false });
     const contended: string[] = [];
     const outcomes: Array<Promise<void>> = [];
-    let failure: unknown;
+    let failure: Error | undefined;
     const now = this.clock.now();
     for (const snapshot of snapshots) {
       if (!snapshot.exists || !snapshot.updateTime) continue;
@@ -233,7 +233,7 @@ export class FirestoreLedger implements Ledger {
         () => void rounds.changed.set(after.id, after),
         (error: unknown) => {
           if (grpcCode(error) === FAILED_PRECONDITION) contended.push(snapshot.id);
-          else failure ??= error;
+          else failure ??= error instanceof Error ? error : new Error(String(error));
         },
       ));
     }

@@ -90,7 +90,7 @@ export class LedgerFile {
     try {
       for (const sql of SCHEMA) await connection.run(sql);
       const version = (await connection.runAndReadAll(`SELECT value FROM ledger_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
-      if (version !== SCHEMA_VERSION) throw new LedgerSchemaError(`the local ledger ${path} has schema version ${String(version)}; this program reads version ${SCHEMA_VERSION}`);
+      if (version !== SCHEMA_VERSION) throw new LedgerSchemaError(`the local ledger ${path} has schema version ${JSON.stringify(version)}; this program reads version ${SCHEMA_VERSION}`);
       const appendStatement = await connection.prepare(
         `INSERT INTO record_versions SELECT unnest($1), unnest($2), unnest($3), unnest($4)`,
       );
@@ -111,12 +111,13 @@ export class LedgerFile {
 
   /** The latest version of every record. */
   async load(): Promise<StoredRecord[]> {
-    const reader = await this.connection.runAndReadAll(`SELECT kind, id, doc FROM record_versions ${LATEST}`);
-    return reader.getRowsJS().map(([kind, id, doc]) => ({
-      kind: kind as RecordKind,
-      id: String(id),
-      doc: JSON.parse(String(doc)) as Record<string, unknown>,
-    }));
+    const reader = await this.connection.runAndReadAll(`SELECT kind, id, CAST(doc AS VARCHAR) FROM record_versions ${LATEST}`);
+    return reader.getRowsJS().map(([kind, id, doc]) => {
+      if ((kind !== 'run' && kind !== 'chunk') || typeof id !== 'string' || typeof doc !== 'string') {
+        throw new LedgerSchemaError(`the local ledger ${this.path} holds a record version it cannot read: ${JSON.stringify([kind, id])}`);
+      }
+      return { kind, id, doc: JSON.parse(doc) as Record<string, unknown> };
+    });
   }
 
   /** Append versions in one statement: all of them are durable when this resolves, or none. */

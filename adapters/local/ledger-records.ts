@@ -146,7 +146,7 @@ export function chunkFromData(id: string, data: Readonly<Record<string, unknown>
     table,
     gameDate,
     mode,
-    runIds: runIds as string[],
+    runIds,
     state,
     attempts: num('attempts') ?? 0,
     quotaRetries: num('quotaRetries') ?? 0,

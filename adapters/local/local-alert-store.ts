@@ -68,7 +68,7 @@ export class LocalAlertStore implements AlertStore {
     try {
       for (const sql of SCHEMA) await connection.run(sql);
       const version = (await connection.runAndReadAll(`SELECT value FROM alert_store_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
-      if (version !== SCHEMA_VERSION) throw new AlertStoreSchemaError(`the alert store ${path} has schema version ${String(version)}; this program reads version ${SCHEMA_VERSION}`);
+      if (version !== SCHEMA_VERSION) throw new AlertStoreSchemaError(`the alert store ${path} has schema version ${JSON.stringify(version) ?? 'none'}; this program reads version ${SCHEMA_VERSION}`);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
@@ -167,7 +167,10 @@ export class LocalAlertStore implements AlertStore {
 
   private async docs(sql: string, values: DuckDBValue[]): Promise<unknown[]> {
     const reader = await this.connection.runAndReadAll(sql, values);
-    return reader.getRowsJS().map(([doc]) => JSON.parse(String(doc)) as unknown);
+    return reader.getRowsJS().map(([doc]) => {
+      if (typeof doc !== 'string') throw new AlertStoreSchemaError(`the alert store ${this.path} holds a document that is not JSON text (${typeof doc})`);
+      return JSON.parse(doc) as unknown;
+    });
   }
 
   private async inTransaction(work: () => Promise<void>): Promise<void> {

@@ -142,7 +142,8 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
     expectedRows,
     expectedDates,
     completeDates,
-    coveragePct: expectedDates === 0 ? null : Math.floor((1000 * completeDates) / expectedDates) / 10,
+    // Source-short dates count against coverage: a table whose raw data is missing is not covered.
+    coveragePct: expectedDates + sourceShortDates === 0 ? null : Math.floor((1000 * completeDates) / (expectedDates + sourceShortDates)) / 10,
     sourceShortDates,
     sourceShortGames,
     minDate: rowDates[0] ?? null,

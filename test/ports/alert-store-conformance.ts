@@ -171,7 +171,7 @@ export function alertStoreConformance(name: string, factory: AlertStoreFactory, 
     });
 
     if (options.reopens) it('keeps alerts and history across a reopen', async function () {
-      assert.ok(harness.reopen, 'the harness reopens');
+      assert.ok(typeof harness.reopen === 'function', 'the harness reopens');
       await store.putAlert(testAlert(FP[0]), null);
       await store.recordVerification(testRecord(T0));
       store = await harness.reopen();

@@ -98,7 +98,7 @@ describe('emulators', function () {
       process.exit(0);
     `;
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error, out) => (error ? reject(error) : resolve(out)));
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error, out) => (error ? reject(new Error(error.message, { cause: error })) : resolve(out)));
     });
     const pid = Number(stdout);
     assert.ok(pid > 0, `the child reported the emulator's pid (${stdout})`);

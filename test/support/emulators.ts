@@ -229,7 +229,7 @@ function launch(java: string, spec: LaunchSpec, port: number, projectId: string)
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (hasExited()) {
-        const why = spawnError ? `could not start: ${(spawnError as Error).message}` : `exited (code ${String(exitCode)}, signal ${String(exitSignal)})`;
+        const why = spawnError ? `could not start: ${spawnError.message}` : `exited (code ${String(exitCode)}, signal ${String(exitSignal)})`;
         if (/BindException|Address already in use|Failed to bind/i.test(output)) throw new PortTakenError(`port ${port} is taken`);
         throw new EmulatorStartError(`the ${spec.kind} emulator ${why} before it was ready. Its output:\n${output}`);
       }

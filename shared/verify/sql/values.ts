@@ -25,5 +25,9 @@ export function toText(value: unknown): string | null {
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'object' ? JSON.stringify(value) ?? 'an object' : `${typeof value} ${String(value)}`;
+  try {
+    return `${typeof value} ${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`;
+  } catch {
+    return typeof value;
+  }
 }

@@ -20,14 +20,14 @@ describe('FirestoreAlertStore on the Firestore emulator', function () {
   });
 
   // Each test its own collections (a fresh prefix); the emulator is emptied after each.
-  alertStoreConformance('FirestoreAlertStore', async () => {
+  alertStoreConformance('FirestoreAlertStore', () => {
     const store = new FirestoreAlertStore({ firestore, collectionPrefix: `t${randomUUID().slice(0, 8)}_` });
-    return {
+    return Promise.resolve({
       store,
       dispose: async () => {
         await store.close();
         await clearFirestore(emulator);
       },
-    };
+    });
   });
 });

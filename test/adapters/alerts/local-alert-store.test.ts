@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AlertStoreClosedError, AlertStoreInUseError, LocalAlertStore } from '../../../adapters/local/local-alert-store.js';
 import { alertStoreConformance, testAlert } from '../../ports/alert-store-conformance.js';
 
@@ -47,8 +49,6 @@ describe('LocalAlertStore', () => {
   it('says another process has the file when its lock is taken', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'local-alert-store-'));
     const path = join(dir, 'alerts.duckdb');
-    const { execFile } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
     const adapter = fileURLToPath(new URL('../../../adapters/local/local-alert-store.js', import.meta.url));
     // A second process holds the file open until we have tried.
     const holder = execFile(process.execPath, ['--input-type=module', '-e',

@@ -33,22 +33,22 @@ describe('FirestoreLedger on the Firestore emulator', function () {
     await emulator?.stop();
   });
 
-  ledgerConformance('FirestoreLedger', async (clock) => {
+  ledgerConformance('FirestoreLedger', (clock) => {
     const prefix = uniquePrefix();
     const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
     const peers: FirestoreLedger[] = [];
-    return {
+    return Promise.resolve({
       ledger,
-      peer: async () => {
+      peer: () => {
         const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock });
         peers.push(peer);
-        return peer;
+        return Promise.resolve(peer);
       },
       dispose: async () => {
         await Promise.all([ledger, ...peers].map((l) => l.close()));
         await deleteCollections(db, prefix);
       },
-    };
+    });
   });
 
   describe('beyond the port', function () {

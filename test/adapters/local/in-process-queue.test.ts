@@ -4,15 +4,20 @@ import { InProcessQueue, type ChunkHandler, type Delivery } from '../../../adapt
 import type { ChunkMessage } from '../../../shared/chunks/chunk-message.js';
 import { DeliveryCollector, queueConformance, testMessage } from '../../ports/queue-conformance.js';
 
-queueConformance('InProcessQueue', async () => {
+/** A handler doing synchronous work; what it throws becomes its rejection, as an async handler's would. */
+const handlerDoing = (work: (message: ChunkMessage, delivery: Delivery) => void): ChunkHandler =>
+  (message, delivery) => new Promise<void>((resolve) => {
+    work(message, delivery);
+    resolve();
+  });
+
+queueConformance('InProcessQueue', () => {
   const received = new DeliveryCollector();
   const queue = new InProcessQueue({
     concurrency: 4,
-    handler: async (message, delivery) => {
-      received.add({ message, attributes: delivery.attributes });
-    },
+    handler: handlerDoing((message, delivery) => received.add({ message, attributes: delivery.attributes })),
   });
-  return { queue, received, quietMs: 50, dispose: () => queue.close() };
+  return Promise.resolve({ queue, received, quietMs: 50, dispose: () => queue.close() });
 });
 
 describe('InProcessQueue', function () {
@@ -48,10 +53,10 @@ describe('InProcessQueue', function () {
       concurrency: 1,
       minBackoffMs: 100,
       maxBackoffMs: 1_000,
-      handler: async (_message, delivery) => {
+      handler: handlerDoing((_message, delivery) => {
         attempts.push(delivery.deliveryAttempt);
         if (delivery.deliveryAttempt < 3) throw new Error('transient');
-      },
+      }),
     });
     await queue.publish([testMessage()]);
     await flush();
@@ -116,10 +121,10 @@ describe('InProcessQueue', function () {
     const queue = new InProcessQueue({
       concurrency: 1,
       minBackoffMs: 5,
-      handler: async (_message, delivery) => {
+      handler: handlerDoing((_message, delivery) => {
         deliveries.push(delivery);
         if (delivery.deliveryAttempt === 1) throw new Error('once');
-      },
+      }),
     });
     await queue.publish([testMessage({ runId: 'run-a' }), testMessage({ runId: 'run-b' })]);
     await clock.tickAsync(100);
@@ -133,7 +138,7 @@ describe('InProcessQueue', function () {
 
   it('hands each delivery a freshly decoded message, not the object published', async function () {
     let seen: ChunkMessage | undefined;
-    const queue = new InProcessQueue({ concurrency: 1, handler: async (message) => void (seen = message) });
+    const queue = new InProcessQueue({ concurrency: 1, handler: handlerDoing((message) => void (seen = message)) });
     const sent = testMessage();
     await queue.publish([sent]);
     await queue.onIdle();
@@ -156,7 +161,7 @@ describe('InProcessQueue', function () {
   });
 
   it('onIdle resolves at once when nothing is pending', async function () {
-    const queue = new InProcessQueue({ concurrency: 1, handler: async () => undefined });
+    const queue = new InProcessQueue({ concurrency: 1, handler: handlerDoing(() => undefined) });
     await queue.onIdle();
     assert.equal(queue.pending, 0);
   });
@@ -178,7 +183,7 @@ describe('InProcessQueue', function () {
   });
 
   it('refuses a concurrency or a delivery limit below one', function () {
-    const handler = async () => undefined;
+    const handler = handlerDoing(() => undefined);
     assert.throws(() => new InProcessQueue({ concurrency: 0, handler }), RangeError);
     assert.throws(() => new InProcessQueue({ concurrency: 1, maxDeliveryAttempts: 0, handler }), RangeError);
   });

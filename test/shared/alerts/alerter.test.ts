@@ -172,7 +172,7 @@ describe('createAlerter', () => {
     assert.deepEqual(primary.types, ['firing']);
   });
 
-  it('refuses to be created without a sink', async () => {
+  it('refuses to be created without a sink', () => {
     assert.throws(() => createAlerter({ store, sinks: [], clock, logger, repeatAfterMs: DAY }), NoAlertSinkError);
   });
 });

@@ -32,7 +32,7 @@ describe('evaluateDates', () => {
     assert.equal(result.expectedRows, 18);
     assert.equal(result.expectedDates, 3);
     assert.equal(result.completeDates, 3);
-    assert.equal(result.coveragePct, 100);
+    assert.equal(result.coveragePct, 75, 'the no_source date counts as not covered');
     assert.equal(result.sourceShortDates, 1);
     assert.equal(result.sourceShortGames, 1);
     assert.equal(result.rows, 20);
@@ -46,7 +46,7 @@ describe('evaluateDates', () => {
     const counts = new Map([['2021-11-02', { rows: 6, wrongModeRows: 0 }]]);
     const result = evaluateDates(input({ counts }));
     assert.deepEqual([result.minDate, result.maxDate, result.distinctDates], ['2021-11-02', '2021-11-02', 1]);
-    assert.equal(result.coveragePct, 33.3);
+    assert.equal(result.coveragePct, 25);
   });
 
   it('explains each missing date from the ledger and keeps the last error', () => {

@@ -9,32 +9,20 @@ import { openFixtureWarehouse, writeAllTables } from './fixture-warehouse.js';
 
 /** The whole real data set (../shared/data/raw beside the repository), when it is there. */
 const FULL_RAW_DIR = fileURLToPath(new URL('../../../../../shared/data/raw/', import.meta.url));
-const TIME_BUDGET_MS = 2000;
 
 describe('verify on the whole real data set, 2016-10-01..2024-06-30', function () {
   this.timeout(120_000);
   let warehouse: DuckDbWarehouse;
   let report: VerificationReport;
-  let elapsedMs: number;
 
   before(async function () {
     if (!existsSync(`${FULL_RAW_DIR}/nbac_schedule.csv`)) this.skip();
     warehouse = await openFixtureWarehouse(FULL_RAW_DIR);
     await writeAllTables(warehouse, SEED_RANGE);
-    // Best of three, so a busy machine (other suites running beside this one) does not decide the result.
-    const times: number[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      const started = performance.now();
-      report = await verify({ warehouse, scope: { tables: 'all', ...SEED_RANGE, mode: 'production' }, now: Date.now() });
-      times.push(performance.now() - started);
-    }
-    elapsedMs = Math.min(...times);
+    // Its time is measured by `npm run bench`, not asserted here.
+    report = await verify({ warehouse, scope: { tables: 'all', ...SEED_RANGE, mode: 'production' }, now: Date.now() });
   });
   after(async () => warehouse?.close());
-
-  it(`verifies all five tables in under ${TIME_BUDGET_MS} ms on DuckDB`, () => {
-    assert.ok(elapsedMs < TIME_BUDGET_MS, `took ${Math.round(elapsedMs)} ms`);
-  });
 
   it('finds the team tables complete and the player tables short only of source data', () => {
     assert.deepEqual(
