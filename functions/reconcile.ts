@@ -47,17 +47,18 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
 
 export async function reconcileTick(service: Service): Promise<void> {
   const { config } = service;
-  const ticks = await reconcileRuns(
-    { ...service, onRunFinished: (run) => verifyFinishedRun(service, run) },
-    {
-      maxInFlight: config.limits.maxInFlight,
-      maxInFlightPerTable: config.limits.maxInFlightPerTable,
-      maxAttempts: config.limits.maxAttempts,
-      datesPerJob: config.limits.datesPerJob,
-      queuedStallMs: config.limits.leaseMs,
-    },
-  );
+  const deps = { ...service, onRunFinished: (run: RunRecord) => verifyFinishedRun(service, run) };
+  const limits = {
+    maxInFlight: config.limits.maxInFlight,
+    maxInFlightPerTable: config.limits.maxInFlightPerTable,
+    maxAttempts: config.limits.maxAttempts,
+    datesPerJob: config.limits.datesPerJob,
+    queuedStallMs: config.limits.leaseMs,
+  };
+  const ticks = await reconcileRuns(deps, limits);
   const heal = config.coverageTargets.length ? await healCoverage(service, config.coverageTargets) : null;
+  // Publish the heal run's chunks in this same tick: one scheduler message brings a missing partition back.
+  if (heal?.run?.state === 'active') ticks.push(...(await reconcileRuns(deps, limits, { runIds: [heal.run.id] })));
   service.logger.info('reconcile done', {
     runs: ticks.length,
     published: ticks.reduce((n, t) => n + t.published, 0),

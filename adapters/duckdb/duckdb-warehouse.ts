@@ -128,9 +128,10 @@ export class DuckDbWarehouse implements Warehouse {
     return this.pool.use((connection) => readRows<T>(connection, sql, params, 'statement'));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.pool.closeSync();
     this.instance.closeSync();
+    return Promise.resolve();
   }
 }
 

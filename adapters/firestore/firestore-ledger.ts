@@ -1,5 +1,5 @@
 import {
-  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Query, type QueryDocumentSnapshot,
+  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Query,
 } from '@google-cloud/firestore';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
@@ -27,8 +27,6 @@ export const FIRESTORE_LEDGER_DEFAULTS = {
   batchSize: 500,
   /** Batches of a createRun in flight at once. */
   batchConcurrency: 4,
-  /** Documents read per page when listing. */
-  pageSize: 1000,
   /** Attempts of a transaction that keeps meeting contention before the error reaches the caller. */
   transactionAttempts: 10,
   /** Rounds of read-decide-write for chunks that keep changing under a transition. */
@@ -132,19 +130,14 @@ export class FirestoreLedger implements Ledger {
     return snapshots.filter((s) => s.exists).map((s) => chunkFromData(s.id, s.data() ?? {}));
   }
 
+  /** One streamed query (a run's 8,250 chunks come back in one go faster than in pages). */
   async listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
     this.assertOpen();
     if (query.states?.length === 0 || query.limit === 0) return [];
-    const base = filtered(this.chunks, chunkFilters(query)).orderBy(FieldPath.documentId());
-    const found: ChunkRecord[] = [];
-    let after: QueryDocumentSnapshot | undefined;
-    for (;;) {
-      const want = Math.min(FIRESTORE_LEDGER_DEFAULTS.pageSize, (query.limit ?? Infinity) - found.length);
-      const page = await (after ? base.startAfter(after) : base).limit(want).get();
-      for (const doc of page.docs) found.push(chunkFromData(doc.id, doc.data()));
-      after = page.docs[page.docs.length - 1];
-      if (page.size < want || found.length === query.limit) return found;
-    }
+    let firestoreQuery = filtered(this.chunks, chunkFilters(query)).orderBy(FieldPath.documentId());
+    if (query.limit !== undefined) firestoreQuery = firestoreQuery.limit(query.limit);
+    const snapshot = await firestoreQuery.get();
+    return snapshot.docs.map((doc) => chunkFromData(doc.id, doc.data()));
   }
 
   /**

@@ -162,17 +162,19 @@ describe('the backfill service on the emulators and functions-framework servers'
   });
 
   it('brings back a finished partition deleted by hand after one reconcile message, without anybody starting a run', async function () {
-    // Coverage healing on from the end of the 2023-24 season's fixture slice through yesterday.
-    const s = await stack({ env: { COVERAGE_START: '2024-03-25' } });
+    // The 2023-24 season's fixture slice, backfilled with coverage healing off.
+    const s = await stack();
     const range = { start: '2024-03-25', end: '2024-04-14' } as const;
     const started = await s.api('POST', '/backfills', { tables: 'all', ...range });
     assert.equal(started.status, 201, started.text);
     const { runId } = started.json as { runId: string };
     const ended = await driveWithScheduler(s, runId);
     assert.equal(ended.run.state, 'succeeded', JSON.stringify(ended.totals));
-    // Let the ticks still in flight land: from here on the only message is the one below.
+    // Let the ticks still in flight land: from here on the only scheduler message is the one below.
     await sleep(2000);
-    assert.deepEqual((await listRuns(s)).map((r) => r.id), [runId], 'coverage found nothing to heal after the run');
+    // Coverage on, as deployed: every table from the slice's first date through yesterday (2024-04-08..14
+    // have no gamebook, so the player tables wait for their source there and are not gaps).
+    await s.reconfigure({ COVERAGE_START: range.start });
 
     const table: AnalyticsTableName = 'team_offense_game_summary';
     const date: IsoDate = '2024-04-02';
@@ -181,6 +183,7 @@ describe('the backfill service on the emulators and functions-framework servers'
     await s.warehouse.run(`DELETE FROM nba_analytics.${table} WHERE game_date = DATE '${date}'`);
     assert.equal(await countRows(s, table, date), 0);
 
+    assert.deepEqual((await listRuns(s)).map((r) => r.id), [runId]);
     await s.topology.publishScheduler('reconcile', 1);
     const deadline = Date.now() + 30_000;
     while ((await countRows(s, table, date)) !== before) {
@@ -225,8 +228,17 @@ describe('the backfill service on the emulators and functions-framework servers'
       assert.equal(await s.documentCount(), 0, 'nothing written to Firestore');
     });
 
+    it('answers POST /backfills with a body that is not JSON with a 400 and no stack trace', async function () {
+      // functions-framework's JSON body parser refuses it before backfillApi runs: Express answers
+      // with its own page, which names the status and, under NODE_ENV=production as deployed, nothing else.
+      const response = await s.api('POST', '/backfills', '{"tables": "all", "start": ');
+      assert.equal(response.status, 400, response.text);
+      assert.match(response.text, /Bad Request/);
+      assert.doesNotMatch(response.text, /SyntaxError|at .*\.js:\d+/, 'no stack trace');
+    });
+
     const cases: Array<{ name: string; body: unknown; contentType?: string; says: RegExp }> = [
-      { name: 'a body that is not JSON', body: '{"tables": "all", "start": ', says: /not valid JSON/ },
+      { name: 'a body that is JSON but not an object', body: '["all", "2021-11-01", "2021-11-20"]', says: /the body must be a JSON object/ },
       { name: 'an unknown table', body: { tables: ['player_game_summary', 'box_scores'], start: '2021-11-01', end: '2021-11-20' }, says: /tables/ },
       { name: 'an end before the start', body: { tables: 'all', start: '2021-11-20', end: '2021-11-01' }, says: /end 2021-11-01 is before start 2021-11-20/ },
       { name: 'SQL in a date', body: { tables: 'all', start: "2021-11-01'; DROP TABLE nba_raw.nbac_schedule; --", end: '2021-11-20' }, says: /start: must be a real calendar date/ },

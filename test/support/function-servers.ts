@@ -29,6 +29,11 @@ export interface FunctionServerOptions {
   readonly host?: string;
   /** 0 or absent: a free port. */
   readonly ports?: Partial<Record<FunctionName, number>>;
+  /**
+   * NODE_ENV the Express apps are made under; default 'production', what the Cloud Functions Node.js
+   * runtime sets. Express decides at creation whether its error pages carry stack traces.
+   */
+  readonly nodeEnv?: string;
 }
 
 export async function startFunctionServers(options: FunctionServerOptions = {}): Promise<FunctionServers> {
@@ -39,7 +44,7 @@ export async function startFunctionServers(options: FunctionServerOptions = {}):
   try {
     for (const name of FUNCTION_NAMES) {
       if (!deployed.has(name)) throw new Error(`functions/manifest.ts does not list ${name}`);
-      const server = getTestServer(name);
+      const server = withNodeEnv(options.nodeEnv ?? 'production', () => getTestServer(name));
       servers.push(server);
       ports[name] = await listen(server, host, options.ports?.[name] ?? 0);
     }
@@ -66,6 +71,17 @@ export async function startFunctionServers(options: FunctionServerOptions = {}):
  */
 export function pushEndpoint(functionUrl: string, projectId: string, topic: string): string {
   return `${functionUrl}/projects/${projectId}/topics/${topic}`;
+}
+
+function withNodeEnv<T>(value: string, make: () => T): T {
+  const saved = process.env.NODE_ENV;
+  process.env.NODE_ENV = value;
+  try {
+    return make();
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {

@@ -91,6 +91,26 @@ describe('DuckDbWarehouse', function () {
     }
   });
 
+  it('adds a column the contract has and an existing file lacks, and refuses one whose type changed', async function () {
+    const dir = await tempDir('duckdb-columns-');
+    const path = join(dir.path, 'warehouse.duckdb');
+    try {
+      const older = await DuckDbWarehouse.open({ path });
+      await older.run('ALTER TABLE nba_analytics.team_offense_game_summary DROP COLUMN margin_of_victory');
+      await older.close();
+      const reopened = await DuckDbWarehouse.open({ path });
+      const columns = await reopened.run<{ column_name: string }>(`SELECT column_name FROM information_schema.columns
+        WHERE table_schema = 'nba_analytics' AND table_name = 'team_offense_game_summary'`);
+      assert.ok(columns.some((c) => c.column_name === 'margin_of_victory'));
+      await reopened.run('ALTER TABLE nba_analytics.team_offense_game_summary ALTER COLUMN possessions TYPE DOUBLE');
+      await reopened.close();
+      await assert.rejects(DuckDbWarehouse.open({ path }), (error: unknown) =>
+        error instanceof PermanentError && /nba_analytics\.team_offense_game_summary\.possessions is DOUBLE/.test(error.message));
+    } finally {
+      await dir.remove();
+    }
+  });
+
   it('says the data dir is in use when another process holds the file', async function () {
     this.timeout(30_000);
     const dir = await tempDir('duckdb-lock-');
@@ -100,11 +120,13 @@ describe('DuckDbWarehouse', function () {
       await assert.rejects(DuckDbWarehouse.open({ path }), (error: unknown) =>
         error instanceof DataDirInUseError && error instanceof PermanentError
         && /the data dir is in use by another backfill process/.test(error.message) && error.message.includes(path));
+      await holder.release();
+      // Once the other process is gone the file opens.
+      await (await DuckDbWarehouse.open({ path })).close();
     } finally {
       await holder.release();
       await dir.remove();
     }
-    // Once the other process is gone the file opens.
   });
 
   it('refuses a select whose columns are not the table\'s, and writes nothing', async function () {

@@ -13,9 +13,11 @@ async function gamebookByGame(warehouse: DuckDbWarehouse) {
     'SELECT game_id, team_abbr, player_lookup, player_status FROM nba_raw.nbac_gamebook_player_stats');
   const games = new Map<string, { listed: Set<string>; active: Map<string, Set<string>> }>();
   for (const row of rows) {
-    const game = games.get(row.game_id) ?? { listed: new Set(), active: new Map() };
+    const game = games.get(row.game_id) ?? { listed: new Set<string>(), active: new Map<string, Set<string>>() };
     game.listed.add(row.player_lookup);
-    if (row.player_status === 'active') game.active.set(row.team_abbr, (game.active.get(row.team_abbr) ?? new Set()).add(row.player_lookup));
+    if (row.player_status === 'active') {
+      game.active.set(row.team_abbr, (game.active.get(row.team_abbr) ?? new Set<string>()).add(row.player_lookup));
+    }
     games.set(row.game_id, game);
   }
   return games;
