@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.backfill/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', '.backfill/**', '.bench/**', '.real/**', 'eslint.config.js', 'infra/scripts/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -43,7 +43,7 @@ export class DuckDbWarehouse implements Warehouse {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, options.threads ? { threads: String(options.threads) } : {});
+      instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1) });
     } catch (error) {
       throw openError(error, path);
     }

@@ -115,7 +115,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     if (!(warehouse instanceof DuckDbWarehouse)) throw new Error('WAREHOUSE=duckdb did not give a DuckDB warehouse');
     await loadRawDirectory(warehouse, options.rawDir ?? FIXTURE_RAW_DIR);
     setService(service);
-    closers.push(async () => setService(null));
+    closers.push(() => Promise.resolve(setService(null)));
     const topology = await createPushTopology({ pubsub, projectId, topics: config.topics, servers: options.servers });
     closers.push(() => topology.delete());
 

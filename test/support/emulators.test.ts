@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './free-port.js';
 import {
   EmulatorStartError, EmulatorUnavailableError, firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator,
 } from './emulators.js';
@@ -69,6 +71,21 @@ describe('emulators', function () {
       assert.match(topic.name, new RegExp(`^projects/${emulator.projectId}/topics/harness-check$`));
     } finally {
       await pubsub.close();
+    }
+  });
+
+  it('moves to another port when the one it chose was taken in the meantime', async function () {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as AddressInfo).port;
+    const offered = [taken];
+    try {
+      const emulator = await startPubSubEmulator({ choosePort: async () => offered.shift() ?? freePort() });
+      started.push(emulator);
+      assert.notEqual(emulator.port, taken);
+      assert.equal(offered.length, 0, 'the taken port was tried first');
+    } finally {
+      squatter.close();
     }
   });
 

@@ -37,6 +37,8 @@ export interface EmulatorOptions {
   readonly java?: string;
   readonly projectId?: string;
   readonly readyTimeoutMs?: number;
+  /** Where to try to listen next; default a port free a moment ago. (Tests use it to stage a clash.) */
+  readonly choosePort?: () => Promise<number>;
 }
 
 export class EmulatorUnavailableError extends Error {
@@ -145,7 +147,7 @@ async function start(options: EmulatorOptions, spec: LaunchSpec): Promise<Emulat
   await assertJava(java);
   const failures: string[] = [];
   for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt += 1) {
-    const port = await freePort();
+    const port = await (options.choosePort ?? freePort)();
     const emulator = launch(java, spec, port, options.projectId ?? DEFAULT_PROJECT);
     try {
       await emulator.ready(options.readyTimeoutMs ?? READY_TIMEOUT_MS);
@@ -228,9 +230,10 @@ function launch(java: string, spec: LaunchSpec, port: number, projectId: string)
   const ready = async (timeoutMs: number): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      // The Pub/Sub emulator keeps running after failing to bind: look at what it said, not only whether it exited.
+      if (/BindException|Address already in use|Failed to bind/i.test(output)) throw new PortTakenError(`port ${port} is taken`);
       if (hasExited()) {
         const why = spawnError ? `could not start: ${spawnError.message}` : `exited (code ${String(exitCode)}, signal ${String(exitSignal)})`;
-        if (/BindException|Address already in use|Failed to bind/i.test(output)) throw new PortTakenError(`port ${port} is taken`);
         throw new EmulatorStartError(`the ${spec.kind} emulator ${why} before it was ready. Its output:\n${output}`);
       }
       if (spec.ready.test(output) && (await answers(host))) return;
