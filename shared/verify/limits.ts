@@ -7,7 +7,7 @@ export const VERIFY_LIMITS = {
   /** Cross-table mismatches listed with both values. */
   mismatchesListed: 50,
   /** Date ranges a text or markdown line shows before "... and N more". */
-  rangesShown: 8,
+  rangesShown: 24,
   /** Sample keys a text or markdown line shows. */
   keysShown: 5,
 } as const;

@@ -9,6 +9,11 @@ export function formatCoverage(table: Pick<TableReport, 'coveragePct'>): string 
   return table.coveragePct === null ? 'n/a' : `${table.coveragePct.toFixed(1)}%`;
 }
 
+/** Complete game dates over every date the schedule says must hold rows (source-short dates included). */
+export function formatDates(table: Pick<TableReport, 'completeDates' | 'expectedDates' | 'sourceShortDates'>): string {
+  return `${formatCount(table.completeDates)}/${formatCount(table.expectedDates + table.sourceShortDates)}`;
+}
+
 export function formatBytes(bytes: number | null): string {
   if (bytes === null) return 'not reported';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -1,6 +1,6 @@
 import { describeProblem } from './problems.js';
 import { problemDetailLines } from './problem-lines.js';
-import { formatBytes, formatCount, formatCoverage } from './render-format.js';
+import { formatBytes, formatCount, formatCoverage, formatDates } from './render-format.js';
 import type { VerificationReport } from './report-schema.js';
 
 /** Markdown for handoff notes: a summary table, then each table's problems as bullets. */
@@ -12,10 +12,10 @@ export function renderMarkdown(report: VerificationReport): string {
     `**${report.overall.line}**, overall **${report.overall.status}**. Generated ${report.generatedAt}` +
       `${report.options.tolerance > 0 ? `, tolerance ${report.options.tolerance}` : ''}; bytes processed: ${formatBytes(report.bytesProcessed)}.`,
     '',
-    '| table | rows | expected | coverage | status |',
-    '|---|---:|---:|---:|---|',
+    '| table | rows | expected | dates | coverage | status |',
+    '|---|---:|---:|---:|---:|---|',
     ...report.tables.map(
-      (t) => `| \`${t.table}\` | ${formatCount(t.rows)} | ${formatCount(t.expectedRows)} | ${formatCoverage(t)} | ${t.status} |`,
+      (t) => `| \`${t.table}\` | ${formatCount(t.rows)} | ${formatCount(t.expectedRows)} | ${formatDates(t)} | ${formatCoverage(t)} | ${t.status} |`,
     ),
   ];
   for (const t of report.tables) {

@@ -1,21 +1,21 @@
 import Table from 'cli-table3';
 import { describeProblem } from './problems.js';
 import { problemDetailLines } from './problem-lines.js';
-import { formatBytes, formatCount, formatCoverage } from './render-format.js';
+import { formatBytes, formatCount, formatCoverage, formatDates } from './render-format.js';
 import type { VerificationReport } from './report-schema.js';
 
 /** Plain text for a terminal or `curl`: the table, the overall line, then each table's problems. No colour. */
 export function renderText(report: VerificationReport): string {
   const { scope } = report;
   const table = new Table({
-    head: ['table', 'rows', 'expected', 'coverage', 'status'],
-    colAligns: ['left', 'right', 'right', 'right', 'left'],
+    head: ['table', 'rows', 'expected', 'dates', 'coverage', 'status'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'left'],
     style: { head: [], border: [] },
     // One rule under the header, none between rows: compact in a terminal and in curl output.
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const t of report.tables) {
-    table.push([t.table, formatCount(t.rows), formatCount(t.expectedRows), formatCoverage(t), t.status]);
+    table.push([t.table, formatCount(t.rows), formatCount(t.expectedRows), formatDates(t), formatCoverage(t), t.status]);
   }
   const lines = [
     `Verification of ${scope.mode} ${scope.start}..${scope.end} at ${report.generatedAt}` +

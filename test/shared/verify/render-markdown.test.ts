@@ -11,8 +11,8 @@ describe('renderMarkdown', () => {
   });
 
   it('has a summary table with right-aligned numbers', () => {
-    assert.match(md, /\| table \| rows \| expected \| coverage \| status \|\n\|---\|---:\|---:\|---:\|---\|/);
-    assert.match(md, /\| `player_game_summary` \| 100 \| 120 \| 50\.0% \| FAILED \|/);
+    assert.match(md, /\| table \| rows \| expected \| dates \| coverage \| status \|\n\|---\|---:\|---:\|---:\|---:\|---\|/);
+    assert.match(md, /\| `player_game_summary` \| 100 \| 120 \| 80\/160 \| 50\.0% \| FAILED \|/);
   });
 
   it('lists each problem as a bullet with its details in code spans', () => {

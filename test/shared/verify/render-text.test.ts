@@ -5,9 +5,10 @@ import { sampleReport } from './report-fixture.js';
 describe('renderText', () => {
   const text = renderText(sampleReport());
 
-  it('prints one table row per verified table with rows, expected, coverage and status', () => {
-    assert.match(text, /team_offense_game_summary\s*│\s*2,460\s*│\s*2,460\s*│\s*100\.0%\s*│\s*COMPLETE/);
-    assert.match(text, /player_game_summary\s*│\s*100\s*│\s*120\s*│\s*50\.0%\s*│\s*FAILED/);
+  it('prints one table row per verified table with rows, expected, complete dates, coverage and status', () => {
+    assert.match(text, /team_offense_game_summary\s*│\s*2,460\s*│\s*2,460\s*│\s*160\/160\s*│\s*100\.0%\s*│\s*COMPLETE/);
+    // Source-short dates count among the dates that must hold rows: 80 of 120 + 40.
+    assert.match(text, /player_game_summary\s*│\s*100\s*│\s*120\s*│\s*80\/160\s*│\s*50\.0%\s*│\s*FAILED/);
   });
 
   it('prints the overall line', () => {

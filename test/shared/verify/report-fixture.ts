@@ -43,6 +43,9 @@ export function sampleReport(): VerificationReport {
       statusReason: '1 duplicated key (1 extra row)',
       rows: 100,
       expectedRows: 120,
+      expectedDates: 120,
+      completeDates: 80,
+      sourceShortDates: 40,
       coveragePct: 50,
       problems: [
         {

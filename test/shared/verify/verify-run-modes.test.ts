@@ -10,7 +10,7 @@ import { chunk, run } from './ledger-fixtures.js';
 const NOW = Date.parse('2024-07-01T12:00:00Z');
 const T = 'team_offense_game_summary';
 const SCOPE = { start: '2021-11-01', end: '2021-11-20' } as const;
-const TEST_DATE = '2021-11-10';
+const TEST_DATE = '2021-11-15';
 
 describe('verify with test runs beside production', () => {
   let warehouse: DuckDbWarehouse;
