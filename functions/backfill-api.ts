@@ -1,6 +1,9 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { handleApiRequest } from '../shared/api/handle-api.js';
+import { LIMITS } from '../shared/config/defaults.js';
 import { getService } from './service.js';
+
+const EXAMPLE = '{"tables":"all","start":"2021-11-01","end":"2021-11-30"}';
 
 /**
  * HTTP: POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify.
@@ -8,27 +11,40 @@ import { getService } from './service.js';
  */
 export async function backfillApi(req: Request, res: Response): Promise<void> {
   const service = await getService();
-  let body: unknown = req.body;
-  // functions-framework hands over the raw text when the JSON did not parse: that is a 400, not a crash.
-  if (req.is('application/json') && typeof body === 'string') {
-    res.status(400).json({ error: 'the body is not valid JSON' });
+  const bytes = Buffer.isBuffer(req.rawBody) ? req.rawBody.length : 0;
+  if (bytes > LIMITS.maxRequestBytes) {
+    res.status(413).json({ error: `the body is ${bytes} bytes; a request is at most ${LIMITS.maxRequestBytes}` });
     return;
   }
-  if (req.method === 'POST' && body !== undefined && !req.is('application/json') && Buffer.isBuffer(req.rawBody) && req.rawBody.length > 0) {
-    try {
-      body = JSON.parse(req.rawBody.toString('utf8'));
-    } catch {
-      res.status(400).json({ error: 'the body is not valid JSON' });
-      return;
-    }
+  const body = bodyOf(req);
+  if ('error' in body) {
+    res.status(400).json({ error: 'the body is not valid JSON', details: [body.error, `send a JSON object like ${EXAMPLE}`] });
+    return;
   }
   try {
-    const out = await handleApiRequest(service, { method: req.method, path: req.path, query: req.query, body });
+    const out = await handleApiRequest(service, { method: req.method, path: req.path, query: req.query, body: body.value });
     res.status(out.status).type(out.contentType);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));
   } catch (error) {
     service.logger.error('API request failed', { method: req.method, path: req.path, error: error instanceof Error ? error.message : String(error) });
     res.status(500).json({ error: 'internal error; see the logs' });
+  }
+}
+
+/**
+ * The JSON body, whatever the content type said. functions-framework parses `application/json` itself
+ * (and answers malformed JSON with its own 400 before this runs); other types arrive as text, a form
+ * or bytes, and are read here as JSON, as `curl -d` without a content type sends it.
+ */
+function bodyOf(req: Request): { value: unknown } | { error: string } {
+  if (req.is('application/json')) {
+    return typeof req.body === 'string' ? { error: 'the body did not parse as JSON' } : { value: req.body };
+  }
+  if (req.method !== 'POST' || !Buffer.isBuffer(req.rawBody) || req.rawBody.length === 0) return { value: undefined };
+  try {
+    return { value: JSON.parse(req.rawBody.toString('utf8')) as unknown };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
   }
 }

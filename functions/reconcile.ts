@@ -36,7 +36,8 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
     }
     const parsed = SchedulerMessageSchema.safeParse(json);
     if (!parsed.success) {
-      log.error('unknown scheduler message; acknowledged', { text: text.slice(0, 200) });
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).slice(0, 5);
+      log.error('unknown scheduler message; acknowledged', { text: text.slice(0, 200), problems });
       return;
     }
     kind = parsed.data.kind;

@@ -4,7 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckDbDialect as d } from '../../shared/sql/duckdb-dialect.js';
 import { RAW_DATASET, RAW_TABLES, type RawTableName } from '../../shared/tables/names.js';
 import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
-import type { ColumnSpec, RawTableSpec } from '../../shared/tables/types.js';
+import type { ColumnSpec, ColumnType, RawTableSpec } from '../../shared/tables/types.js';
 import { PermanentError } from '../../shared/errors/errors.js';
 import type { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { inTransaction } from './transaction.js';
@@ -66,14 +66,15 @@ function firstLine(path: string): string {
 }
 
 /**
- * DuckDB's CSV reader turns an unparsable TIMESTAMPTZ into NULL without a word, so timestamps are read as
- * text and cast after a check that names the first bad line; every other type fails in the reader itself,
- * which names the line.
+ * DuckDB's CSV reader turns an unparsable TIMESTAMPTZ into NULL without a word, and reads a DATE from the
+ * start of a field whatever follows it (`2021-11-15'; DROP TABLE ...` loads as 2021-11-15), so timestamps
+ * and dates are read as text and cast after a check that names the first bad line; every other type fails
+ * in the reader itself, which names the line.
  */
 async function loadFile(connection: DuckDBConnection, path: string, spec: RawTableSpec): Promise<number> {
   const file = basename(path);
   const stage = `raw_load_${spec.name}`;
-  const readType = (c: ColumnSpec) => (c.type === 'TIMESTAMP' ? 'VARCHAR' : d.columnType(c.type));
+  const readType = (c: ColumnSpec) => (CHECKED_AS_TEXT[c.type] ? 'VARCHAR' : d.columnType(c.type));
   const columns = spec.columns.map((c) => `'${c.name}': '${readType(c)}'`).join(', ');
   try {
     await connection.run(`CREATE OR REPLACE TEMP TABLE "${stage}" AS
@@ -85,7 +86,10 @@ async function loadFile(connection: DuckDBConnection, path: string, spec: RawTab
   }
   const problem = await firstBadValue(connection, stage, spec);
   if (problem) throw new RawFileError(`${file}: line ${problem.line}: ${problem.message}`);
-  const values = spec.columns.map((c) => (c.type === 'TIMESTAMP' ? `CAST("${c.name}" AS TIMESTAMPTZ)` : `"${c.name}"`));
+  const values = spec.columns.map((c) => {
+    const cast = CHECKED_AS_TEXT[c.type];
+    return cast ? `CAST("${c.name}" AS ${cast})` : `"${c.name}"`;
+  });
   const target = d.table(RAW_DATASET, spec.name);
   await connection.run(`DELETE FROM ${target}`);
   await connection.run(`INSERT INTO ${target} (${spec.columns.map((c) => `"${c.name}"`).join(', ')})
@@ -95,7 +99,10 @@ async function loadFile(connection: DuckDBConnection, path: string, spec: RawTab
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
-/** The first empty critical value or unreadable timestamp, by line. */
+/** Types the reader would take a bad value of without a word: read as text, checked here, then cast to this. */
+const CHECKED_AS_TEXT: Partial<Record<ColumnType, string>> = { DATE: 'DATE', TIMESTAMP: 'TIMESTAMPTZ' };
+
+/** The first empty critical value, unreadable timestamp or malformed date, by line. */
 async function firstBadValue(
   connection: DuckDBConnection,
   stage: string,
@@ -110,6 +117,11 @@ async function firstBadValue(
     if (c.type === 'TIMESTAMP') {
       found.push(`SELECT source_line, '${c.name} is not a timestamp: "' || "${c.name}" || '"' AS message
         FROM "${stage}" WHERE "${c.name}" IS NOT NULL AND TRY_CAST("${c.name}" AS TIMESTAMPTZ) IS NULL`);
+    }
+    if (c.type === 'DATE') {
+      found.push(`SELECT source_line, '${c.name} is not a date written YYYY-MM-DD: "' || "${c.name}" || '"' AS message
+        FROM "${stage}" WHERE "${c.name}" IS NOT NULL
+          AND (NOT regexp_full_match("${c.name}", '\\d{4}-\\d{2}-\\d{2}') OR TRY_CAST("${c.name}" AS DATE) IS NULL)`);
     }
     return found;
   });

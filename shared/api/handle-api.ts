@@ -3,7 +3,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import type { Logger } from '../log/logger.js';
-import { InvalidRequestError, parseBackfillRequest } from '../planning/backfill-request.js';
+import { InvalidRequestError, parseBackfillRequest, problemLines } from '../planning/backfill-request.js';
+import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { runProgress } from './progress-view.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
@@ -33,8 +34,19 @@ export interface ApiDeps {
 const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });
 const problem = (status: number, error: string, details?: string[]): ApiResponse => json(status, { error, ...(details ? { details } : {}) });
 
-const RUN_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+const LIMIT_HINT = 'must be a whole number from 1 to 100';
+const ListQuerySchema = z.strictObject(
+  {
+    limit: z
+      .string({ error: `${LIMIT_HINT}, given once` })
+      .regex(/^[1-9]\d{0,2}$/, LIMIT_HINT)
+      .transform(Number)
+      .pipe(z.number().max(100, LIMIT_HINT))
+      .default(20),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: limit` : undefined) },
+);
+const invalidQuery = (error: z.ZodError) => problem(400, 'invalid query', problemLines(error, 'query'));
 
 /**
  * The HTTP API as a pure mapping from request to response over the ports. The Cloud Function only
@@ -48,11 +60,12 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       if (parts.length === 1 && method === 'POST') return await createBackfill(deps, req.body);
       if (parts.length === 1 && method === 'GET') {
         const q = ListQuerySchema.safeParse(req.query);
-        if (!q.success) return problem(400, 'invalid query', q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
+        if (!q.success) return invalidQuery(q.error);
         return json(200, { runs: await deps.ledger.listRuns({ limit: q.data.limit }) });
       }
+      if (parts.length === 1) return problem(405, `use GET or POST /backfills, not ${method}`);
       const id = parts[1];
-      if (id === undefined || !RUN_ID.test(id)) return problem(400, 'invalid backfill id');
+      if (id === undefined || !isRunId(id)) return problem(400, 'invalid backfill id', [`${RUN_ID_HINT}; GET /backfills lists them`]);
       if (parts.length === 2 && method === 'GET') {
         const view = await runProgress(deps.ledger, id, deps.clock.now());
         return view ? json(200, view) : problem(404, `no backfill ${id}`);
@@ -63,12 +76,12 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
         const { run, retried } = await retryRun(deps, id);
         return json(200, { run, retried });
       }
-      return problem(parts.length <= 3 ? 405 : 404, `${method} ${req.path} is not a route of this API`);
+      return problem(parts.length <= 3 ? 405 : 404, `${method} ${shortened(req.path)} is not a route of this API`);
     }
     if (parts.length === 1 && parts[0] === 'verify') {
       if (method !== 'GET') return problem(405, 'use GET /verify');
       const q = VerifyQuerySchema.safeParse(req.query);
-      if (!q.success) return problem(400, 'invalid query', q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
+      if (!q.success) return invalidQuery(q.error);
       const { body, passed, format } = await verifyScope(deps, q.data);
       const status = q.data.strict && !passed ? 503 : 200;
       return { status, body, contentType: contentTypeOf(format) };
@@ -76,12 +89,17 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     if (parts.length === 0 && method === 'GET') {
       return json(200, { service: 'nba-backfill', routes: ['POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry', 'GET /verify'] });
     }
-    return problem(404, `${method} ${req.path} is not a route of this API`);
+    return problem(404, `${method} ${shortened(req.path)} is not a route of this API`);
   } catch (error) {
     if (error instanceof InvalidRequestError) return problem(400, 'invalid backfill request', error.problems);
     if (error instanceof InvalidVerificationScopeError) return problem(400, 'invalid verification scope', error.problems);
     throw error;
   }
+}
+
+/** A path for a message: what was asked, not all of it. */
+function shortened(path: string): string {
+  return path.length > 100 ? `${path.slice(0, 100)}...` : path;
 }
 
 function contentTypeOf(format: VerifyFormat): string {

@@ -5,6 +5,7 @@ import type { Warehouse } from '../ports/warehouse.js';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
 import { SEED_RANGE } from '../config/defaults.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
+import { dateRangeProblems, isoDateField } from '../planning/backfill-request.js';
 import { verify } from '../verify/verify.js';
 import { renderJson } from '../verify/render-json.js';
 import { renderText } from '../verify/render-text.js';
@@ -14,32 +15,49 @@ import type { VerificationReport } from '../verify/report-schema.js';
 export const VERIFY_FORMATS = ['text', 'json', 'markdown'] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
 
-const date = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
+const QUERY_KEYS = ['tables', 'start', 'end', 'mode', 'format', 'strict', 'tolerance'] as const;
+const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
 
-/** `GET /verify?tables=a,b|all&start=&end=&mode=&format=&strict=1&tolerance=` */
+/** `GET /verify?tables=a,b|all&start=&end=&mode=&format=&strict=1&tolerance=`; dates within the limits of a backfill. */
 export const VerifyQuerySchema = z
-  .object({
-    tables: z
-      .string()
-      .default('all')
-      .transform((v, ctx) => {
-        if (v.trim() === 'all') return [...ANALYTICS_TABLES];
-        const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-        const unknown = names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n));
-        if (unknown.length || names.length === 0) {
-          ctx.addIssue({ code: 'custom', message: `unknown table(s): ${unknown.join(', ') || '(none)'}; known: all, ${ANALYTICS_TABLES.join(', ')}` });
-          return z.NEVER;
-        }
-        return names as AnalyticsTableName[];
-      }),
-    start: date.default(SEED_RANGE.start),
-    end: date.optional(),
-    mode: z.enum(RUN_MODES).default('production'),
-    format: z.enum(VERIFY_FORMATS).default('json'),
-    strict: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
-    tolerance: z.coerce.number().min(0).max(1).optional(),
-  })
-  .strict();
+  .strictObject(
+    {
+      tables: z
+        .string({ error: 'must be "all" or a comma-separated list of tables, given once' })
+        .default('all')
+        .transform((v, ctx) => {
+          if (v.trim() === 'all') return [...ANALYTICS_TABLES];
+          const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+          const unknown = [...new Set(names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n)))];
+          if (unknown.length || names.length === 0) {
+            const shown = unknown.slice(0, 5).map((n) => (n.length > 40 ? `${n.slice(0, 40)}...` : n)).join(', ');
+            ctx.addIssue({ code: 'custom', message: `unknown table(s): ${shown || '(none)'}; known: all, ${ANALYTICS_TABLES.join(', ')}` });
+            return z.NEVER;
+          }
+          return names as AnalyticsTableName[];
+        }),
+      start: isoDateField.default(SEED_RANGE.start),
+      end: isoDateField.optional(),
+      mode: z.enum(RUN_MODES, { error: oneOf(RUN_MODES) }).default('production'),
+      format: z.enum(VERIFY_FORMATS, { error: oneOf(VERIFY_FORMATS) }).default('json'),
+      strict: z.enum(['0', '1', 'true', 'false'], { error: oneOf(['0', '1', 'true', 'false']) }).optional().transform((v) => v === '1' || v === 'true'),
+      tolerance: z
+        .string({ error: 'must be a number from 0 to 1, given once' })
+        .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a number from 0 to 1, like 0.01')
+        .transform(Number)
+        .optional(),
+    },
+    {
+      error: (issue) => (issue.code === 'unrecognized_keys'
+        ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: ${QUERY_KEYS.join(', ')}`
+        : undefined),
+    },
+  )
+  .superRefine((q, ctx) => {
+    // A date that failed its own check has been reported already.
+    if (!isIsoDate(q.start) || (q.end !== undefined && !isIsoDate(q.end))) return;
+    for (const problem of dateRangeProblems(q.start, q.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 export type VerifyQuery = z.output<typeof VerifyQuerySchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
+import { LIMITS } from '../config/defaults.js';
 
 /**
  * One message of work: one table, one mode, one or more game dates (each its own chunk and checkpoint).
@@ -12,7 +13,7 @@ export const ChunkMessageSchema = z
     runId: z.string().min(1).max(128).regex(/^[A-Za-z0-9_.:-]+$/),
     table: z.enum(ANALYTICS_TABLES),
     mode: z.enum(RUN_MODES),
-    dates: z.array(z.string().refine(isIsoDate, 'must be YYYY-MM-DD')).min(1).max(366),
+    dates: z.array(z.string().refine(isIsoDate, 'must be YYYY-MM-DD')).min(1).max(LIMITS.maxDatesPerJob),
     publishedAt: z.number().int().nonnegative(),
   })
   .strict();

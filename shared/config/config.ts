@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
-import { DEFAULTS, SEED_RANGE } from './defaults.js';
+import { DEFAULTS, LIMITS, SEED_RANGE } from './defaults.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const isoDate = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
@@ -26,7 +26,8 @@ export const ENV_SCHEMA = z.object({
   MAX_ATTEMPTS: int(DEFAULTS.maxAttempts),
   LEASE_MS: int(DEFAULTS.leaseMs),
   RETRY_BASE_MS: int(DEFAULTS.retryBaseMs),
-  DATES_PER_JOB: int(DEFAULTS.datesPerJob),
+  // A chunk message carries at most LIMITS.maxDatesPerJob dates: a larger job would never decode.
+  DATES_PER_JOB: z.coerce.number().int().positive().max(LIMITS.maxDatesPerJob).default(DEFAULTS.datesPerJob),
   MAX_EVENT_AGE_SECONDS: int(DEFAULTS.maxEventAgeSeconds),
   /** JSON: {"player_game_summary": {"start": "2016-10-01"}, ...}; tables left out use COVERAGE_START. */
   COVERAGE_TARGETS: z.string().optional(),

@@ -8,6 +8,17 @@ export function chunkId(table: AnalyticsTableName, gameDate: IsoDate, mode: RunM
   return `${table}.${gameDate}.${mode}`;
 }
 
+/**
+ * What any run id looks like (`run-...`, `run-test-...`, `heal-...`): anything else is not an id, and
+ * is refused before it reaches a ledger query.
+ */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const RUN_ID_HINT = 'a run id is 1-128 letters, digits and _ . : -, like run-20211101-20211130-0123456789ab';
+
+export function isRunId(value: string): boolean {
+  return RUN_ID_PATTERN.test(value);
+}
+
 /** A run's id is derived from its normalised request, so repeating a command resumes the same run. */
 export function runId(request: BackfillRequest): string {
   const canonical = JSON.stringify({
