@@ -1,26 +1,32 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
+import { DEFAULTS, LIMITS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
 import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../adapters/local/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { openLocalStack } from './local-stack.js';
 import { createCountProgress } from './progress.js';
-import { requestFromFlags } from './request-flags.js';
+import { positiveInt, requestFromFlags, runIdFlag } from './request-flags.js';
 import { runBackfill } from './commands/run.js';
 import { printStatus } from './commands/status.js';
+import { runViaApiUntilInterrupted, statusViaApi, verifyViaApi } from './commands/via-api.js';
+import { createApiClient } from './api-client.js';
 import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verification.js';
 import { EXIT, UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got "${value}"`);
-  return n;
-};
+
+/** `--api URL`: run, status and verify talk to the backfill API (npm run dev, or the deployed function) instead of the data dir. */
+const apiOption = () => new Option('--api <url>', 'use the backfill API at this URL (http://127.0.0.1:8080 from `npm run dev`, or the deployed api_url) instead of the local data dir').env('BACKFILL_API_URL');
+
+/** Flags that shape a local run only: through the API, the service's config (MAX_IN_FLIGHT, DATES_PER_JOB, MAX_ATTEMPTS) decides. */
+function refuseLocalOnly(cmd: Command, flags: Record<string, string>): void {
+  const given = Object.entries(flags).filter(([key]) => cmd.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+  if (given.length) throw new UsageError(`${given.join(', ')} shape${given.length === 1 ? 's' : ''} a local run; with --api the service's config decides (MAX_IN_FLIGHT, DATES_PER_JOB, MAX_ATTEMPTS)`);
+}
 
 function dataDirOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ dataDir: string }>();
@@ -69,6 +75,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', positiveInt('--seed'))
     .action(async (opts: { out?: string; seed?: number }, cmd: Command) => {
       const out = opts.out ?? join(dataDirOf(cmd), 'sample');
+      if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; name a folder (it is created if missing)`);
       const result = await generateWithProgress(out, opts.seed === undefined ? {} : { seed: opts.seed });
       for (const [table, file] of Object.entries(result.files)) process.stdout.write(`${String(file.rows).padStart(9)} rows  ${file.path}  (${table})\n`);
     });
@@ -81,12 +88,20 @@ export function buildProgram(): Command {
     .requiredOption('--end <date>', 'last game date, YYYY-MM-DD')
     .option('--exclude-date <date>', 'skip this game date (repeatable)', collect, [])
     .addOption(new Option('--mode <mode>', 'test writes to test_nba_analytics with run_mode = test').choices(['production', 'test']).default('production'))
-    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency'), DEFAULTS.localConcurrency)
-    .option('--dates-per-job <n>', 'game dates written by one warehouse job (each keeps its own checkpoint)', positiveInt('--dates-per-job'), DEFAULTS.localDatesPerJob)
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
+    .option('--dates-per-job <n>', 'game dates written by one warehouse job (each keeps its own checkpoint)', positiveInt('--dates-per-job', LIMITS.maxDatesPerJob), DEFAULTS.localDatesPerJob)
     .option('--max-attempts <n>', 'attempts before a chunk is dead', positiveInt('--max-attempts'), DEFAULTS.maxAttempts)
     .addOption(new Option('--format <format>', 'verification report format').choices(VERIFY_FORMATS).default('text'))
-    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; concurrency: number; datesPerJob: number; maxAttempts: number; format: VerifyFormat }, cmd: Command) => {
+    .addOption(apiOption())
+    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; concurrency: number; datesPerJob: number; maxAttempts: number; format: VerifyFormat; api?: string }, cmd: Command) => {
       const request = requestFromFlags(opts);
+      if (opts.api !== undefined) {
+        refuseLocalOnly(cmd, { concurrency: '--concurrency', datesPerJob: '--dates-per-job', maxAttempts: '--max-attempts' });
+        process.exitCode = await runViaApiUntilInterrupted(createApiClient(opts.api), request, {
+          format: opts.format, out: process.stdout, pollMs: DEFAULTS.apiPollMs, progressIntervalMs: DEFAULTS.localProgressIntervalMs,
+        });
+        return;
+      }
       process.exitCode = await withStack(cmd, async (stack) => {
         const summary = await runWithInterrupts(stack, request, opts, cliLogger(Boolean(program.opts().verbose)));
         if (summary.interrupted) {
@@ -102,9 +117,14 @@ export function buildProgram(): Command {
   program
     .command('status')
     .description('runs and their chunk counts by state and table (from the checkpoints)')
-    .option('--run <id>', 'only this run')
+    .option('--run <id>', 'only this run', runIdFlag)
     .option('--limit <n>', 'most recent runs to show', positiveInt('--limit'), 10)
-    .action(async (opts: { run?: string; limit: number }, cmd: Command) => {
+    .addOption(apiOption())
+    .action(async (opts: { run?: string; limit: number; api?: string }, cmd: Command) => {
+      if (opts.api !== undefined) {
+        process.exitCode = await statusViaApi(createApiClient(opts.api), process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit });
+        return;
+      }
       process.exitCode = await withStack(cmd, (stack) => printStatus(stack.ledger, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
     });
 
@@ -116,8 +136,14 @@ export function buildProgram(): Command {
     .option('--end <date>', 'last game date', SEED_RANGE.end)
     .addOption(new Option('--mode <mode>', 'which dataset to verify').choices(['production', 'test']).default('production'))
     .addOption(new Option('--format <format>', 'report format').choices(VERIFY_FORMATS).default('text'))
-    .action(async (opts: { tables: string; start: string; end: string; mode: string; format: VerifyFormat }, cmd: Command) => {
+    .addOption(apiOption())
+    .action(async (opts: { tables: string; start: string; end: string; mode: string; format: VerifyFormat; api?: string }, cmd: Command) => {
       const request = requestFromFlags({ ...opts, excludeDate: [] });
+      if (opts.api !== undefined) {
+        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
+        process.exitCode = await verifyViaApi(createApiClient(opts.api), scope, opts.format, process.stdout);
+        return;
+      }
       process.exitCode = await withStack(cmd, async (stack) => {
         const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
@@ -127,7 +153,7 @@ export function buildProgram(): Command {
   program
     .command('demo')
     .description(`generate the sample if needed, load it, backfill all five tables over ${SEED_RANGE.start}..${SEED_RANGE.end}, verify`)
-    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency'), DEFAULTS.localConcurrency)
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
     .action(async (opts: { concurrency: number }, cmd: Command) => {
       const dataDir = dataDirOf(cmd);
       const sampleDir = join(dataDir, 'sample');

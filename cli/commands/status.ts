@@ -1,7 +1,8 @@
 import Table from 'cli-table3';
 import { CHUNK_STATES } from '../../shared/chunks/chunk-state.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
-import type { Ledger, RunRecord } from '../../shared/ports/ledger.js';
+import type { ChunkCount, ChunkRecord, Ledger, RunRecord } from '../../shared/ports/ledger.js';
+import { UsageError } from '../usage-error.js';
 
 function when(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
@@ -13,29 +14,40 @@ export async function printStatus(ledger: Ledger, out: NodeJS.WritableStream, op
     ? [await ledger.getRun(options.runId)].filter((r): r is RunRecord => r !== null)
     : (await ledger.listRuns({ limit: options.limit }));
   if (options.runId && runs.length === 0) {
-    out.write(`no run ${options.runId}\n`);
-    return 1;
+    throw new UsageError(`no run ${options.runId} in this data dir; \`backfill status\` lists the runs`);
   }
   if (runs.length === 0) {
     out.write('no runs yet: start one with `backfill run --tables all --start YYYY-MM-DD --end YYYY-MM-DD`\n');
     return 0;
   }
   for (const run of runs) {
-    const r = run.request;
-    out.write(`\n${run.id}  ${run.state.toUpperCase()}  ${r.mode}  ${r.start}..${r.end}${r.excludeDates.length ? ` (excluding ${r.excludeDates.length} dates)` : ''}\n`);
-    out.write(`  created ${when(run.createdAt)}  finished ${when(run.finishedAt)}${run.outcome ? `  ${run.outcome}` : ''}\n`);
     const counts = await ledger.countChunks(run.id);
-    const table = new Table({ head: ['table', ...CHUNK_STATES, 'total'], style: { head: [], border: [] } });
-    for (const name of ANALYTICS_TABLES) {
-      const mine = counts.filter((c) => c.table === name);
-      if (mine.length === 0) continue;
-      const cells = CHUNK_STATES.map((s) => mine.find((c) => c.state === s)?.count ?? 0);
-      table.push([name, ...cells.map(String), String(cells.reduce((a, b) => a + b, 0))]);
-    }
-    out.write(`${table.toString()}\n`);
     const broken = await ledger.listChunks({ runId: run.id, states: ['failed', 'dead'], limit: 5 });
-    for (const c of broken) out.write(`  ${c.state} ${c.table} ${c.gameDate} after ${c.attempts} attempts: ${c.lastError ?? ''}\n`);
+    writeRunStatus(out, { run, counts, broken });
   }
   out.write('\nCheckpoints only: `backfill verify` reads the warehouse itself.\n');
   return 0;
+}
+
+/** One run as `status` shows it, from the ledger or from the API's progress view. */
+export interface RunStatus {
+  readonly run: RunRecord;
+  readonly counts: readonly ChunkCount[];
+  /** Failed and dead chunks (the first five are shown). */
+  readonly broken: ReadonlyArray<Pick<ChunkRecord, 'state' | 'table' | 'gameDate' | 'attempts' | 'lastError'>>;
+}
+
+export function writeRunStatus(out: NodeJS.WritableStream, { run, counts, broken }: RunStatus): void {
+  const r = run.request;
+  out.write(`\n${run.id}  ${run.state.toUpperCase()}  ${r.mode}  ${r.start}..${r.end}${r.excludeDates.length ? ` (excluding ${r.excludeDates.length} dates)` : ''}\n`);
+  out.write(`  created ${when(run.createdAt)}  finished ${when(run.finishedAt)}${run.outcome ? `  ${run.outcome}` : ''}\n`);
+  const table = new Table({ head: ['table', ...CHUNK_STATES, 'total'], style: { head: [], border: [] } });
+  for (const name of ANALYTICS_TABLES) {
+    const mine = counts.filter((c) => c.table === name);
+    if (mine.length === 0) continue;
+    const cells = CHUNK_STATES.map((s) => mine.find((c) => c.state === s)?.count ?? 0);
+    table.push([name, ...cells.map(String), String(cells.reduce((a, b) => a + b, 0))]);
+  }
+  out.write(`${table.toString()}\n`);
+  for (const c of broken.slice(0, 5)) out.write(`  ${c.state} ${c.table} ${c.gameDate} after ${c.attempts} attempts: ${c.lastError ?? ''}\n`);
 }

@@ -7,6 +7,10 @@ export const LIMITS = {
   maxRangeDays: 366 * 20,
   maxExcludedDates: 5000,
   maxConcurrency: 64,
+  /** Game dates in one chunk message (and so in one warehouse job). */
+  maxDatesPerJob: 366,
+  /** A request body past this is refused unread: the largest valid request (5,000 excluded dates) is ~70 KB. */
+  maxRequestBytes: 256 * 1024,
 } as const;
 
 export const SEED_RANGE = { start: '2016-10-01', end: '2024-06-30' } as const;
@@ -30,4 +34,9 @@ export const DEFAULTS = {
   localConcurrency: 2,
   localDatesPerJob: 31,
   localProgressIntervalMs: 5000,
+  /** The local cloud stack (`npm run dev`): backfillApi's port, and how often its scheduler publishes a reconcile. */
+  devApiPort: 8080,
+  devTickSeconds: 5,
+  /** `backfill run --api`: how often it reads the run's progress. */
+  apiPollMs: 2000,
 } as const;
