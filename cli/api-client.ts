@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '../shared/alerts/history.js';
 import { GoogleAuth } from 'google-auth-library';
 import type { RunProgressView } from '../shared/api/progress-view.js';
 import type { BackfillRequest } from '../shared/planning/backfill-request.js';
@@ -24,6 +25,8 @@ export interface ApiClient {
   progress(runId: string): Promise<RunProgressView | null>;
   listRuns(limit: number): Promise<RunRecord[]>;
   verify(scope: VerifyScope): Promise<VerificationReport>;
+  /** The latest recorded verifications, newest first; null when the API keeps no history. */
+  verifications(limit: number): Promise<HistoryEntry[] | null>;
 }
 
 export interface StartedBackfill {
@@ -180,6 +183,11 @@ export function createApiClient(apiUrl: string, options: ApiClientOptions = {}):
     async listRuns(limit) {
       const { json } = await call('GET', `/backfills?limit=${limit}`);
       return expectObject<{ runs: RunRecord[] }>('GET /backfills', json, 'runs').runs;
+    },
+    async verifications(limit) {
+      const { status, json } = await call('GET', `/verifications?limit=${limit}`, undefined, true);
+      if (status === 404) return null;
+      return expectObject<{ verifications: HistoryEntry[] }>('GET /verifications', json, 'verifications').verifications;
     },
     async verify(scope) {
       const every = ANALYTICS_TABLES.every((t) => scope.tables.includes(t));

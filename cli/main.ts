@@ -109,9 +109,10 @@ export function buildProgram(): Command {
           return 130;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
-        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
+        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
+        const verdict = await printVerification(stack, scope, opts.format, process.stdout, { trigger: 'run_finished', runId: summary.runId });
         return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
-      });
+      }, { mustExist: true });
     });
 
   program
@@ -125,7 +126,7 @@ export function buildProgram(): Command {
         process.exitCode = await statusViaApi(createApiClient(opts.api), process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit });
         return;
       }
-      process.exitCode = await withStack(cmd, (stack) => printStatus(stack.ledger, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
+      process.exitCode = await withStack(cmd, (stack) => printStatus(stack, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
     });
 
   program
@@ -175,7 +176,8 @@ export function buildProgram(): Command {
           return 130;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
-        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, 'text', process.stdout);
+        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
+        const verdict = await printVerification(stack, scope, 'text', process.stdout, { trigger: 'run_finished', runId: summary.runId });
         return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
       });
     });

@@ -1,20 +1,26 @@
 import { systemClock } from '../shared/ports/clock.js';
-import { runVerification, VERIFY_FORMATS, type VerifyFormat } from '../shared/api/verify-endpoint.js';
+import { renderReport, runVerification, VERIFY_FORMATS, type VerifyFormat } from '../shared/api/verify-endpoint.js';
+import { recordAndShow } from '../shared/alerts/history.js';
 import type { AnalyticsTableName, RunMode } from '../shared/tables/names.js';
 import type { IsoDate } from '../shared/util/dates.js';
 import type { LocalStack } from './local-stack.js';
 
 export { VERIFY_FORMATS, type VerifyFormat };
 
-/** Print the verification report of a scope; the same report `GET /verify` returns. */
+/**
+ * Print the verification report of a scope (the same report `GET /verify` returns), after keeping it
+ * in the data dir's history, so the report and `status` can say when the scope last passed.
+ */
 export async function printVerification(
   stack: LocalStack,
   scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end: IsoDate; mode: RunMode },
   format: VerifyFormat,
   out: NodeJS.WritableStream,
+  options: { trigger?: 'manual' | 'run_finished'; runId?: string } = {},
 ): Promise<{ passed: boolean }> {
-  const outcome = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, scope, format);
-  const text = typeof outcome.body === 'string' ? outcome.body : JSON.stringify(outcome.body, null, 2);
+  const { report: verified, passed } = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, scope, 'json');
+  const report = await recordAndShow(stack.history, verified, options.trigger ?? 'manual', options.runId ?? null);
+  const text = renderReport(report, format);
   out.write(text.endsWith('\n') ? text : `${text}\n`);
-  return { passed: outcome.passed };
+  return { passed };
 }

@@ -6,7 +6,7 @@ import { getService } from './service.js';
 const EXAMPLE = '{"tables":"all","start":"2021-11-01","end":"2021-11-30"}';
 
 /**
- * HTTP: POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify.
+ * HTTP: POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
  * Deployed without public access: callers present a Google ID token.
  */
 export async function backfillApi(req: Request, res: Response): Promise<void> {
@@ -22,7 +22,7 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
     return;
   }
   try {
-    const out = await handleApiRequest(service, { method: req.method, path: req.path, query: req.query, body: body.value });
+    const out = await handleApiRequest({ ...service, history: service.alerter.history }, { method: req.method, path: req.path, query: req.query, body: body.value });
     res.status(out.status).type(out.contentType);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));

@@ -3,13 +3,23 @@ import { CHUNK_STATES } from '../../shared/chunks/chunk-state.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import type { ChunkCount, ChunkRecord, Ledger, RunRecord } from '../../shared/ports/ledger.js';
 import { UsageError } from '../usage-error.js';
+import { historyEntry, type HistoryEntry } from '../../shared/alerts/history.js';
+import type { VerificationHistory } from '../../shared/ports/alert-store.js';
 
 function when(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** Runs and their chunk counts by state and table, from the checkpoints (the warehouse's truth is `verify`). */
-export async function printStatus(ledger: Ledger, out: NodeJS.WritableStream, options: { runId?: string; limit: number }): Promise<number> {
+/**
+ * Runs and their chunk counts by state and table, from the checkpoints, then the latest recorded
+ * verifications (the warehouse's truth is `verify`).
+ */
+export async function printStatus(
+  stack: { readonly ledger: Ledger; readonly history: VerificationHistory },
+  out: NodeJS.WritableStream,
+  options: { runId?: string; limit: number },
+): Promise<number> {
+  const { ledger } = stack;
   const runs: RunRecord[] = options.runId
     ? [await ledger.getRun(options.runId)].filter((r): r is RunRecord => r !== null)
     : (await ledger.listRuns({ limit: options.limit }));
@@ -26,7 +36,21 @@ export async function printStatus(ledger: Ledger, out: NodeJS.WritableStream, op
     writeRunStatus(out, { run, counts, broken });
   }
   out.write('\nCheckpoints only: `backfill verify` reads the warehouse itself.\n');
+  writeVerifications(out, (await stack.history.listVerifications({ limit: RECENT_VERIFICATIONS })).map(historyEntry));
   return 0;
+}
+
+const RECENT_VERIFICATIONS = 5;
+
+/** The latest verifications, newest first: what the warehouse said, and when. */
+export function writeVerifications(out: NodeJS.WritableStream, entries: readonly HistoryEntry[]): void {
+  if (entries.length === 0) {
+    out.write('No verification recorded yet: `backfill verify` (or the end of a run) records one.\n');
+    return;
+  }
+  const table = new Table({ head: ['verified at', 'trigger', 'scope', 'status', 'tables'], style: { head: [], border: [] } });
+  for (const e of entries) table.push([when(Date.parse(e.verifiedAt)), e.trigger, e.scopeKey, e.status, e.line]);
+  out.write(`\nLatest verifications (from the warehouse, newest first):\n${table.toString()}\n`);
 }
 
 /** One run as `status` shows it, from the ledger or from the API's progress view. */

@@ -9,7 +9,7 @@ import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import { ApiError, ApiUnreachableError, type ApiClient, type VerifyScope } from '../api-client.js';
 import { createProgressReporter } from '../progress.js';
 import { EXIT, UsageError } from '../usage-error.js';
-import { writeRunStatus } from './status.js';
+import { writeRunStatus, writeVerifications } from './status.js';
 
 /**
  * `run`, `status` and `verify` against the backfill API (`--api URL`) instead of the local data dir.
@@ -125,6 +125,8 @@ export async function statusViaApi(client: ApiClient, out: NodeJS.WritableStream
     writeRunStatus(out, { run: view.run, counts: toProgress(view).counts, broken: view.lastErrors });
   }
   out.write(`\nCheckpoints only: \`backfill verify --api ${client.baseUrl}\` reads the warehouse itself.\n`);
+  const history = await client.verifications(5);
+  if (history) writeVerifications(out, history);
   return EXIT.ok;
 }
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ANALYTICS_TABLES, RUN_MODES } from '../tables/names.js';
 import { IsoDateSchema, PROBLEM_KINDS, SEVERITIES } from '../verify/problems.js';
-import { VerificationSummarySchema } from '../verify/verification-summary.js';
-import { ALERT_EVENT_TYPES, VERIFICATION_TRIGGERS } from './alert-event.js';
+import { VerificationSummarySchema, type VerificationSummary } from '../verify/verification-summary.js';
+import { ALERT_EVENT_TYPES, VERIFICATION_TRIGGERS, type VerificationTrigger } from './alert-event.js';
 
 /**
  * What the alert store keeps, as schemas: both stores decode what they read through these, so a
@@ -86,6 +86,12 @@ export function alertId(scopeKey: string, fingerprint: string): string {
 export function verificationRecordId(scopeKey: string, verifiedAt: number, trigger: string, runId: string | null): string {
   const identity = ['verification-v1', scopeKey, String(verifiedAt), trigger, runId ?? ''].join('|');
   return `${new Date(verifiedAt).toISOString()}~${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`;
+}
+
+/** The history record of one verification; its id makes recording it twice harmless. */
+export function verificationRecord(summary: VerificationSummary, scopeKey: string, trigger: VerificationTrigger, runId: string | null): VerificationRecord {
+  const verifiedAt = Date.parse(summary.generatedAt);
+  return { id: verificationRecordId(scopeKey, verifiedAt, trigger, runId), scopeKey, trigger, runId, verifiedAt, summary };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { AlertSink } from '../ports/alert-sink.js';
-import type { AlertState, AlertStore } from '../ports/alert-store.js';
+import type { AlertState, AlertStore, VerificationHistory } from '../ports/alert-store.js';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../errors/errors.js';
 import type { VerificationReport } from '../verify/report-schema.js';
@@ -9,7 +9,7 @@ import { summarizeReport, type VerificationSummary } from '../verify/verificatio
 import { ALERT_DEFAULTS } from './alert-defaults.js';
 import type { AlertEvent, VerificationTrigger } from './alert-event.js';
 import { alertEvent, type EventContext } from './alert-events.js';
-import { alertId, verificationRecordId } from './alert-records.js';
+import { alertId, verificationRecord } from './alert-records.js';
 import { planAlerts, type AlertAction } from './plan-alerts.js';
 import { isRollingTrigger, scopeKey as scopeKeyOf } from './scope-key.js';
 
@@ -59,6 +59,8 @@ export interface Alerter {
    * read or write alert states does, after every other alert was handled (transient: retry).
    */
   afterVerification(report: VerificationReport, options: AfterVerificationOptions): Promise<AlertingOutcome>;
+  /** The verifications recorded so far, for a status to say when a scope last passed. */
+  readonly history: VerificationHistory;
   close(): Promise<void>;
 }
 
@@ -112,11 +114,8 @@ export function createAlerter(deps: AlerterDeps): Alerter {
 
   /** A history write that fails is logged: it must not keep a failing verification from alerting. */
   async function record(summary: VerificationSummary, scopeKey: string, trigger: VerificationTrigger, runId: string | null, log: Logger): Promise<boolean> {
-    const verifiedAt = Date.parse(summary.generatedAt);
     try {
-      const { recorded } = await store.recordVerification({
-        id: verificationRecordId(scopeKey, verifiedAt, trigger, runId), scopeKey, trigger, runId, verifiedAt, summary,
-      });
+      const { recorded } = await store.recordVerification(verificationRecord(summary, scopeKey, trigger, runId));
       return recorded;
     } catch (error) {
       log.error('verification not recorded in the history', { error: errorMessage(error) });
@@ -169,6 +168,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
 
   return {
     afterVerification,
+    history: store,
     close: () => store.close(),
   };
 }

@@ -2,9 +2,12 @@ import { z } from 'zod';
 import type { Clock } from '../ports/clock.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
+import type { VerificationHistory } from '../ports/alert-store.js';
+import { historyEntry } from '../alerts/history.js';
 import type { Logger } from '../log/logger.js';
 import { InvalidRequestError, parseBackfillRequest, problemLines } from '../planning/backfill-request.js';
 import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
+import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { runProgress } from './progress-view.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
@@ -29,7 +32,14 @@ export interface ApiDeps {
   readonly ledger: Ledger;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The verification history (the alert store): GET /verify says when its scope last passed. */
+  readonly history?: VerificationHistory | undefined;
 }
+
+export const ROUTES = [
+  'POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry',
+  'GET /verify', 'GET /verifications',
+] as const;
 
 const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });
 const problem = (status: number, error: string, details?: string[]): ApiResponse => json(status, { error, ...(details ? { details } : {}) });
@@ -86,8 +96,16 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       const status = q.data.strict && !passed ? 503 : 200;
       return { status, body, contentType: contentTypeOf(format) };
     }
+    if (parts.length === 1 && parts[0] === 'verifications') {
+      if (method !== 'GET') return problem(405, 'use GET /verifications');
+      const q = ListQuerySchema.safeParse(req.query);
+      if (!q.success) return invalidQuery(q.error);
+      if (!deps.history) return problem(404, 'this deployment keeps no verification history');
+      const records = await deps.history.listVerifications({ limit: q.data.limit });
+      return json(200, { verifications: records.map(historyEntry) });
+    }
     if (parts.length === 0 && method === 'GET') {
-      return json(200, { service: 'nba-backfill', routes: ['POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry', 'GET /verify'] });
+      return json(200, { service: 'nba-backfill', routes: [...ROUTES] });
     }
     return problem(404, `${method} ${shortened(req.path)} is not a route of this API`);
   } catch (error) {
@@ -128,9 +146,8 @@ async function createBackfill(deps: ApiDeps, body: unknown): Promise<ApiResponse
 async function cancel(deps: ApiDeps, id: string): Promise<ApiResponse> {
   const run = await deps.ledger.getRun(id);
   if (!run) return problem(404, `no backfill ${id}`);
-  const now = deps.clock.now();
-  const updated = await deps.ledger.updateRun(id, ['active'], { state: 'cancelled', outcome: 'cancelled through the API', finishedAt: now, updatedAt: now });
-  if (!updated) return problem(409, `backfill ${id} is ${run.state}, not active`);
-  deps.logger.info('backfill cancelled', { runId: id });
-  return json(200, { run: updated });
+  const cancelled = await cancelRun(deps, id, 'cancelled through the API');
+  if (!cancelled) return problem(409, `backfill ${id} is ${run.state}, not active`);
+  deps.logger.info('backfill cancelled', { runId: id, queuedChunksReleased: cancelled.released });
+  return json(200, { run: cancelled.run });
 }

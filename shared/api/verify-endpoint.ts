@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Clock } from '../ports/clock.js';
 import type { Ledger } from '../ports/ledger.js';
+import type { VerificationHistory } from '../ports/alert-store.js';
+import { withHistory } from '../alerts/history.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
 import { SEED_RANGE } from '../config/defaults.js';
@@ -75,26 +77,30 @@ export function renderReport(report: VerificationReport, format: VerifyFormat): 
   return renderText(report);
 }
 
-/** Verify a scope and render it; `end` defaults to yesterday (the last date that can be final). */
+/**
+ * Verify a scope and render it; `end` defaults to yesterday (the last date that can be final). With a
+ * history, the report says when the scope last passed (read only: recording is the caller's choice).
+ */
 export async function runVerification(
-  deps: { warehouse: Warehouse; ledger: Ledger | null; clock: Clock },
+  deps: { warehouse: Warehouse; ledger: Ledger | null; clock: Clock; history?: VerificationHistory | undefined },
   scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end?: IsoDate | undefined; mode: RunMode },
   format: VerifyFormat,
   options: { tolerance?: number | undefined } = {},
 ): Promise<VerificationOutcome> {
   const now = deps.clock.now();
   const end = scope.end ?? new Date(now - 86_400_000).toISOString().slice(0, 10);
-  const report = await verify({
+  const verified = await verify({
     warehouse: deps.warehouse,
     ledger: deps.ledger,
     scope: { tables: [...scope.tables], start: scope.start, end, mode: scope.mode },
     ...(options.tolerance !== undefined ? { options: { tolerance: options.tolerance } } : {}),
     now,
   });
+  const report = deps.history ? await withHistory(deps.history, verified, scope.end === undefined) : verified;
   const passed = report.overall.status === 'COMPLETE';
   return { report, body: format === 'json' ? report : renderReport(report, format), format, passed };
 }
 
-export async function verifyScope(deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock }, q: VerifyQuery): Promise<VerificationOutcome> {
+export async function verifyScope(deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock; history?: VerificationHistory | undefined }, q: VerifyQuery): Promise<VerificationOutcome> {
   return runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode }, q.format, { tolerance: q.tolerance });
 }

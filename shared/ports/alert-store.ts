@@ -29,3 +29,6 @@ export interface AlertStore {
   lastPassed(scopeKey: string): Promise<ScopePassing | null>;
   close(): Promise<void>;
 }
+
+/** The history part of the store: what a status reads to say when a scope last passed. */
+export type VerificationHistory = Pick<AlertStore, 'recordVerification' | 'listVerifications' | 'lastPassed'>;

@@ -1,4 +1,4 @@
-import type { TableReport } from './report-schema.js';
+import type { HistoryView, TableReport } from './report-schema.js';
 
 /** Thousands separated the same way on every machine. */
 export function formatCount(n: number): string {
@@ -24,4 +24,11 @@ export function formatBytes(bytes: number | null): string {
     unit += 1;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** "Last passed 2026-11-28T06:00:00.000Z; last verified ... (history of production:2016-10-01..)". */
+export function historyLine(history: HistoryView): string {
+  if (history.lastVerifiedAt === null) return `Never verified before in this scope (history of ${history.scopeKey})`;
+  const passed = history.lastPassedAt === null ? 'Never passed' : `Last passed ${history.lastPassedAt}`;
+  return `${passed}; last verified ${history.lastVerifiedAt} (history of ${history.scopeKey})`;
 }

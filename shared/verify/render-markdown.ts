@@ -1,6 +1,6 @@
 import { describeProblem } from './problems.js';
 import { problemDetailLines } from './problem-lines.js';
-import { formatBytes, formatCount, formatCoverage, formatDates } from './render-format.js';
+import { formatBytes, formatCount, formatCoverage, formatDates, historyLine } from './render-format.js';
 import type { VerificationReport } from './report-schema.js';
 
 /** Markdown for handoff notes: a summary table, then each table's problems as bullets. */
@@ -11,6 +11,7 @@ export function renderMarkdown(report: VerificationReport): string {
     '',
     `**${report.overall.line}**, overall **${report.overall.status}**. Generated ${report.generatedAt}` +
       `${report.options.tolerance > 0 ? `, tolerance ${report.options.tolerance}` : ''}; bytes processed: ${formatBytes(report.bytesProcessed)}.`,
+    ...(report.history ? ['', escape(historyLine(report.history))] : []),
     '',
     '| table | rows | expected | dates | coverage | status |',
     '|---|---:|---:|---:|---:|---|',

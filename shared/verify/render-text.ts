@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import { describeProblem } from './problems.js';
 import { problemDetailLines } from './problem-lines.js';
-import { formatBytes, formatCount, formatCoverage, formatDates } from './render-format.js';
+import { formatBytes, formatCount, formatCoverage, formatDates, historyLine } from './render-format.js';
 import type { VerificationReport } from './report-schema.js';
 
 /** Plain text for a terminal or `curl`: the table, the overall line, then each table's problems. No colour. */
@@ -22,6 +22,7 @@ export function renderText(report: VerificationReport): string {
       (report.options.tolerance > 0 ? ` (tolerance ${report.options.tolerance})` : ''),
     table.toString(),
     `${report.overall.line}; overall ${report.overall.status}; bytes processed: ${formatBytes(report.bytesProcessed)}`,
+    ...(report.history ? [historyLine(report.history)] : []),
   ];
   for (const t of report.tables) {
     if (t.problems.length === 0) continue;

@@ -84,6 +84,23 @@ export const TableReportSchema = z.object({
 });
 export type TableReport = z.infer<typeof TableReportSchema>;
 
+const TablePassingViewSchema = z.object({ lastVerifiedAt: z.string(), lastPassedAt: z.string().nullable() });
+
+/**
+ * When this scope was last verified and last passed, from the history of recorded verifications
+ * (scheduled, end of run, local CLI). Shown beside the report; never part of any status.
+ */
+export const HistoryViewSchema = z.object({
+  /** The history's key: `production:2016-10-01..` for a scope through yesterday, else with its end. */
+  scopeKey: z.string(),
+  /** ISO-8601 UTC; null when this scope was never recorded. */
+  lastVerifiedAt: z.string().nullable(),
+  /** ISO-8601 UTC of the last verification where every table was COMPLETE; null when never. */
+  lastPassedAt: z.string().nullable(),
+  tables: z.partialRecord(z.enum(ANALYTICS_TABLES), TablePassingViewSchema),
+});
+export type HistoryView = z.infer<typeof HistoryViewSchema>;
+
 export const VerificationReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   /** ISO-8601 UTC timestamp of `now`. */
@@ -105,5 +122,7 @@ export const VerificationReportSchema = z.object({
   /** Sum over every query; null when no query reported bytes. */
   bytesProcessed: z.number().nullable(),
   tables: z.array(TableReportSchema),
+  /** Present where a history is kept (the API with its alert store, the local CLI). */
+  history: HistoryViewSchema.optional(),
 });
 export type VerificationReport = z.infer<typeof VerificationReportSchema>;

@@ -196,6 +196,14 @@ describe('bad input to the functions', function () {
       verifications.push(report);
       return Promise.resolve({ sent: [], undelivered: [] } as unknown as Awaited<ReturnType<Alerter['afterVerification']>>);
     },
+    history: {
+      recordVerification: (record) => {
+        verifications.push(record);
+        return Promise.resolve({ recorded: true });
+      },
+      listVerifications: () => Promise.resolve([]),
+      lastPassed: () => Promise.resolve(null),
+    },
     close: () => Promise.resolve(),
   };
   let before_: WrittenState;

@@ -70,9 +70,22 @@ describe('the CLI on bad input', function () {
     }
   });
 
-  it('asks for raw data before running on an empty warehouse', async () => {
+  it('asks for raw data before running in a data dir without a warehouse, and creates nothing there', async () => {
     const empty = join(dir.path, 'empty');
     const result = await runCli(['--data-dir', empty, 'run', '--start', '2021-11-01', '--end', '2021-11-02']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /no local warehouse in .*empty: load raw data first/);
+    assert.ok(!existsSync(empty), 'a mistyped --data-dir is not created');
+  });
+
+  it('asks for raw data before running on a warehouse whose schedule is empty', async () => {
+    const headersOnly = join(dir.path, 'headers-only');
+    await mkdir(headersOnly);
+    const schedule = await readFile(join(FIXTURE_RAW_DIR, 'nbac_schedule.csv'), 'utf8');
+    await writeFile(join(headersOnly, 'nbac_schedule.csv'), `${schedule.split('\n')[0] ?? ''}\n`);
+    const data = join(dir.path, 'no-games');
+    assert.equal((await runCli(['--data-dir', data, 'load-raw', headersOnly])).code, 0);
+    const result = await runCli(['--data-dir', data, 'run', '--start', '2021-11-01', '--end', '2021-11-02']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /nbac_schedule is empty/);
   });

@@ -39,6 +39,12 @@ describe('a local run killed in the middle', function () {
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /^Resuming run-/m);
     assert.match(second.stdout, /5\/5 tables complete \(100%\)/);
+    // The verification at the end of the run is kept: the report and `status` say when the scope last passed.
+    const passedAt = /^Last passed (\S+); last verified \1 \(history of production:2018-04-14\.\.2018-04-30\)$/m.exec(second.stdout)?.[1];
+    assert.ok(passedAt, second.stdout);
+    const status = await runCli(['--data-dir', dir.path, 'status']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, new RegExp(`${passedAt.slice(0, 19).replace('T', ' ')} +│ run_finished +│ production:2018-04-14\\.\\.2018-04-30 +│ COMPLETE +│ 5/5 tables complete`));
 
     ledger = await LocalLedger.open({ path: join(dir.path, 'ledger.duckdb') });
     const after = await ledger.listChunks({});

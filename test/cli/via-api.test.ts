@@ -4,6 +4,8 @@ import { runCli, startCli } from '../support/cli.js';
 import { FIXTURE_RAW_DIR, tempDir } from '../support/duckdb-fixtures.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
 import { freePort } from '../support/free-port.js';
+import { recordAndShow } from '../../shared/alerts/history.js';
+import { verify } from '../../shared/verify/verify.js';
 
 /**
  * `backfill run|status|verify --api URL`, as a user runs them (the built CLI in its own process),
@@ -56,13 +58,40 @@ describe('the CLI with --api', function () {
     assert.equal(remote.code, 1, remote.stderr);
     const local = await runCli(['--data-dir', dir.path, 'verify', ...scope]);
     assert.equal(local.code, 1, local.stderr);
-    const withoutTime = (text: string) => text.replace(/ at \d{4}-\d\d-\d\dT[\d:.]+Z/, '');
+    // The local CLI records its verification in the data dir's history; GET /verify only reads the API's.
+    const withoutTime = (text: string) => text.replace(/ at \d{4}-\d\d-\d\dT[\d:.]+Z/, '').replace(/^.*\(history of [^)]+\)$/m, '');
     assert.equal(withoutTime(remote.stdout), withoutTime(local.stdout));
     assert.match(remote.stdout, /2 dates not processed/);
 
     const json = await runCli(['verify', '--api', api.url, ...scope, '--format', 'json']);
     assert.equal(json.code, 1);
     assert.equal((JSON.parse(json.stdout) as { overall: { status: string } }).overall.status, 'INCOMPLETE');
+  });
+
+  it('shows when a scope last passed: in GET /verify, in GET /verifications and in status --api', async function () {
+    // The daily scheduled verification (a rolling scope, keyed by its start) passed once, then failed.
+    const scope = { tables: ['team_offense_game_summary'] as const, start: '2019-01-01', end: '2019-01-02', mode: 'production' as const };
+    const passed = await verify({ warehouse: api.warehouse, scope: { ...scope, tables: [...scope.tables] }, now: Date.parse('2024-07-01T06:00:00Z') });
+    assert.equal(passed.overall.status, 'COMPLETE');
+    await recordAndShow(api.history, passed, 'scheduled', null);
+    const failed = { ...passed, generatedAt: '2024-07-02T06:00:00.000Z', overall: { ...passed.overall, status: 'INCOMPLETE' as const } };
+    await recordAndShow(api.history, failed, 'scheduled', null);
+
+    // No end: the scope runs through yesterday, like the scheduled verification's.
+    const rolling = await fetch(`${api.url}/verify?tables=team_offense_game_summary&start=2019-01-01&format=text`);
+    assert.equal(rolling.status, 200);
+    assert.match(await rolling.text(), /^Last passed 2024-07-01T06:00:00\.000Z; last verified 2024-07-02T06:00:00\.000Z \(history of production:2019-01-01\.\.\)$/m);
+
+    const listed = (await (await fetch(`${api.url}/verifications?limit=5`)).json()) as { verifications: Array<{ verifiedAt: string; trigger: string; status: string }> };
+    assert.deepEqual(listed.verifications.map((v) => [v.verifiedAt, v.trigger, v.status]), [
+      ['2024-07-02T06:00:00.000Z', 'scheduled', 'INCOMPLETE'],
+      ['2024-07-01T06:00:00.000Z', 'scheduled', 'COMPLETE'],
+    ]);
+
+    const status = await runCli(['status', '--api', api.url]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /Latest verifications \(from the warehouse, newest first\)/);
+    assert.match(status.stdout, /2024-07-02 06:00:00 +│ scheduled +│ production:2019-01-01\.\. +│ INCOMPLETE/);
   });
 
   it('run --api stops following on Ctrl-C, leaving the run to the service, and says how to follow it', async function () {

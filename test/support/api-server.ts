@@ -5,6 +5,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import '../../functions/index.js';
 import { setService, type Service } from '../../functions/service.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
+import { LocalAlertStore } from '../../adapters/local/local-alert-store.js';
 import type { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { silentLogger } from '../../shared/log/logger.js';
@@ -21,12 +22,15 @@ export interface ApiServer {
   readonly url: string;
   readonly ledger: LocalLedger;
   readonly warehouse: DuckDbWarehouse;
+  /** The verification history GET /verify reads (empty until a test records in it). */
+  readonly history: LocalAlertStore;
   close(): Promise<void>;
 }
 
 export async function startApiServer(): Promise<ApiServer> {
   const warehouse = await openFixtureWarehouse();
   const ledger = await LocalLedger.open({ path: ':memory:' });
+  const history = await LocalAlertStore.open({ path: ':memory:' });
   const service: Service = {
     config: loadConfig({ WAREHOUSE: 'duckdb', LEDGER: 'local', COVERAGE_START: '' }),
     warehouse,
@@ -34,7 +38,7 @@ export async function startApiServer(): Promise<ApiServer> {
     queue: { publish: () => Promise.resolve(), close: () => Promise.resolve() },
     clock: systemClock,
     logger: silentLogger,
-    alerter: { afterVerification: () => Promise.reject(new Error('the API does not alert')), close: () => Promise.resolve() },
+    alerter: { afterVerification: () => Promise.reject(new Error('the API does not alert')), history, close: () => history.close() },
     instanceId: 'api-server-test',
   };
   setService(service);
@@ -45,6 +49,7 @@ export async function startApiServer(): Promise<ApiServer> {
     url: `http://127.0.0.1:${port}`,
     ledger,
     warehouse,
+    history,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -52,6 +57,7 @@ export async function startApiServer(): Promise<ApiServer> {
       });
       setService(null);
       await ledger.close();
+      await history.close();
       await warehouse.close();
     },
   };
