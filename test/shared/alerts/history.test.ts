@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { LocalAlertStore } from '../../../adapters/local/local-alert-store.js';
 import { historyEntry, recordAndShow, withHistory } from '../../../shared/alerts/history.js';
 import type { VerificationReport } from '../../../shared/verify/report-schema.js';
-import { renderJson } from '../../../shared/verify/render-json.js';
+import { parseReportJson, renderJson } from '../../../shared/verify/render-json.js';
 import { renderMarkdown } from '../../../shared/verify/render-markdown.js';
 import { renderText } from '../../../shared/verify/render-text.js';
 import { decideOverall } from '../../../shared/verify/table-status.js';
@@ -46,7 +46,7 @@ describe('verification history in reports', () => {
     });
     assert.match(renderText(failedAgain), /^Last passed 2024-07-02T06:00:00\.000Z; last verified 2024-07-03T06:00:00\.000Z \(history of production:2021-10-01\.\.2022-06-30\)$/m);
     assert.match(renderMarkdown(failedAgain), /Last passed 2024-07-02T06:00:00\.000Z/);
-    assert.equal(JSON.parse(renderJson(failedAgain)).history.lastPassedAt, '2024-07-02T06:00:00.000Z');
+    assert.equal(parseReportJson(renderJson(failedAgain)).history?.lastPassedAt, '2024-07-02T06:00:00.000Z');
   });
 
   it('shares the scheduled verification\'s history with a scope that runs through yesterday', async () => {
