@@ -10,6 +10,7 @@ import { errorMessage } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
 import { loadExpectations, type DateExpectation } from '../planning/expectations.js';
 import { findBlocker } from '../planning/dependencies.js';
+import { releaseQueued } from './release-queued.js';
 import { renderQuery } from '../sql/render.js';
 import { tableSpec } from '../tables/registry.js';
 import type { AnalyticsTableName } from '../tables/names.js';
@@ -95,12 +96,21 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     }
 
     const ids = [...new Set(message.dates)].sort().map((d) => chunkId(message.table, d, message.mode));
+    // The run decides the dependency order below: work for a run the ledger does not know, or for a
+    // chunk outside the run, would run against nobody's order.
+    const run = await ledger.getRun(message.runId);
+    if (!run) {
+      const skipped = ids.map((id) => ({ id, reason: `no run ${message.runId}` }));
+      log.warn('chunk message of a run the ledger does not know; acknowledged without work', { dates: message.dates, skipped });
+      return { ack: true, results: [], skipped };
+    }
     const skipped: Array<{ id: string; reason: string }> = [];
     const existing = new Map((await ledger.getChunks(ids)).map((c) => [c.id, c]));
     const claimable: string[] = [];
     for (const id of ids) {
       const chunk = existing.get(id);
       if (!chunk) skipped.push({ id, reason: 'unknown chunk (not planned)' });
+      else if (!chunk.runIds.includes(run.id)) skipped.push({ id, reason: `not a chunk of run ${run.id}` });
       else if (isDone(chunk.state)) skipped.push({ id, reason: `already ${chunk.state}` });
       else if (chunk.state === 'dead') skipped.push({ id, reason: 'dead' });
       else if (chunk.state === 'failed' && chunk.attempts >= options.maxAttempts) skipped.push({ id, reason: 'out of attempts' });
@@ -108,8 +118,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       else claimable.push(id);
     }
 
-    const run = await ledger.getRun(message.runId);
-    if (run && run.state === 'cancelled') {
+    if (run.state === 'cancelled') {
+      // Queued by a reconcile that raced the cancel: put back, so it holds no place in flight.
+      await releaseQueued(ledger, claimable);
       for (const id of claimable) skipped.push({ id, reason: 'run cancelled' });
       log.info('run is cancelled; chunk message acknowledged without work', { dates: message.dates });
       return { ack: true, results: [], skipped };

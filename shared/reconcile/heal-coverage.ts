@@ -91,7 +91,11 @@ export async function healCoverage(
   const wanted: NewChunk[] = gaps.map((g) => ({ id: chunkId(g.table, g.gameDate, mode), table: g.table, gameDate: g.gameDate, mode }));
   const existing = new Map((await ledger.getChunks(wanted.map((c) => c.id))).map((c) => [c.id, c]));
   const busy = new Set(['pending', 'queued', 'running', 'failed']);
-  const todo = wanted.filter((c) => !busy.has(existing.get(c.id)?.state ?? 'none'));
+  // A chunk that changed after the gap query began may have filled the gap it saw (another reconcile
+  // healed it meanwhile): acting on the stale gap would make a second heal run and rewrite the
+  // partition. The next tick looks again.
+  const changedSince = (id: string) => (existing.get(id)?.updatedAt ?? 0) >= now;
+  const todo = wanted.filter((c) => !busy.has(existing.get(c.id)?.state ?? 'none') && !changedSince(c.id));
   const inProgress = wanted.length - todo.length;
   if (todo.length === 0) return { run: null, gaps, waitingForSource, inProgress };
 

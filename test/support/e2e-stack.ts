@@ -10,10 +10,12 @@ import { createJsonLogger } from '../../adapters/logging/pino-logger.js';
 import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
 import { loadConfig, type ServiceConfig } from '../../shared/config/config.js';
 import type { ProcessorHooks } from '../../shared/chunks/process-chunks.js';
+import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { ChunkRecord } from '../../shared/ports/ledger.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 import { FIXTURE_RAW_DIR, tempDir } from './duckdb-fixtures.js';
+import { TrackedWarehouse } from './tracked-warehouse.js';
 import { firestoreClient, type Emulator } from './emulators.js';
 import type { FunctionServers } from './function-servers.js';
 import { createPushTopology, type PushTopology } from './push-topology.js';
@@ -36,6 +38,8 @@ export interface E2eStackOptions {
   readonly hooks?: ProcessorHooks;
   /** Raw CSVs to load into the warehouse; default the real-data fixture slices. */
   readonly rawDir?: string;
+  /** Where the service logs; default JSON lines on stdout at LOG_LEVEL. */
+  readonly logger?: Logger;
 }
 
 export interface ApiResult {
@@ -96,12 +100,12 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     () => pubsub.close(),
   ];
   const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    for (const close of closers.splice(0).reverse()) await withinTime(close(), CLOSE_STEP_MS);
   };
 
   try {
     const config = loadConfig(baseEnv);
-    const logger = createJsonLogger({ level: config.logLevel });
+    const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
     const chunkQueue = new PubSubQueue({ pubsub, topic: config.topics.chunks });
     const queue = options.wrapQueue ? options.wrapQueue(chunkQueue) : chunkQueue;
     const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix });
@@ -113,13 +117,18 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const warehouse = service.warehouse;
     closers.push(() => warehouse.close());
     if (!(warehouse instanceof DuckDbWarehouse)) throw new Error('WAREHOUSE=duckdb did not give a DuckDB warehouse');
+    // The functions get the warehouse through a counter, so closing waits for the handlers still at
+    // work (a push delivered just before the subscriptions went) before it closes the engine.
+    const tracked = new TrackedWarehouse(warehouse);
+    closers.push(() => tracked.idle());
+    const serving = (s: Service): Service => ({ ...s, warehouse: tracked });
     await loadRawDirectory(warehouse, options.rawDir ?? FIXTURE_RAW_DIR);
-    setService(service);
+    setService(serving(service));
     closers.push(() => Promise.resolve(setService(null)));
     const topology = await createPushTopology({ pubsub, projectId, topics: config.topics, servers: options.servers });
     closers.push(() => topology.delete());
 
-    let current = service;
+    let current = serving(service);
     const stack: E2eStack = {
       projectId,
       prefix,
@@ -145,7 +154,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       },
       async reconfigure(env) {
         const config = loadConfig({ ...baseEnv, ...env });
-        current = await createService(config, { ...overrides, warehouse, instanceId: service.instanceId });
+        current = serving(await createService(config, { ...overrides, warehouse, instanceId: service.instanceId }));
         setService(current);
         return current;
       },
@@ -156,6 +165,18 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     await closeAll();
     throw error;
   }
+}
+
+/** A step of close() that hangs (a client retrying against an emulator a test killed) is given up. */
+const CLOSE_STEP_MS = 15_000;
+
+async function withinTime(step: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([step.then(() => undefined, () => undefined), expired]);
+  clearTimeout(timer);
 }
 
 async function callApi(base: string, method: string, path: string, body?: unknown, contentType?: string): Promise<ApiResult> {
