@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { ChunkRecord, Ledger, RunRecord } from '../ports/ledger.js';
+import type { ChunkRecord, ChunkTransition, Ledger, RunRecord } from '../ports/ledger.js';
 import type { ChunkQueue } from '../ports/queue.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkMessage } from '../chunks/chunk-message.js';
@@ -28,12 +28,28 @@ export interface RunTick {
 
 const NOT_SUCCEEDED = ['pending', 'queued', 'running', 'failed', 'dead'] as const;
 
-/** Count chunks queued or running everywhere: the caps apply to all runs together. */
-export async function countInFlight(ledger: Ledger): Promise<InFlight> {
-  const rows = await ledger.listChunks({ states: ['queued', 'running'] });
+/** Chunks queued or running everywhere, per table: the caps apply to all runs together. */
+function tally(rows: readonly ChunkRecord[]): InFlight {
   const byTable: Partial<Record<AnalyticsTableName, number>> = {};
   for (const c of rows) byTable[c.table] = (byTable[c.table] ?? 0) + 1;
   return { total: rows.length, byTable };
+}
+
+/**
+ * Chunks in flight whose lease ran out and that no active run owns (their run was cancelled or ended
+ * while a worker that then died held them). No run's reconcile would look at them again, and they
+ * would hold places under the caps for good: put them back to pending, spending no attempt.
+ */
+async function releaseOrphans(deps: ReconcileDeps, inFlight: readonly ChunkRecord[], activeRunIds: ReadonlySet<string>): Promise<ChunkRecord[]> {
+  const now = deps.clock.now();
+  const orphans = inFlight.filter((c) => c.leaseExpiresAt !== null && c.leaseExpiresAt <= now && !c.runIds.some((id) => activeRunIds.has(id)));
+  if (orphans.length === 0) return [];
+  const released = await deps.ledger.transition(orphans.map((c): ChunkTransition => ({
+    id: c.id, from: [c.state], to: 'pending', leaseExpiredBy: now,
+    patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null },
+  })));
+  if (released.length) deps.logger.warn('released chunks left in flight by runs no longer active', { chunks: released.length, ids: released.slice(0, 10).map((c) => c.id) });
+  return released;
 }
 
 /**
@@ -42,10 +58,11 @@ export async function countInFlight(ledger: Ledger): Promise<InFlight> {
  */
 export async function reconcileRuns(deps: ReconcileDeps, limits: ReconcileLimits, options: { runIds?: readonly string[] } = {}): Promise<RunTick[]> {
   const { ledger } = deps;
-  const runs = options.runIds
-    ? (await Promise.all(options.runIds.map((id) => ledger.getRun(id)))).filter((r): r is RunRecord => r !== null && r.state === 'active')
-    : await ledger.listRuns({ states: ['active'] });
-  const inFlight = await countInFlight(ledger);
+  const active = await ledger.listRuns({ states: ['active'] });
+  const runs = options.runIds ? active.filter((r) => options.runIds?.includes(r.id)) : active;
+  const flying = await ledger.listChunks({ states: ['queued', 'running'] });
+  const released = new Set((await releaseOrphans(deps, flying, new Set(active.map((r) => r.id)))).map((c) => c.id));
+  const inFlight = tally(flying.filter((c) => !released.has(c.id)));
   const ticks: RunTick[] = [];
   for (const run of runs) ticks.push(await reconcileRun(deps, run, inFlight, limits));
   return ticks;

@@ -28,7 +28,7 @@ export async function startRun(deps: { warehouse: Warehouse; ledger: Ledger; clo
 
 /**
  * Give a run's failed and dead chunks a new set of attempts, look again at its no_source dates (the
- * raw data may have arrived), and make the run active again (CLI re-run of a finished run,
+ * raw data may have arrived), and make the run active again, cancelled ones included (CLI re-run of a finished run,
  * `POST /backfills/:id/retry`). Succeeded chunks are never redone.
  */
 export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: string): Promise<{ run: RunRecord | null; retried: number }> {
@@ -39,7 +39,8 @@ export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: st
     id: c.id, from: ['failed', 'dead', 'no_source'], to: 'pending',
     patch: { attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
   })));
-  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
+  // A cancelled run is resumed too: retrying it, or asking for the same request again, means go on.
+  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
   return { run, retried: changed.length };
 }
 
