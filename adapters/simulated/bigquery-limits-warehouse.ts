@@ -6,7 +6,7 @@ import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
 import type { RunMode } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 import {
-  dmlQueueFull, dmlRateExceeded, LIMIT_NAMES, partitionDailyQuotaExceeded, partitionRateExceeded, type LimitName, type SimulatedBigQueryError,
+  dmlQueueFull, dmlRateExceeded, LIMIT_NAMES, partitionDailyQuotaExceeded, partitionRateExceeded, type LimitName, type Refusal,
 } from './bigquery-errors.js';
 import { BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, type BigQueryLimits, type JobLatencies } from './bigquery-limits.js';
 import { LatencySampler } from './latency.js';
@@ -70,7 +70,8 @@ interface TableState {
  *   `windowMs`, and the daily partition quota. Otherwise it fails with `rateLimitExceeded` (or
  *   `quotaExceeded`) without running. Refused jobs are not counted against the windows.
  * Queries (expectations, read-back counts) get a latency and no limit.
- * Errors have the client's ApiError shape, so the core classifies them as it would the real ones.
+ * Refusals throw the client's own ApiError, as a failed job raises it (bigquery-errors.ts), so the core
+ * classifies them as it would the real ones.
  */
 export class BigQueryLimitsWarehouse implements Warehouse {
   readonly limits: BigQueryLimits;
@@ -160,7 +161,7 @@ export class BigQueryLimitsWarehouse implements Warehouse {
   }
 
   /** The limit this start would break, or null when it may run (and is then counted). */
-  private admit(table: TableState, name: string, now: number, partitions: number): SimulatedBigQueryError | null {
+  private admit(table: TableState, name: string, now: number, partitions: number): Refusal | null {
     if (table.partitionsToday.total(now) + partitions > this.limits.partitionModificationsPerDay) return partitionDailyQuotaExceeded(name);
     if (table.dml.total(now) + 1 > this.limits.dmlPerWindow) return dmlRateExceeded(name);
     if (table.partitions.total(now) + partitions > this.limits.partitionModificationsPerWindow) return partitionRateExceeded(name);
@@ -170,10 +171,10 @@ export class BigQueryLimitsWarehouse implements Warehouse {
     return null;
   }
 
-  private async refuse(table: TableState, error: SimulatedBigQueryError): Promise<never> {
-    table.stats.rejected[error.limit] += 1;
+  private async refuse(table: TableState, refusal: Refusal): Promise<never> {
+    table.stats.rejected[refusal.limit] += 1;
     await this.clock.sleep(this.sampler.sample(this.latency.rejected));
-    throw error;
+    throw refusal.error;
   }
 
   /** The next statement in the queue takes the slot; with none waiting, the slot frees. */

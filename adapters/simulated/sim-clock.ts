@@ -59,9 +59,10 @@ export class VirtualClock implements SimClock {
     return this.current;
   }
 
+  /** Deadlines are whole milliseconds (rounded up), so now() is an integer like Date.now(). */
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      heapPush(this.timers, { at: this.current + Math.max(0, ms), seq: (this.seq += 1), resolve });
+      heapPush(this.timers, { at: this.current + Math.max(0, Math.ceil(ms)), seq: (this.seq += 1), resolve });
       for (const listener of this.timerListeners.splice(0)) listener();
     });
   }
@@ -93,7 +94,7 @@ export class VirtualClock implements SimClock {
    * wakes run (and set new timers) before the next fires.
    */
   async advance(ms: number): Promise<void> {
-    const target = this.current + ms;
+    const target = this.current + Math.max(0, Math.ceil(ms));
     while (this.timers[0] && this.timers[0].at <= target) {
       this.fireNext();
       await settle();

@@ -21,10 +21,12 @@ export interface LedgerCounters {
   reads: number;
   writes: number;
   readonly readsByCall: Record<string, number>;
+  /** Real milliseconds the wrapped ledger took, by call (the emulator's own speed, not modelled). */
+  readonly realMsByCall: Record<string, number>;
 }
 
 export function emptyCounters(): LedgerCounters {
-  return { calls: 0, reads: 0, writes: 0, readsByCall: {} };
+  return { calls: 0, reads: 0, writes: 0, readsByCall: {}, realMsByCall: {} };
 }
 
 /**
@@ -82,7 +84,9 @@ export class ModelledLedger implements Ledger {
   }
 
   private async call<T>(name: string, work: () => Promise<T>, cost: (result: T) => { reads: number; writes?: number }): Promise<T> {
+    const realStart = performance.now();
     const result = await this.options.work.track(work);
+    this.counters.realMsByCall[name] = (this.counters.realMsByCall[name] ?? 0) + performance.now() - realStart;
     const { reads, writes = 0 } = cost(result);
     this.counters.calls += 1;
     this.counters.reads += reads;

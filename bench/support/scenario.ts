@@ -1,12 +1,13 @@
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { DEFAULTS } from '../../shared/config/defaults.js';
+import { errorMessage } from '../../shared/errors/errors.js';
 import { silentLogger } from '../../shared/log/logger.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
 import type { Ledger } from '../../shared/ports/ledger.js';
 import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
 import { reconcileRuns } from '../../shared/reconcile/reconcile.js';
 import { startRun } from '../../shared/runner/start-run.js';
-import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
+import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 import { autoAdvance, RealWork } from '../../adapters/simulated/auto-advance.js';
 import type { LimitName } from '../../adapters/simulated/bigquery-errors.js';
@@ -21,18 +22,33 @@ import { WorkerPool, type PoolStats } from './worker-pool.js';
 /** Modelled time starts here (any fixed instant: leases and back-offs are differences). */
 export const MODEL_EPOCH_MS = Date.UTC(2024, 6, 1);
 
+/** A run that is not over after a modelled day is broken, not slow. */
+const DEFAULT_MAX_MODELLED_MS = 24 * 60 * 60 * 1000;
+
+/** infra/pubsub.tf: the push subscription's retry_minimum_backoff and retry_maximum_backoff. */
+export const PUBSUB_RETRY = { minMs: 10_000, maxMs: 600_000 } as const;
+/** Modelled push latency, publish to handler. */
+export const PUSH_DELIVERY_MS = 50;
+
+/**
+ * What makes reconcile run. On Google Cloud it is Cloud Scheduler (cron, one minute at the finest):
+ * the first tick comes a fraction of a period after the run is created, then one every period.
+ * `on-settle` is what the local runner does (a tick whenever work finishes); on Google Cloud it would
+ * need processChunk to nudge reconcile, which it does not, so it is shown only for comparison.
+ */
+export type ReconcileTrigger =
+  | { readonly kind: 'schedule'; readonly everyMs: number; readonly firstAfterMs: number }
+  | { readonly kind: 'on-settle'; readonly minMs: number; readonly maxMs: number };
+
 /** How the backfill is driven: the planning choice under test. */
 export interface DrivePlan {
   readonly datesPerJob: number;
-  /** Chunks queued or running, per table and overall (reconcile's caps). */
+  /** Chunks (dates) queued or running, per table and overall (reconcile's caps). */
   readonly maxInFlightPerTable: number;
   readonly maxInFlight: number;
-  /** processChunk instances (infra worker_max_instances). */
+  /** processChunk instances (infra worker_max_instances), one message each at a time. */
   readonly instances: number;
-  /** Reconcile ticks when a message settles, at most once per this many modelled ms... */
-  readonly tickMinMs: number;
-  /** ...and at least this often. */
-  readonly tickMaxMs: number;
+  readonly trigger: ReconcileTrigger;
 }
 
 /** What the pieces around the core are: the ledger and queue of one backend, built on the scenario's clock. */
@@ -40,8 +56,16 @@ export interface Backend {
   readonly name: string;
   ledger(clock: SimClock): Promise<Ledger>;
   queue(pool: WorkerPool, clock: SimClock, work: RealWork): Promise<BenchQueue>;
-  /** Release what ledger() and queue() made (collections, topics). */
+  /** Release what ledger() and queue() made (collections, topics, clients). */
   cleanup(): Promise<void>;
+}
+
+export interface ScenarioProgress {
+  readonly modelledSeconds: number;
+  readonly realSeconds: number;
+  readonly partitionsWritten: number;
+  readonly chunks: number;
+  readonly ticks: number;
 }
 
 export interface ScenarioInput {
@@ -52,6 +76,10 @@ export interface ScenarioInput {
   readonly limits?: Partial<BigQueryLimits>;
   readonly latency?: Partial<JobLatencies>;
   readonly seed?: number;
+  /** Give up (runState says so) when the run has not ended after this much modelled time. */
+  readonly maxModelledMs?: number;
+  /** Called after every reconcile tick. */
+  readonly onProgress?: (progress: ScenarioProgress) => void;
 }
 
 export interface ScenarioResult {
@@ -59,20 +87,25 @@ export interface ScenarioResult {
   readonly backend: string;
   readonly chunks: number;
   readonly runState: string;
-  /** Modelled seconds: planning (expectations + createRun), then the run to its end. */
+  /** Modelled seconds from the request: planning done (expectations + createRun), last checkpoint, run marked finished. */
   readonly planSeconds: number;
-  readonly runSeconds: number;
+  readonly lastCheckpointSeconds: number;
   readonly wallSeconds: number;
   readonly realSeconds: number;
-  /** Modelled seconds at which each table's last chunk finished, from the start. */
+  /** Modelled seconds at which each table's last chunk finished, from the request. */
   readonly tableDoneSeconds: Readonly<Partial<Record<AnalyticsTableName, number>>>;
   readonly states: Readonly<Record<string, number>>;
   readonly quotaRetries: number;
   readonly attemptsSpent: number;
   readonly ticks: number;
+  readonly tickErrors: number;
+  readonly lastTickError: string | null;
   readonly limits: LimitsStats;
   readonly rejected: Readonly<Record<LimitName, number>>;
+  readonly partitionWrites: number;
   readonly ledger: LedgerCounters;
+  /** Firestore reads of the reconcile ticks alone (the rest are the workers'). */
+  readonly reconcileReads: number;
   readonly pool: PoolStats;
   readonly queue: QueueStats;
   readonly simSteps: number;
@@ -80,9 +113,10 @@ export interface ScenarioResult {
 }
 
 /**
- * One full backfill through the real core on modelled time: startRun, reconcile ticks and a
- * processChunk per instance, against the BigQuery limits model over the null warehouse, with the
- * backend's ledger and queue. Returns when the run has ended.
+ * One full backfill through the real core on modelled time: startRun (as POST /backfills does),
+ * reconcile ticks (as the reconcile function does) and a processChunk per instance, against the
+ * BigQuery limits model over the null warehouse, with the backend's ledger and queue. Returns when
+ * the run has ended.
  */
 export async function runScenario(input: ScenarioInput): Promise<ScenarioResult> {
   const { plan, backend } = input;
@@ -90,7 +124,8 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   const clock = new VirtualClock(MODEL_EPOCH_MS);
   const work = new RealWork();
   const auto = autoAdvance(clock, work);
-  const warehouse = new BigQueryLimitsWarehouse(new NullWarehouse({ gamesByDate: input.gamesByDate }), {
+  const tables = new NullWarehouse({ gamesByDate: input.gamesByDate });
+  const warehouse = new BigQueryLimitsWarehouse(tables, {
     clock, seed: input.seed ?? 1, ...(input.limits ? { limits: input.limits } : {}), ...(input.latency ? { latency: input.latency } : {}),
   });
   const inner = await backend.ledger(clock);
@@ -106,9 +141,9 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
       maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
     },
   ));
-  // infra/pubsub.tf: retry_minimum_backoff 10s, retry_maximum_backoff 600s.
-  const pool = new WorkerPool({ processors, clock, retryMinMs: 10_000, retryMaxMs: 600_000, deliveryMs: 50 });
+  const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
   const queue = await backend.queue(pool, clock, work);
+  // The reconcile function's limits (functions/reconcile.ts), with the plan's caps.
   const limits: ReconcileLimits = {
     maxInFlight: plan.maxInFlight,
     maxInFlightPerTable: plan.maxInFlightPerTable,
@@ -118,25 +153,50 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   };
 
   let ticks = 0;
+  let tickErrors = 0;
+  let lastTickError: string | null = null;
+  let reconcileReads = 0;
   let runId = '';
   let runState = 'active';
   const startMs = clock.now();
   let plannedMs = startMs;
+  const nextTick = tickTimer(plan.trigger, clock, pool);
   try {
     const started = await startRun({ warehouse, ledger, clock }, input.request);
     runId = started.run.id;
     plannedMs = clock.now();
     for (;;) {
-      const tickStart = clock.now();
-      const [tick] = await reconcileRuns({ ledger, queue, clock, logger: silentLogger }, limits, { runIds: [runId] });
+      await nextTick(ticks === 0);
+      const readsBefore = ledger.counters.reads;
+      let finished: string | null = null;
+      try {
+        // As the scheduled reconcile does it: every active run.
+        const tick = (await reconcileRuns({ ledger, queue, clock, logger: silentLogger }, limits)).find((t) => t.runId === runId);
+        if (tick) finished = tick.finished;
+        else {
+          // Not among the active runs: it ended (another tick finished it) or is gone.
+          const state = (await inner.getRun(runId))?.state ?? 'missing';
+          finished = state === 'active' ? null : state;
+        }
+      } catch (error) {
+        // A failed reconcile is retried by the next tick, as the scheduler's next message would.
+        tickErrors += 1;
+        lastTickError = errorMessage(error);
+      }
+      reconcileReads += ledger.counters.reads - readsBefore;
       ticks += 1;
-      if (!tick || tick.finished) {
-        runState = tick?.finished ?? (await inner.getRun(runId))?.state ?? 'missing';
+      input.onProgress?.({
+        modelledSeconds: (clock.now() - startMs) / 1000, realSeconds: (performance.now() - realStart) / 1000,
+        partitionsWritten: tables.partitionWrites, chunks: started.plan.chunks.length, ticks,
+      });
+      if (finished) {
+        runState = finished;
         break;
       }
-      await Promise.race([pool.whenSettled(), clock.sleep(plan.tickMaxMs)]);
-      const wait = tickStart + plan.tickMinMs - clock.now();
-      if (wait > 0) await clock.sleep(wait);
+      if (clock.now() - startMs > (input.maxModelledMs ?? DEFAULT_MAX_MODELLED_MS)) {
+        runState = 'stopped: past the modelled time limit';
+        break;
+      }
     }
   } finally {
     await queue.close().catch(() => undefined);
@@ -149,12 +209,18 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   const tableDoneSeconds: Partial<Record<AnalyticsTableName, number>> = {};
   let quotaRetries = 0;
   let attemptsSpent = 0;
+  let lastCheckpointSeconds = 0;
   for (const c of chunks) {
     states[c.state] = (states[c.state] ?? 0) + 1;
     quotaRetries += c.quotaRetries;
     attemptsSpent += c.attempts;
-    if (c.finishedAt !== null) tableDoneSeconds[c.table] = Math.max(tableDoneSeconds[c.table] ?? 0, (c.finishedAt - startMs) / 1000);
+    if (c.finishedAt !== null) {
+      const seconds = (c.finishedAt - startMs) / 1000;
+      tableDoneSeconds[c.table] = Math.max(tableDoneSeconds[c.table] ?? 0, seconds);
+      lastCheckpointSeconds = Math.max(lastCheckpointSeconds, seconds);
+    }
   }
+  await inner.close();
   await backend.cleanup();
   const limitsStats = warehouse.stats();
   return {
@@ -163,7 +229,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     chunks: chunks.length,
     runState,
     planSeconds: (plannedMs - startMs) / 1000,
-    runSeconds: (endMs - plannedMs) / 1000,
+    lastCheckpointSeconds,
     wallSeconds: (endMs - startMs) / 1000,
     realSeconds: (performance.now() - realStart) / 1000,
     tableDoneSeconds,
@@ -171,9 +237,13 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     quotaRetries,
     attemptsSpent,
     ticks,
+    tickErrors,
+    lastTickError,
     limits: limitsStats,
     rejected: limitsStats.rejected,
+    partitionWrites: tables.partitionWrites,
     ledger: ledger.counters,
+    reconcileReads,
     pool: pool.stats,
     queue: queue.stats,
     simSteps: auto.steps,
@@ -181,6 +251,26 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   };
 }
 
-export function tablesInOrder(): readonly AnalyticsTableName[] {
-  return ANALYTICS_TABLES;
+/** Waits, in modelled time, until the trigger's next reconcile tick is due. */
+function tickTimer(trigger: ReconcileTrigger, clock: SimClock, pool: WorkerPool): (first: boolean) => Promise<void> {
+  if (trigger.kind === 'schedule') {
+    let due = 0;
+    return async (first) => {
+      const now = clock.now();
+      if (first) due = now + trigger.firstAfterMs;
+      else {
+        due += trigger.everyMs;
+        // A tick that ran past the next slot: the scheduler's next message is the one after.
+        while (due < now) due += trigger.everyMs;
+      }
+      if (due > now) await clock.sleep(due - now);
+    };
+  }
+  let last = Number.NEGATIVE_INFINITY;
+  return async (first) => {
+    if (!first) await Promise.race([pool.whenSettled(), clock.sleep(trigger.maxMs)]);
+    const wait = last + trigger.minMs - clock.now();
+    if (wait > 0) await clock.sleep(wait);
+    last = clock.now();
+  };
 }
