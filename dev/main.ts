@@ -35,7 +35,7 @@ function buildProgram(): Command {
     .description('Run the service on this machine as it runs on Google Cloud: the Firestore and Pub/Sub emulators, the three functions on functions-framework, push subscriptions and a scheduler tick, over the DuckDB warehouse of a data dir.')
     .addOption(new Option('--data-dir <dir>', 'the data dir whose warehouse.duckdb holds the raw data').env('BACKFILL_DATA_DIR').default('./.backfill'))
     .option('--port <n>', 'port of backfillApi (0: any free port)', wholeNumber('--port', 0), DEFAULTS.devApiPort)
-    .option('--tick-seconds <n>', 'publish {"kind":"reconcile"} this often, as Cloud Scheduler does every 5 minutes', wholeNumber('--tick-seconds', 1), DEFAULTS.devTickSeconds)
+    .option('--tick-seconds <n>', 'publish {"kind":"reconcile"} this often, as Cloud Scheduler does every minute', wholeNumber('--tick-seconds', 1), DEFAULTS.devTickSeconds)
     .addOption(new Option('--log-level <level>', 'log level of the functions (env LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error']))
     .showHelpAfterError()
     .exitOverride();

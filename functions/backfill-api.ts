@@ -22,7 +22,7 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
     return;
   }
   try {
-    const out = await handleApiRequest({ ...service, history: service.alerter.history }, { method: req.method, path: req.path, query: req.query, body: body.value });
+    const out = await handleApiRequest({ ...service, history: service.alerter.history, reconcileTrigger: service.reconcileTrigger }, { method: req.method, path: req.path, query: req.query, body: body.value });
     res.status(out.status).type(out.contentType);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));

@@ -33,8 +33,9 @@ export const FUNCTIONS: readonly FunctionManifestEntry[] = [
   {
     entryPoint: 'backfillApi',
     trigger: { kind: 'http' },
-    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE', 'DATES_PER_JOB', 'ALERT_WEBHOOK_URL', 'ALERT_REPEAT_AFTER_MS'],
-    publishes: ['CHUNKS_TOPIC', 'ALERTS_TOPIC'],
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE', 'DATES_PER_JOB', 'ALERT_WEBHOOK_URL', 'ALERT_REPEAT_AFTER_MS'],
+    // RECONCILE_TOPIC: a run it starts or resumes gets a reconcile tick at once (shared/ports/reconcile-trigger.ts).
+    publishes: ['CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC'],
   },
 ];
 

@@ -17,6 +17,9 @@ import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
 import { FirestoreLedger } from '../adapters/firestore/firestore-ledger.js';
 import { LocalLedger } from '../adapters/local/local-ledger.js';
 import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
+import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
+import type { ReconcileTrigger } from '../shared/ports/reconcile-trigger.js';
+import { SCHEDULER_MESSAGES } from './manifest.js';
 import { createAlerter, type Alerter } from './alerting.js';
 
 /** Everything a function needs, built once per instance from config. */
@@ -28,6 +31,8 @@ export interface Service {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly alerter: Alerter;
+  /** Starts a reconcile tick now (the API, when it starts or resumes a run); absent: wait for the scheduler. */
+  readonly reconcileTrigger?: ReconcileTrigger;
   /** Identifies this instance's claims on chunks. */
   readonly instanceId: string;
   /** Fault injection for the fault suite (never set in production wiring). */
@@ -59,8 +64,9 @@ export async function createService(config: ServiceConfig, overrides: Partial<Se
   const pubsub = new PubSub(projectId ? { projectId } : {});
   const queue = overrides.queue ?? new PubSubQueue({ pubsub, topic: config.topics.chunks });
   const alerter = overrides.alerter ?? (await createAlerter({ config, pubsub, logger, clock }));
+  const reconcileTrigger = overrides.reconcileTrigger ?? new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile });
   return {
-    config, warehouse, ledger, queue, clock, logger, alerter,
+    config, warehouse, ledger, queue, clock, logger, alerter, reconcileTrigger,
     instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}`,
     ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };

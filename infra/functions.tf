@@ -232,6 +232,7 @@ resource "google_cloudfunctions2_function" "backfill_api" {
       FIRESTORE_COLLECTION_PREFIX = var.firestore_collection_prefix
       LOG_LEVEL                   = var.log_level
       CHUNKS_TOPIC                = google_pubsub_topic.chunks.name
+      RECONCILE_TOPIC             = google_pubsub_topic.reconcile.name
       ALERTS_TOPIC                = google_pubsub_topic.alerts.name
       MAX_IN_FLIGHT               = var.max_in_flight
       MAX_IN_FLIGHT_PER_TABLE     = var.max_in_flight_per_table

@@ -7,7 +7,7 @@
 #   processChunk   jobUser; dataEditor on nba_analytics and     datastore.user  -
 #                  test_nba_analytics; dataViewer on nba_raw    (ledger db)
 #   reconcile      jobUser; dataViewer on the three datasets    datastore.user  chunks, alerts
-#   backfillApi    jobUser; dataViewer on the three datasets    datastore.user  chunks, alerts
+#   backfillApi    jobUser; dataViewer on the three datasets    datastore.user  chunks, reconcile, alerts
 #
 # Only processChunk writes the warehouse; reconcile and the API read it (coverage, verification,
 # estimates). Publish rights follow `publishes` in functions/manifest.ts, topic by topic, never
@@ -25,7 +25,8 @@
 # on the dead-letter topic, subscriber on the source subscriptions: both required for dead-lettering);
 # Cloud Scheduler publishes the reconcile and verify ticks. Scheduler Pub/Sub targets always publish as
 # the Cloud Scheduler service agent (no user service account can be chosen), so that agent is the
-# "scheduler identity" granted publisher on the reconcile topic, and on nothing else.
+# "scheduler identity" granted publisher on the reconcile topic, and on nothing else. (backfillApi may
+# publish there too, the same message, when it starts a run.)
 #
 # Whoever runs `terraform apply` needs iam.serviceAccountUser on these accounts (to deploy functions
 # running as them) and the admin roles of the services above.
@@ -155,6 +156,13 @@ resource "google_pubsub_topic_iam_member" "reconcile_publishes_alerts" {
 
 resource "google_pubsub_topic_iam_member" "api_publishes_chunks" {
   topic  = google_pubsub_topic.chunks.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.backfill_api.email}"
+}
+
+# A run the API starts or resumes gets a reconcile tick at once, not at the next scheduled one.
+resource "google_pubsub_topic_iam_member" "api_publishes_reconcile" {
+  topic  = google_pubsub_topic.reconcile.name
   role   = "roles/pubsub.publisher"
   member = "serviceAccount:${google_service_account.backfill_api.email}"
 }

@@ -1,7 +1,7 @@
 # Cloud Scheduler: the two clocks of the service, both publishing to the reconcile topic, in the shape
 # of functions/manifest.ts SCHEDULER_MESSAGES.
 #
-# - reconcile, every 5 minutes: {"kind":"reconcile"}. Keeps the backfill moving: republishes expired
+# - reconcile, every minute (the finest Cloud Scheduler allows; docs/scaling.md): {"kind":"reconcile"}. Keeps the backfill moving: republishes expired
 #   leases and due retries, admits pending chunks under the in-flight caps, heals coverage.
 # - verify, daily: {"kind":"verify"}. Checks yesterday's and the coverage window's tables against the
 #   schedule; failures are logged as verification_failed (monitoring.tf alerts on them).

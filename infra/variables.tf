@@ -107,13 +107,13 @@ variable "coverage_targets" {
 
 variable "max_in_flight" {
   type        = number
-  default     = 200
+  default     = 1200
   description = "MAX_IN_FLIGHT: chunks queued or running across all runs. Bounds the Pub/Sub backlog and, with the worker instance cap, concurrent BigQuery jobs."
 }
 
 variable "max_in_flight_per_table" {
   type        = number
-  default     = 60
+  default     = 240
   description = "MAX_IN_FLIGHT_PER_TABLE: chunks in flight per analytics table (BigQuery serialises DML per table beyond a few concurrent jobs)."
 }
 
@@ -137,7 +137,7 @@ variable "retry_base_ms" {
 
 variable "dates_per_job" {
   type        = number
-  default     = 1
+  default     = 12
   description = "DATES_PER_JOB: game dates written by one warehouse job."
 }
 
@@ -181,7 +181,7 @@ variable "alert_webhook_url" {
 
 variable "reconcile_schedule" {
   type        = string
-  default     = "*/5 * * * *"
+  default     = "* * * * *"
   description = "Cron schedule of the reconcile pass (publishes {\"kind\":\"reconcile\"} to the reconcile topic)."
 }
 
@@ -224,7 +224,7 @@ variable "retry_maximum_backoff" {
 
 variable "worker_max_instances" {
   type        = number
-  default     = 20
+  default     = 100
   description = "Instance cap of processChunk. Each instance runs one chunk (concurrency 1), so this caps concurrent BigQuery jobs from the backfill well under the project's concurrent query quota."
 }
 

@@ -3,6 +3,8 @@ import type { Clock } from '../ports/clock.js';
 import type { Ledger } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import type { VerificationHistory } from '../ports/alert-store.js';
+import type { ReconcileTrigger } from '../ports/reconcile-trigger.js';
+import { errorMessage } from '../errors/errors.js';
 import { historyEntry } from '../alerts/history.js';
 import type { Logger } from '../log/logger.js';
 import { InvalidRequestError, parseBackfillRequest, problemLines } from '../planning/backfill-request.js';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** The verification history (the alert store): GET /verify says when its scope last passed. */
   readonly history?: VerificationHistory | undefined;
+  /** Asks for a reconcile tick when a run is started or resumed; without it the scheduler's next tick starts it. */
+  readonly reconcileTrigger?: ReconcileTrigger | undefined;
 }
 
 export const ROUTES = [
@@ -84,7 +88,8 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       if (parts.length === 3 && method === 'POST' && parts[2] === 'retry') {
         if (!(await deps.ledger.getRun(id))) return problem(404, `no backfill ${id}`);
         const { run, retried } = await retryRun(deps, id);
-        return json(200, { run, retried });
+        const reconcileRequested = run?.state === 'active' ? await requestReconcile(deps, id) : false;
+        return json(200, { run, retried, reconcileRequested });
       }
       return problem(parts.length <= 3 ? 405 : 404, `${method} ${shortened(req.path)} is not a route of this API`);
     }
@@ -133,12 +138,14 @@ async function createBackfill(deps: ApiDeps, body: unknown): Promise<ApiResponse
   const request = parseBackfillRequest(body);
   const started = await startRun(deps, request);
   deps.logger.info(started.created ? 'backfill started' : 'backfill already known', { runId: started.run.id, chunks: started.run.chunkCount });
+  const reconcileRequested = started.run.state === 'active' ? await requestReconcile(deps, started.run.id) : false;
   const chunksByTable = Object.fromEntries(Object.entries(started.plan.datesByTable).map(([t, d]) => [t, d?.length ?? 0]));
   return json(started.created ? 201 : 200, {
     runId: started.run.id,
     created: started.created,
     run: started.run,
     chunksByTable,
+    reconcileRequested,
     links: { self: `/backfills/${started.run.id}`, cancel: `/backfills/${started.run.id}/cancel`, verify: `/verify?start=${request.start}&end=${request.end}&mode=${request.mode}` },
   });
 }
@@ -150,4 +157,16 @@ async function cancel(deps: ApiDeps, id: string): Promise<ApiResponse> {
   if (!cancelled) return problem(409, `backfill ${id} is ${run.state}, not active`);
   deps.logger.info('backfill cancelled', { runId: id, queuedChunksReleased: cancelled.released });
   return json(200, { run: cancelled.run });
+}
+
+/** A tick now, so the run starts without waiting for the scheduler. Best effort: the next scheduled tick does the same. */
+async function requestReconcile(deps: ApiDeps, runId: string): Promise<boolean> {
+  if (!deps.reconcileTrigger) return false;
+  try {
+    await deps.reconcileTrigger.requestReconcile();
+    return true;
+  } catch (error) {
+    deps.logger.warn('could not ask for a reconcile tick; the next scheduled tick starts the run', { runId, error: errorMessage(error) });
+    return false;
+  }
 }

@@ -23,11 +23,15 @@ export const DEFAULTS = {
   /** Retry back-off: base * 2^(attempt-1), capped. */
   retryBaseMs: 30 * 1000,
   retryMaxMs: 30 * 60 * 1000,
-  /** Chunks in flight (queued or running) for all runs together, and per table. */
-  maxInFlight: 200,
-  maxInFlightPerTable: 20,
+  /**
+   * Chunks in flight (queued or running) for all runs together, and per table, and dates per write
+   * job: the plan measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md).
+   * 240 a table = 20 jobs of 12 dates, BigQuery's 2 running + 20 queued DML statements per table.
+   */
+  maxInFlight: 1200,
+  maxInFlightPerTable: 240,
   /** Dates written by one warehouse job (per-date checkpoints are kept). */
-  datesPerJob: 1,
+  datesPerJob: 12,
   /** Pub/Sub events older than this are dropped with a log line: reconcile republishes what still matters. */
   maxEventAgeSeconds: 60 * 60,
   /** Local runs. */

@@ -6,7 +6,7 @@ import type { ChunkQueue } from '../../shared/ports/queue.js';
  * worst, for the idempotency tests.
  */
 export class DuplicatingQueue implements ChunkQueue {
-  /** Messages handed to publish(), before copying. */
+  /** Chunks (one per date of a message) handed to publish(), before copying. */
   published = 0;
 
   constructor(
@@ -15,7 +15,7 @@ export class DuplicatingQueue implements ChunkQueue {
   ) {}
 
   async publish(messages: readonly ChunkMessage[]): Promise<void> {
-    this.published += messages.length;
+    this.published += messages.reduce((n, m) => n + m.dates.length, 0);
     await this.inner.publish(messages.flatMap((m) => Array.from({ length: this.copies }, () => m)));
   }
 
