@@ -10,6 +10,8 @@ import { DataDirInUseError } from '../adapters/duckdb/duckdb-errors.js';
 import { FirestoreLedger } from '../adapters/firestore/firestore-ledger.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
+import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
+import { SCHEDULER_MESSAGES } from '../functions/manifest.js';
 import { WAREHOUSE_FILE } from '../cli/local-stack.js';
 import { loadConfig, type ServiceConfig } from '../shared/config/config.js';
 import { DEFAULTS } from '../shared/config/defaults.js';
@@ -107,7 +109,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const queue = new PubSubQueue({ pubsub, topic: config.topics.chunks });
     const alerter = await createAlerter({ config, pubsub, logger: log, clock: systemClock, firestore: db });
     undo.push({ what: 'ledger', run: () => ledger.close() }, { what: 'alerter', run: () => alerter.close() }, { what: 'chunk queue', run: () => queue.close() });
-    setService(await createService(config, { warehouse, ledger, queue, alerter, logger: log }));
+    // POST /backfills publishes a reconcile tick to the emulator's reconcile topic, as deployed.
+    const reconcileTrigger = new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile });
+    setService(await createService(config, { warehouse, ledger, queue, alerter, logger: log, reconcileTrigger }));
     undo.push({ what: 'service', run: () => Promise.resolve(setService(null)) });
 
     const servers = await startServers(apiPort, (served) => logRequest(log, served));

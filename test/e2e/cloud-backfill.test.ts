@@ -95,6 +95,22 @@ describe('the backfill service on the emulators and functions-framework servers'
     await assertWarehouseMatchesCheckpoints(s, chunks, range);
   });
 
+  it('starts a run at once when POST /backfills asks for a tick, before any scheduler message', async function () {
+    const s = await stack({ apiTick: true });
+    const started = await s.api('POST', '/backfills', { tables: ['team_offense_game_summary', 'team_defense_game_summary'], start: '2018-04-14', end: '2018-04-20' });
+    assert.equal(started.status, 201, started.text);
+    assert.equal((started.json as { reconcileRequested: boolean }).reconcileRequested, true);
+    // No scheduler message is sent: only the API's own tick can move these chunks on.
+    const deadline = Date.now() + 60_000;
+    let chunks = await s.chunkDocs();
+    while (chunks.some((c) => c.state !== 'succeeded') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      chunks = await s.chunkDocs();
+    }
+    assert.equal(chunks.length, 14);
+    assert.deepEqual(chunks.filter((c) => c.state !== 'succeeded').map((c) => `${c.id} ${c.state}`), [], 'every chunk done on the API\'s tick alone');
+  });
+
   it('ends with no duplicate keys and the expected rows when a handler dies between its write and its checkpoint and every message arrives twice', async function () {
     // 2021-22 opening weeks: the team tables have their raw data, the player tables none (no_source).
     const range = { start: '2021-11-01', end: '2021-11-20' } as const;

@@ -8,6 +8,8 @@ import { loadRawDirectory } from '../../adapters/duckdb/load-raw.js';
 import { FirestoreLedger } from '../../adapters/firestore/firestore-ledger.js';
 import { createJsonLogger } from '../../adapters/logging/pino-logger.js';
 import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
+import { PubSubReconcileTrigger } from '../../adapters/pubsub/pubsub-reconcile-trigger.js';
+import { SCHEDULER_MESSAGES } from '../../functions/manifest.js';
 import { loadConfig, type ServiceConfig } from '../../shared/config/config.js';
 import type { ProcessorHooks } from '../../shared/chunks/process-chunks.js';
 import type { Logger } from '../../shared/log/logger.js';
@@ -40,6 +42,11 @@ export interface E2eStackOptions {
   readonly rawDir?: string;
   /** Where the service logs; default JSON lines on stdout at LOG_LEVEL. */
   readonly logger?: Logger;
+  /**
+   * Let POST /backfills and retry publish their reconcile tick to the reconcile topic, as deployed.
+   * Off by default, so a test decides every tick itself (the scheduler's messages, in its order).
+   */
+  readonly apiTick?: boolean;
 }
 
 export interface ApiResult {
@@ -111,7 +118,14 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix });
     const alerter = await createAlerter({ config, pubsub, logger, clock: systemClock, firestore: db });
     closers.push(() => deleteCollections(db, prefix), () => ledger.close(), () => alerter.close(), () => queue.close());
-    const overrides = { ledger, queue, alerter, logger, ...(options.hooks ? { hooks: options.hooks } : {}) };
+    const reconcileTrigger = options.apiTick
+      ? new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile })
+      : { requestReconcile: () => Promise.resolve() };
+    const overrides = {
+      ledger, queue, alerter, logger,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+      reconcileTrigger,
+    };
     // The warehouse is made by createService from config (WAREHOUSE=duckdb in BACKFILL_DATA_DIR).
     const service = await createService(config, overrides);
     const warehouse = service.warehouse;
