@@ -55,22 +55,22 @@ describe('the backfill service on the emulators and functions-framework servers'
   }
 
   it('runs a backfill started with POST /backfills to a passing strict GET /verify on scheduler messages alone, with every checkpoint in Firestore', async function () {
-    // The 2018 playoff stretch of the fixture: complete raw data for all five tables.
+    // A month of the 2018 playoffs in the fixture: complete raw data for all five tables.
     const s = await stack();
-    const range = { start: '2018-04-14', end: '2018-04-30' } as const;
+    const range = { start: '2018-04-14', end: '2018-05-13' } as const;
     const started = await s.api('POST', '/backfills', { tables: 'all', ...range });
     assert.equal(started.status, 201, started.text);
     const { runId, run, chunksByTable } = started.json as { runId: string; run: RunRecord; chunksByTable: Record<string, number> };
-    assert.equal(run.chunkCount, 85);
-    assert.deepEqual(chunksByTable, Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 17])));
+    assert.equal(run.chunkCount, 135);
+    assert.deepEqual(chunksByTable, Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 27])));
     // The API only plans: nothing runs until the scheduler's message arrives.
     const planned = await s.chunkDocs();
-    assert.equal(planned.length, 85);
+    assert.equal(planned.length, 135);
     assert.ok(planned.every((c) => c.state === 'pending'), 'every chunk pending before the first reconcile');
 
     const ended = await driveWithScheduler(s, runId);
     assert.equal(ended.run.state, 'succeeded', JSON.stringify(ended.totals));
-    assert.equal(ended.totals.succeeded, 85);
+    assert.equal(ended.totals.succeeded, 135);
 
     const verify = await s.api('GET', `/verify?tables=all&start=${range.start}&end=${range.end}&strict=1`);
     assert.equal(verify.status, 200, verify.text.slice(0, 2000));
@@ -83,7 +83,7 @@ describe('the backfill service on the emulators and functions-framework servers'
     assert.match(text.text, /5\/5 tables complete/);
 
     const chunks = (await s.chunkDocs()).filter((c) => c.runIds.includes(runId));
-    assert.equal(chunks.length, 85, 'a checkpoint document for every chunk of the run');
+    assert.equal(chunks.length, 135, 'a checkpoint document for every chunk of the run');
     for (const c of chunks) {
       assert.equal(c.state, 'succeeded', `${c.id}: ${c.lastError ?? ''}`);
       assert.ok((c.expectedRows ?? 0) > 0, `${c.id} expects rows`);
@@ -274,7 +274,7 @@ describe('the backfill service on the emulators and functions-framework servers'
     it('leaves the raw tables alone after a date carrying SQL', async function () {
       await s.api('POST', '/backfills', { tables: 'all', start: '2021-11-01', end: "2021-11-20'); DELETE FROM nba_raw.nbac_schedule; --" });
       const [row] = await s.warehouse.run<{ n: number }>('SELECT COUNT(*) AS n FROM nba_raw.nbac_schedule');
-      assert.equal(Number(row?.n), 1104);
+      assert.equal(Number(row?.n), 1166);
     });
 
     it('answers GET /verify with a bad date or table with a 400', async function () {

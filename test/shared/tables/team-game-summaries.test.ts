@@ -20,7 +20,7 @@ interface DefenseRow {
 
 interface BoxRow { game_id: string; team_abbr: string; steals: number; blocks: number; defensive_rebounds: number; [column: string]: unknown }
 
-const SLICES = [['2018-04-01', '2018-04-30'], ['2021-10-19', '2021-11-20'], ['2024-03-25', '2024-04-14']] as const;
+const SLICES = [['2018-04-01', '2018-05-31'], ['2021-10-19', '2021-11-20'], ['2024-03-25', '2024-04-14']] as const;
 
 const possessions = (r: { fg_attempted: number; ft_attempted: number; offensive_rebounds: number; turnovers: number }) =>
   r.fg_attempted + 0.44 * r.ft_attempted - r.offensive_rebounds + r.turnovers;

@@ -7,7 +7,7 @@ import { latestScheduleGames, openFixtureWarehouse, RUN, runJob, storedRows, tra
 
 /** The three real slices of test/fixtures/raw, each written as one job per table. */
 const SLICES = [
-  { start: '2018-04-01', end: '2018-04-30' },
+  { start: '2018-04-01', end: '2018-05-31' },
   { start: '2021-10-19', end: '2021-11-20' },
   { start: '2024-03-25', end: '2024-04-14' },
 ] as const;
@@ -81,8 +81,8 @@ describe('analytics transforms on the real fixture slices (DuckDB)', function ()
       team_defense_game_summary: 'TRUE',
       upcoming_team_game_context: 'TRUE',
       // The 2018 playoffs have a complete gamebook.
-      player_game_summary: `game_date BETWEEN DATE '2018-04-14' AND DATE '2018-04-30'`,
-      upcoming_player_game_context: `game_date BETWEEN DATE '2018-04-14' AND DATE '2018-04-30'`,
+      player_game_summary: `game_date BETWEEN DATE '2018-04-14' AND DATE '2018-05-31'`,
+      upcoming_player_game_context: `game_date BETWEEN DATE '2018-04-14' AND DATE '2018-05-31'`,
     };
     for (const table of ANALYTICS_TABLES) {
       const critical = TABLE_SPECS[table].columns.filter((c) => !c.nullable).map((c) => c.name);

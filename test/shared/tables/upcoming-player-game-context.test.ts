@@ -20,7 +20,7 @@ interface PlayerGame {
 
 interface DefenseGame { game_id: string; game_date: string; defending_team_abbr: string; defensive_rating: number }
 
-const SLICES = [['2018-04-01', '2018-04-30'], ['2024-03-25', '2024-04-14']] as const;
+const SLICES = [['2018-04-01', '2018-05-31'], ['2024-03-25', '2024-04-14']] as const;
 const byGameDate = <T extends { game_date: string; game_id: string }>(a: T, b: T) =>
   a.game_date.localeCompare(b.game_date) || a.game_id.localeCompare(b.game_id);
 const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((s, v) => s + v, 0) / values.length);
