@@ -35,10 +35,22 @@ describe('FirestoreLedger on the Firestore emulator', function () {
 
   ledgerConformance('FirestoreLedger', (clock) => {
     const prefix = uniquePrefix();
-    const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+    let ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
     const peers: FirestoreLedger[] = [];
+    const clients: Firestore[] = [];
     return Promise.resolve({
-      ledger,
+      get ledger() {
+        return ledger;
+      },
+      // A restarted process: a new client of the same database, nothing kept in memory.
+      reopen: async () => {
+        await ledger.close();
+        if (!emulator) throw new Error('the Firestore emulator did not start');
+        const fresh = firestoreClient(emulator);
+        clients.push(fresh);
+        ledger = new FirestoreLedger({ firestore: fresh, collectionPrefix: prefix, clock });
+        return ledger;
+      },
       peer: () => {
         const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock });
         peers.push(peer);
@@ -47,6 +59,7 @@ describe('FirestoreLedger on the Firestore emulator', function () {
       dispose: async () => {
         await Promise.all([ledger, ...peers].map((l) => l.close()));
         await deleteCollections(db, prefix);
+        await Promise.all(clients.map((c) => c.terminate()));
       },
     });
   });
