@@ -4,6 +4,11 @@ import type { RunProgressView } from '../../shared/api/progress-view.js';
 import type { RunRecord } from '../../shared/ports/ledger.js';
 import type { VerificationReport } from '../../shared/verify/report-schema.js';
 import type { E2eStack } from './e2e-stack.js';
+import type { ChunkRecord } from '../../shared/ports/ledger.js';
+import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
+import type { IsoDate } from '../../shared/util/dates.js';
+import { assertExactRows } from './exact-rows.js';
+import { assertCheckpointsMatchWarehouse, assertProgressMatchesLedger, assertReportMatchesWarehouse, tableStatuses } from './report-truth.js';
 
 /**
  * What a user and Cloud Scheduler do to an end-to-end stack: publish `{"kind":"reconcile"}` on a
@@ -81,4 +86,20 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     if (Date.now() > deadline) assert.fail(`${what}: not after ${timeoutMs} ms`);
     await sleep(intervalMs);
   }
+}
+
+/**
+ * How every delivery fault must end: each table's rows exactly what its transform makes of the raw
+ * data, the run's checkpoints and GET /backfills/:id saying what the warehouse holds, and GET /verify
+ * calling every table COMPLETE with the warehouse's counts. Returns the run's chunks as stored.
+ */
+export async function assertRunEndedExactAndTrue(s: E2eStack, runId: string, range: { readonly start: IsoDate; readonly end: IsoDate }): Promise<ChunkRecord[]> {
+  const chunks = (await s.chunkDocs()).filter((c) => c.runIds.includes(runId));
+  const stored = await assertExactRows(s.warehouse, { tables: ANALYTICS_TABLES, ...range });
+  assertCheckpointsMatchWarehouse(chunks, stored);
+  assertProgressMatchesLedger(await progress(s, runId), chunks);
+  const report = await verifyReport(s, { tables: 'all', ...range });
+  assertReportMatchesWarehouse(report, stored);
+  assert.deepEqual(tableStatuses(report), Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 'COMPLETE'])));
+  return chunks;
 }
