@@ -1,14 +1,13 @@
+import { reconcileLimitsOf } from './plans.js';
 import { randomBytes } from 'node:crypto';
 import { FirestoreLedger } from '../../adapters/firestore/firestore-ledger.js';
 import { autoAdvance, RealWork } from '../../adapters/simulated/auto-advance.js';
 import { VirtualClock } from '../../adapters/simulated/sim-clock.js';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
-import { DEFAULTS } from '../../shared/config/defaults.js';
 import { silentLogger } from '../../shared/log/logger.js';
 import { chunkId } from '../../shared/planning/ids.js';
 import type { NewChunk, RunRecord } from '../../shared/ports/ledger.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
-import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
 import { reconcileRuns } from '../../shared/reconcile/reconcile.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import { addDaysIso } from '../../shared/util/dates.js';
@@ -42,13 +41,7 @@ export async function measureReconcileGrowth(
   plan: DrivePlan,
   onPoint?: (point: GrowthPoint) => void,
 ): Promise<GrowthPoint[]> {
-  const limits: ReconcileLimits = {
-    maxInFlight: plan.maxInFlight,
-    maxInFlightPerTable: plan.maxInFlightPerTable,
-    maxAttempts: DEFAULTS.maxAttempts,
-    datesPerJob: plan.datesPerJob,
-    queuedStallMs: DEFAULTS.leaseMs,
-  };
+  const limits = reconcileLimitsOf(plan);
   const points: GrowthPoint[] = [];
   for (const size of sizes) {
     const clock = new VirtualClock(MODEL_EPOCH_MS);

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../../shared/config/defaults.js';
+import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
 import type { DrivePlan, ReconcileTrigger } from './scenario.js';
 
 /** Cloud Scheduler every `minutes`; a request lands on average half a period before the next tick. */
@@ -72,4 +73,15 @@ export function describePlan(plan: DrivePlan): string {
     : `reconcile on every settled message (at most every ${plan.trigger.minMs / 1000} s, at least every ${plan.trigger.maxMs / 1000} s)`;
   return `datesPerJob ${plan.datesPerJob}, in flight ${plan.maxInFlightPerTable}/table and ${plan.maxInFlight} overall, ` +
     `${plan.instances} processChunk instances, ${trigger}`;
+}
+
+/** The reconcile function's limits (functions/reconcile.ts), with the plan's caps. */
+export function reconcileLimitsOf(plan: DrivePlan): ReconcileLimits {
+  return {
+    maxInFlight: plan.maxInFlight,
+    maxInFlightPerTable: plan.maxInFlightPerTable,
+    maxAttempts: DEFAULTS.maxAttempts,
+    datesPerJob: plan.datesPerJob,
+    queuedStallMs: DEFAULTS.leaseMs,
+  };
 }

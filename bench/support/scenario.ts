@@ -1,10 +1,10 @@
+import { reconcileLimitsOf } from './plans.js';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { DEFAULTS } from '../../shared/config/defaults.js';
 import { errorMessage } from '../../shared/errors/errors.js';
 import { silentLogger } from '../../shared/log/logger.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
 import type { Ledger } from '../../shared/ports/ledger.js';
-import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
 import { reconcileRuns } from '../../shared/reconcile/reconcile.js';
 import { startRun } from '../../shared/runner/start-run.js';
 import type { AnalyticsTableName } from '../../shared/tables/names.js';
@@ -143,14 +143,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   ));
   const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
   const queue = await backend.queue(pool, clock, work);
-  // The reconcile function's limits (functions/reconcile.ts), with the plan's caps.
-  const limits: ReconcileLimits = {
-    maxInFlight: plan.maxInFlight,
-    maxInFlightPerTable: plan.maxInFlightPerTable,
-    maxAttempts: DEFAULTS.maxAttempts,
-    datesPerJob: plan.datesPerJob,
-    queuedStallMs: DEFAULTS.leaseMs,
-  };
+  const limits = reconcileLimitsOf(plan);
 
   let ticks = 0;
   let tickErrors = 0;

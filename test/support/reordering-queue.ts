@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../shared/sample/prng.js';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 
@@ -50,16 +51,4 @@ export class ReorderingQueue implements ChunkQueue {
     await this.settled();
     await this.inner.close();
   }
-}
-
-/** A small seeded PRNG (public domain), uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
