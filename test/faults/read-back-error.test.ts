@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { chunkId } from '../../shared/planning/ids.js';
+import type { ChunkRecord } from '../../shared/ports/ledger.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
 import { assertExactRows } from '../support/exact-rows.js';
 import { FaultyWarehouse, rateLimitExceeded, type WarehouseFault } from '../support/faulty-warehouse.js';
@@ -35,6 +36,16 @@ describe('fault: a warehouse error on the read-back', function () {
     return { s, faulty: faulty as FaultyWarehouse, runId: run.id, ended, chunks, chunk };
   }
 
+  /** Rows exact, and the checkpoints, the progress view and the report all saying so, every table COMPLETE. */
+  async function assertEndedExact(s: InProcessStack, runId: string, chunks: readonly ChunkRecord[]): Promise<void> {
+    const stored = await assertExactRows(s.engine, { tables: ANALYTICS_TABLES, ...RANGE });
+    assertCheckpointsMatchWarehouse(chunks, stored);
+    assertProgressMatchesLedger(await s.progress(runId), chunks);
+    const report = await s.verify({ tables: 'all', ...RANGE });
+    assertReportMatchesWarehouse(report, stored);
+    assert.deepEqual(tableStatuses(report), ALL_COMPLETE);
+  }
+
   it('writes again every date of a job whose read-back failed once, and ends with each partition exact and checkpointed once', async function () {
     // Three dates a job: the failed read-back of one date fails the job's three chunks.
     const { s, faulty, runId, ended, chunks, chunk } = await runWith({ at: 'read-back', table: 'team_offense_game_summary', date: '2018-04-15', times: 1 }, { datesPerJob: 3 });
@@ -48,12 +59,7 @@ describe('fault: a warehouse error on the read-back', function () {
       assert.equal(faulty.writes.get(`team_offense_game_summary ${date}`), 2, `${date} was written twice`);
     }
 
-    const stored = await assertExactRows(s.engine, { tables: ANALYTICS_TABLES, ...RANGE });
-    assertCheckpointsMatchWarehouse(chunks, stored);
-    assertProgressMatchesLedger(await s.progress(runId), chunks);
-    const report = await s.verify({ tables: 'all', ...RANGE });
-    assertReportMatchesWarehouse(report, stored);
-    assert.deepEqual(tableStatuses(report), ALL_COMPLETE);
+    await assertEndedExact(s, runId, chunks);
   });
 
   it('does not checkpoint a partition whose read-back counts other rows than the write made, and ends exact', async function () {
@@ -66,12 +72,7 @@ describe('fault: a warehouse error on the read-back', function () {
     assert.equal(faulty.writes.get('player_game_summary 2018-04-17'), 2);
     assert.ok(s.logs.events.some((e) => e.severity === 'ERROR' && /read back \d+ rows but the write produced \d+/.test(e.message)), 'the mismatch was logged');
 
-    const stored = await assertExactRows(s.engine, { tables: ANALYTICS_TABLES, ...RANGE });
-    assertCheckpointsMatchWarehouse(chunks, stored);
-    assertProgressMatchesLedger(await s.progress(runId), chunks);
-    const report = await s.verify({ tables: 'all', ...RANGE });
-    assertReportMatchesWarehouse(report, stored);
-    assert.deepEqual(tableStatuses(report), ALL_COMPLETE);
+    await assertEndedExact(s, runId, chunks);
   });
 
   it('backs off a chunk whose read-back meets a rate limit without spending its attempts', async function () {
@@ -85,12 +86,7 @@ describe('fault: a warehouse error on the read-back', function () {
     assert.equal(c?.attempts, 0);
     assert.equal(c?.quotaRetries, 4);
 
-    const stored = await assertExactRows(s.engine, { tables: ANALYTICS_TABLES, ...RANGE });
-    assertCheckpointsMatchWarehouse(chunks, stored);
-    assertProgressMatchesLedger(await s.progress(runId), chunks);
-    const report = await s.verify({ tables: 'all', ...RANGE });
-    assertReportMatchesWarehouse(report, stored);
-    assert.deepEqual(tableStatuses(report), ALL_COMPLETE);
+    await assertEndedExact(s, runId, chunks);
   });
 
   it('reports a partition that is written but never confirmed as dead in the checkpoints, and its readers as dead in the report', async function () {
