@@ -11,7 +11,7 @@ import { chunkId } from '../planning/ids.js';
 import { loadExpectations, type DateExpectation } from '../planning/expectations.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { releaseQueued } from './release-queued.js';
-import { renderQuery } from '../sql/render.js';
+import { partitionWrite } from './partition-write.js';
 import { tableSpec } from '../tables/registry.js';
 import type { AnalyticsTableName } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
@@ -151,19 +151,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const started = clock.now();
     try {
       const expectations = await loadExpectations(warehouse, spec, message.mode, start, end);
-      const ctx = warehouse.context(message.mode);
-      const select = renderQuery(
-        `transform_${spec.name}`,
-        `SELECT * FROM (${spec.transform(ctx)}) AS t WHERE ${ctx.d.inArray('t.game_date', 'dates', 'ARRAY<DATE>')}`,
-        {
-          start_date: start, end_date: end, dates,
-          run_id: message.runId, run_mode: message.mode, processed_at: new Date(started).toISOString(),
-        },
-      );
-      const { producedByDate } = await warehouse.replacePartitions({
-        table: spec, mode: message.mode, dates, select,
-        labels: { run_id: message.runId, table: spec.name, mode: message.mode },
-      });
+      const write = await partitionWrite(warehouse, spec, { runId: message.runId, mode: message.mode, startedAt: started }, dates);
+      const { producedByDate } = await warehouse.replacePartitions(write.request);
       await deps.hooks?.afterWrite?.(message, dates);
       const found = await warehouse.countRows(spec, message.mode, dates);
       const durationMs = clock.now() - started;

@@ -26,5 +26,9 @@ export function bigQueryDialect(projectId: string): Dialect {
     countIf: (condition) => `COUNTIF(${condition})`,
     columnType: (type) => BQ_TYPES[type],
     arrayAggLimit: (expr, orderBy, limit) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT ${limit})`,
+    fingerprintAgg: (columns) => `CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(STRUCT(${columns.map((c) => `\`${c}\``).join(', ')})))) AS STRING)`,
+    zippedParams: (keys, values, keyAlias, valueAlias) =>
+      `(SELECT zipped_key AS ${keyAlias}, zipped_value AS ${valueAlias} FROM UNNEST(@${keys}) AS zipped_key WITH OFFSET AS key_offset `
+      + `INNER JOIN UNNEST(@${values}) AS zipped_value WITH OFFSET AS value_offset ON key_offset = value_offset)`,
   };
 }

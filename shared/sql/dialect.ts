@@ -46,6 +46,17 @@ export interface Dialect {
   columnType(type: ColumnType): string;
   /** Array aggregate of distinct strings, limited. */
   arrayAggLimit(expr: string, orderBy: string, limit: number): string;
+  /**
+   * Aggregate: a 64-bit fingerprint of the group's rows over `columns`, as decimal text. Order-independent
+   * (BIT_XOR of a hash of each row's JSON), so the same rows give the same text whatever the storage order;
+   * stable across engine versions (FARM_FINGERPRINT on BigQuery, MD5 on DuckDB). Engines need not agree.
+   */
+  fingerprintAgg(columns: readonly string[]): string;
+  /**
+   * A derived table of two equally long array parameters side by side: one row per position, a DATE column
+   * `keyAlias` from `keysParam` and a STRING column `valueAlias` from `valuesParam`.
+   */
+  zippedParams(keysParam: string, valuesParam: string, keyAlias: string, valueAlias: string): string;
 }
 
 /** What a query needs to name tables: the dialect plus where the raw and analytics data live. */

@@ -36,4 +36,9 @@ export const duckDbDialect: Dialect = {
   countIf: (condition) => `COUNT_IF(${condition})`,
   columnType: (type) => DUCK_TYPES[type],
   arrayAggLimit: (expr, orderBy, limit) => `LIST(${expr} ORDER BY ${orderBy})[1:${limit}]`,
+  fingerprintAgg: (columns) =>
+    `CAST(BIT_XOR(md5_number_lower(CAST(to_json(struct_pack(${columns.map((c) => `"${c}" := "${c}"`).join(', ')})) AS VARCHAR))) AS VARCHAR)`,
+  // Two UNNESTs in one select list advance side by side.
+  zippedParams: (keys, values, keyAlias, valueAlias) =>
+    `(SELECT UNNEST(CAST(CAST($${keys} AS JSON) AS DATE[])) AS ${keyAlias}, UNNEST(CAST(CAST($${values} AS JSON) AS VARCHAR[])) AS ${valueAlias})`,
 };

@@ -9,6 +9,8 @@ export const PARAM_TYPES: Readonly<Record<string, ParamType>> = {
   processed_at: 'TIMESTAMP',
   dates: 'ARRAY<DATE>',
   game_ids: 'ARRAY<STRING>',
+  lineage_dates: 'ARRAY<DATE>',
+  lineage_values: 'ARRAY<STRING>',
 };
 
 export function renderQuery(

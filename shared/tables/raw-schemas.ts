@@ -11,6 +11,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   nbac_schedule: {
     name: 'nbac_schedule',
     dateColumn: 'game_date',
+    partitionColumn: 'game_date',
     columns: [
       col('game_id', 'STRING'), col('game_date', 'DATE'), col('season_year', 'INT64'), col('season_type', 'STRING'),
       col('home_team_abbr', 'STRING'), col('away_team_abbr', 'STRING'),
@@ -21,6 +22,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   nbac_team_boxscore: {
     name: 'nbac_team_boxscore',
     dateColumn: 'game_date',
+    partitionColumn: 'game_date',
     columns: [
       col('game_id', 'STRING'), col('game_date', 'DATE'), col('team_abbr', 'STRING'), col('opponent_team_abbr', 'STRING'),
       col('is_home', 'BOOL'),
@@ -33,6 +35,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   nbac_gamebook_player_stats: {
     name: 'nbac_gamebook_player_stats',
     dateColumn: 'game_date',
+    partitionColumn: 'game_date',
     columns: [
       col('game_id', 'STRING'), col('game_date', 'DATE'), col('team_abbr', 'STRING'), col('player_lookup', 'STRING'),
       col('player_name', 'STRING'), col('player_status', 'STRING'), col('dnp_reason', 'STRING', true),
@@ -46,6 +49,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   odds_api_player_points_props: {
     name: 'odds_api_player_points_props',
     dateColumn: 'game_date',
+    partitionColumn: 'game_date',
     columns: [
       col('game_id', 'STRING'), col('game_date', 'DATE'), col('player_lookup', 'STRING'), col('bookmaker', 'STRING'),
       col('points_line', 'NUMERIC'), col('snapshot_timestamp', 'TIMESTAMP'),
@@ -54,6 +58,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   odds_api_game_lines: {
     name: 'odds_api_game_lines',
     dateColumn: 'game_date',
+    partitionColumn: 'game_date',
     columns: [
       col('game_id', 'STRING'), col('game_date', 'DATE'), col('bookmaker', 'STRING'), col('market', 'STRING'),
       col('team_abbr', 'STRING', true), col('point', 'NUMERIC'), col('snapshot_timestamp', 'TIMESTAMP'),
@@ -62,6 +67,7 @@ export const RAW_TABLE_SPECS: Record<RawTableName, RawTableSpec> = {
   nbac_injury_report: {
     name: 'nbac_injury_report',
     dateColumn: 'game_date',
+    partitionColumn: 'report_date',
     columns: [
       col('report_date', 'DATE'), col('report_timestamp', 'TIMESTAMP'), col('game_id', 'STRING'), col('game_date', 'DATE'),
       col('team_abbr', 'STRING'), col('player_lookup', 'STRING'), col('injury_status', 'STRING'), col('reason', 'STRING', true),

@@ -18,11 +18,18 @@ export const GAME_STATUS_POSTPONED = 4;
 /** A team listing fewer active players than this in a final game's gamebook has incomplete source data. */
 export const MIN_ACTIVE_PLAYERS = 5;
 /**
- * Injury reports are partitioned by report_date. A game's reports are published in the days before it, so
- * reading report dates from this many days before the job's first game date prunes partitions and keeps
- * every report a game can use.
+ * Injury reports are partitioned by report_date. A game reads the reports published in this many days before
+ * it: the job's read of report dates starts this far before its first game date (pruning partitions), and each
+ * game keeps only its own window, so a partition is the same whichever job (of one date or many) writes it.
  */
 export const INJURY_REPORT_LOOKBACK_DAYS = 14;
+
+/**
+ * No season spans more than this many days (the longest, 2019-20 with its bubble playoffs, ran 355 days:
+ * 2019-10-22..2020-10-11), so every row of a game, and every game of a season, lies within this many days of
+ * any other. Schedule reads are bounded by it: the service needs no unbounded scan of a raw table.
+ */
+export const MAX_SEASON_SPAN_DAYS = 366;
 
 const FINAL = `game_status = ${GAME_STATUS_FINAL}`;
 const NOT_POSTPONED = `game_status <> ${GAME_STATUS_POSTPONED}`;
@@ -78,8 +85,9 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
   const needed = historyDays === undefined
     ? `SELECT game_id FROM ${raw} WHERE ${inJobDates(d, 'game_date')}`
     : `SELECT game_id FROM ${raw}
-      WHERE season_year IN (SELECT season_year FROM ${raw} WHERE ${inJobDates(d, 'game_date')})
-        OR game_date BETWEEN ${d.dateSubDays(p.startDate, historyDays)} AND ${p.endDate}`;
+      WHERE ${scheduleWindow(d, historyDays)}
+        AND (season_year IN (SELECT season_year FROM ${raw} WHERE ${inJobDates(d, 'game_date')})
+          OR game_date BETWEEN ${d.dateSubDays(p.startDate, historyDays)} AND ${p.endDate})`;
   return `schedule AS (
   SELECT ${SCHEDULE_COLUMNS}
   FROM (
@@ -90,10 +98,20 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
           game_date DESC, home_team_abbr, away_team_abbr
       ) AS row_rank
     FROM ${raw}
-    WHERE game_id IN (${needed})
+    WHERE ${scheduleWindow(d, historyDays ?? 0)} AND game_id IN (${needed})
   ) AS ranked_schedule
   WHERE row_rank = 1
 )`;
+}
+
+/**
+ * The schedule rows a job may need, as a bounded range of game_date: every row of a game with a row in the job
+ * (a rescheduled game's rows lie within a season of each other), and with `historyDays` every game of the
+ * seasons the job touches and of the days before it.
+ */
+function scheduleWindow(d: Dialect, historyDays: number): string {
+  const p = jobParams(d);
+  return `game_date BETWEEN ${d.dateSubDays(p.startDate, MAX_SEASON_SPAN_DAYS + historyDays)} AND ${d.dateAddDays(p.endDate, MAX_SEASON_SPAN_DAYS)}`;
 }
 
 /** `name`: the job's final games (needs `schedule`). */
@@ -277,6 +295,7 @@ export function latestInjuryReportCte(ctx: SqlContext, name: string, games: stri
     INNER JOIN ${games} AS g ON g.game_id = r.game_id
     WHERE ${inJobDates(d, 'r.game_date')}
       AND r.report_date BETWEEN ${d.dateSubDays(p.startDate, INJURY_REPORT_LOOKBACK_DAYS)} AND ${p.endDate}
+      AND r.report_date >= ${d.dateSubDays('g.game_date', INJURY_REPORT_LOOKBACK_DAYS)}
       AND r.report_timestamp < ${d.utcMidnight('g.game_date')}
   ) AS reports
   WHERE report_timestamp = latest_report_timestamp

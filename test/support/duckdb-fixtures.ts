@@ -6,6 +6,7 @@ import { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { loadRawDirectory } from '../../adapters/duckdb/load-raw.js';
 import type { Row } from '../../shared/ports/warehouse.js';
 import { renderQuery } from '../../shared/sql/render.js';
+import { partitionWrite } from '../../shared/chunks/partition-write.js';
 import type { RenderedQuery } from '../../shared/sql/dialect.js';
 import type { AnalyticsTableName, RunMode } from '../../shared/tables/names.js';
 import { TABLE_SPECS } from '../../shared/tables/registry.js';
@@ -42,7 +43,7 @@ export function transformQuery(
   });
 }
 
-/** Writes every date of [start, end] of a table, in one job; returns the rows produced per date. */
+/** Writes every date of [start, end] of a table, in one job, as a chunk processor does; returns the rows produced per date. */
 export async function runJob(
   warehouse: DuckDbWarehouse,
   table: AnalyticsTableName,
@@ -50,13 +51,8 @@ export async function runJob(
   end: IsoDate,
   mode: RunMode = 'test',
 ): Promise<Record<IsoDate, number>> {
-  const result = await warehouse.replacePartitions({
-    table: TABLE_SPECS[table],
-    mode,
-    dates: eachDate(start, end),
-    select: transformQuery(warehouse, table, start, end, mode),
-    labels: { table },
-  });
+  const write = await partitionWrite(warehouse, TABLE_SPECS[table], { runId: RUN.runId, mode, startedAt: Date.parse(RUN.processedAt) }, eachDate(start, end));
+  const result = await warehouse.replacePartitions(write.request);
   return { ...result.producedByDate };
 }
 

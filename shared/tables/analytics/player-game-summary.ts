@@ -4,7 +4,7 @@ import {
   activePlayersCte, expectationSelect, finalGamesCte, inJobDates, isHomeTeam, latestGamebookCte, latestScheduleCte, minutesToDecimal,
   opponentOf, propSnapshotsBeforeGameCte, runColumns, shortGamebook, withCtes,
 } from '../sql-fragments.js';
-import { col, ints, RUN_COLUMNS } from './columns.js';
+import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
 const WHEN_ACTIVE = 'NULL only when not active';
 const STATS = [
@@ -31,6 +31,7 @@ const COLUMNS = [
   col('points_line', 'NUMERIC', true, 'latest prop line snapshot before 00:00 UTC of game_date'),
   col('over_under_result', 'STRING', true, 'OVER, UNDER or PUSH of points against points_line'),
   ...RUN_COLUMNS,
+  ...LINEAGE_COLUMNS,
 ];
 
 /**
@@ -108,9 +109,13 @@ export const playerGameSummary: AnalyticsTableSpec = {
   columns: COLUMNS,
   key: ['game_id', 'player_lookup'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_schedule', 'nbac_gamebook_player_stats', 'odds_api_player_points_props'],
+  rawReads: [
+    { table: 'nbac_schedule', window: SAME_DATE },
+    { table: 'nbac_gamebook_player_stats', window: SAME_DATE },
+    { table: 'odds_api_player_points_props', window: SAME_DATE },
+  ],
   upstream: [],
-  rawLookbackDays: 0,
+  transformVersion: 1,
   transform,
   expectation,
 };

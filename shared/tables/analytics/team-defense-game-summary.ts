@@ -4,7 +4,7 @@ import {
   finalGamesCte, latestBoxScoreCte, latestScheduleCte, possessions, runColumns, teamBoxScoreExpectation, teamSidesCte,
   withCtes,
 } from '../sql-fragments.js';
-import { col, ints, RUN_COLUMNS } from './columns.js';
+import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
 const COLUMNS = [
   col('game_id', 'STRING'), col('game_date', 'DATE'), col('season_year', 'INT64'),
@@ -15,6 +15,7 @@ const COLUMNS = [
     'defensive_rebounds']),
   col('defensive_rating', 'NUMERIC', false, '100 x points allowed / opponent possessions, 2 places'),
   ...RUN_COLUMNS,
+  ...LINEAGE_COLUMNS,
 ];
 
 /**
@@ -49,9 +50,9 @@ export const teamDefenseGameSummary: AnalyticsTableSpec = {
   columns: COLUMNS,
   key: ['game_id', 'defending_team_abbr'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_schedule', 'nbac_team_boxscore'],
+  rawReads: [{ table: 'nbac_schedule', window: SAME_DATE }, { table: 'nbac_team_boxscore', window: SAME_DATE }],
   upstream: [],
-  rawLookbackDays: 0,
+  transformVersion: 1,
   transform,
   expectation: teamBoxScoreExpectation,
 };

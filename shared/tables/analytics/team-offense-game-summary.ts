@@ -4,7 +4,7 @@ import {
   finalGamesCte, latestBoxScoreCte, latestScheduleCte, possessions, runColumns, teamBoxScoreExpectation, teamSidesCte,
   withCtes,
 } from '../sql-fragments.js';
-import { col, ints, RUN_COLUMNS } from './columns.js';
+import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
 const COLUMNS = [
   col('game_id', 'STRING'), col('game_date', 'DATE'), col('season_year', 'INT64'),
@@ -15,6 +15,7 @@ const COLUMNS = [
   col('offensive_rating', 'NUMERIC', false, '100 x points / possessions, 2 places'),
   col('margin_of_victory', 'INT64', false, 'points scored minus the opponent\'s points'),
   ...RUN_COLUMNS,
+  ...LINEAGE_COLUMNS,
 ];
 
 /**
@@ -47,9 +48,9 @@ export const teamOffenseGameSummary: AnalyticsTableSpec = {
   columns: COLUMNS,
   key: ['game_id', 'team_abbr'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_schedule', 'nbac_team_boxscore'],
+  rawReads: [{ table: 'nbac_schedule', window: SAME_DATE }, { table: 'nbac_team_boxscore', window: SAME_DATE }],
   upstream: [],
-  rawLookbackDays: 0,
+  transformVersion: 1,
   transform,
   expectation: teamBoxScoreExpectation,
 };

@@ -5,7 +5,7 @@ import {
   lastDays, latestGamebookCte, latestInjuryReportCte, latestScheduleCte, opponentOf, propSnapshotsBeforeGameCte,
   runColumns, scheduledGamesCte, shortGamebook, withCtes,
 } from '../sql-fragments.js';
-import { col, ints, RUN_COLUMNS } from './columns.js';
+import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
 const COLUMNS = [
   col('game_id', 'STRING'), col('game_date', 'DATE'), col('season_year', 'INT64'), col('player_lookup', 'STRING'),
@@ -23,6 +23,7 @@ const COLUMNS = [
   col('injury_status', 'STRING', true, 'the player\'s status in the latest injury report for the game'),
   col('opponent_def_rating_last_10', 'NUMERIC', true, 'mean defensive_rating of the opponent over its last 10 games before D'),
   ...RUN_COLUMNS,
+  ...LINEAGE_COLUMNS,
 ];
 
 const PLAYER_BY_DAY = 'PARTITION BY player_lookup ORDER BY day_number';
@@ -225,12 +226,24 @@ export const upcomingPlayerGameContext: AnalyticsTableSpec = {
   columns: COLUMNS,
   key: ['game_id', 'player_lookup'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_schedule', 'nbac_gamebook_player_stats', 'odds_api_player_points_props', 'nbac_injury_report'],
-  upstream: [
-    { table: 'player_game_summary', lookbackDays: 'all', sameDate: false },
-    { table: 'team_defense_game_summary', lookbackDays: 'all', sameDate: false },
+  rawReads: [
+    { table: 'nbac_schedule', window: SAME_DATE },
+    { table: 'nbac_gamebook_player_stats', window: SAME_DATE },
+    { table: 'odds_api_player_points_props', window: SAME_DATE },
+    { table: 'nbac_injury_report', window: SAME_DATE },
   ],
-  rawLookbackDays: 0,
+  // The columns are those player_history and defense_history read above.
+  upstream: [
+    {
+      table: 'player_game_summary', lookbackDays: 'all', sameDate: false,
+      columns: ['game_id', 'game_date', 'player_lookup', 'season_year', 'team_abbr', 'is_active', 'minutes_played', 'points'],
+    },
+    {
+      table: 'team_defense_game_summary', lookbackDays: 'all', sameDate: false,
+      columns: ['game_id', 'game_date', 'defending_team_abbr', 'defensive_rating'],
+    },
+  ],
+  transformVersion: 1,
   transform,
   expectation,
 };

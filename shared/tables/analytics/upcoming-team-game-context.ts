@@ -4,7 +4,7 @@ import {
   BEFORE_THIS_DATE, expectationSelect, GAME_STATUS_FINAL, GAME_STATUS_POSTPONED, inJobDates, jobParams, lastDays,
   latestInjuryReportCte, latestScheduleCte, runColumns, scheduledGamesCte, teamSidesCte, withCtes,
 } from '../sql-fragments.js';
-import { col, ints, RUN_COLUMNS } from './columns.js';
+import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
 /** The longest "games in the last N days" window: the schedule is read this far before the job. */
 const RECENT_DAYS = 14;
@@ -20,6 +20,7 @@ const COLUMNS = [
   col('game_total', 'NUMERIC', true, 'latest total snapshot before 00:00 UTC of game_date'),
   col('players_out_count', 'INT64', false, 'players of this team `out` in the latest injury report for the game'),
   ...RUN_COLUMNS,
+  ...LINEAGE_COLUMNS,
 ];
 
 /**
@@ -143,9 +144,14 @@ export const upcomingTeamGameContext: AnalyticsTableSpec = {
   columns: COLUMNS,
   key: ['game_id', 'team_abbr'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_schedule', 'odds_api_game_lines', 'nbac_injury_report'],
+  rawReads: [
+    // Season records, streaks and rest read the season's schedule up to D; games in the last 14 days cross seasons.
+    { table: 'nbac_schedule', window: { kind: 'season_to_date', daysBefore: RECENT_DAYS } },
+    { table: 'odds_api_game_lines', window: SAME_DATE },
+    { table: 'nbac_injury_report', window: SAME_DATE },
+  ],
   upstream: [],
-  rawLookbackDays: 'season',
+  transformVersion: 1,
   transform,
   expectation,
 };

@@ -11,6 +11,8 @@ import {
   assertNoBigQueryIsms, assertNoDuckDbIsms, assertParsesAsBigQuery, maskLiterals, splitStatements,
 } from '../../support/bigquery-sql.js';
 import { fakeBigQuery } from './fixtures.js';
+import { partitionWriteRequest } from '../../../shared/chunks/partition-write.js';
+import { inputFingerprintQuery } from '../../../shared/lineage/input-fingerprints.js';
 
 const specs = Object.values(TABLE_SPECS);
 // Rendering needs no network: a client that is never called.
@@ -39,6 +41,13 @@ describe('BigQuery SQL of every table', () => {
         assertNoBigQueryIsms(spec[part](sqlContextFor(duckDbDialect, 'production')), `${spec.name}.${part}`);
       });
     }
+
+    it(`parses the input fingerprint query of ${spec.name}, and keeps each engine's SQL apart`, () => {
+      const sql = inputFingerprintQuery(spec, bigQuery.context('production'), '2024-01-02', '2024-01-31').sql;
+      assertParsesAsBigQuery(sql, `${spec.name} input fingerprints`);
+      assertNoDuckDbIsms(sql, `${spec.name} input fingerprints`);
+      assertNoBigQueryIsms(inputFingerprintQuery(spec, sqlContextFor(duckDbDialect, 'production'), '2024-01-02', '2024-01-31').sql, `${spec.name} input fingerprints`);
+    });
   }
 });
 
@@ -50,17 +59,9 @@ describe('BigQuery SQL the adapter sends', () => {
     it(`parses the replacePartitions script for ${spec.name}, statement by statement`, async () => {
       const bq = fakeBigQuery(sandbox);
       const warehouse = new BigQueryWarehouse(bq.client, { projectId: 'proj', location: 'US' });
-      const ctx = warehouse.context('test');
-      // The select as the chunk processor builds it: the transform limited to the chunk's dates.
-      const select = `SELECT * FROM (${spec.transform(ctx)}) AS t WHERE ${ctx.d.inArray('t.game_date', 'dates', 'ARRAY<DATE>')}`;
-      await warehouse.replacePartitions({
-        table: spec, mode: 'test', dates: ['2024-01-02'], labels: { run_id: 'r1' },
-        select: {
-          sql: select, label: 'transform',
-          params: { start_date: '2024-01-02', end_date: '2024-01-02', dates: ['2024-01-02'], run_id: 'r1', run_mode: 'test', processed_at: '2024-06-30T00:00:00.000Z' },
-          types: { start_date: 'DATE', end_date: 'DATE', dates: 'ARRAY<DATE>', run_id: 'STRING', run_mode: 'STRING', processed_at: 'TIMESTAMP' },
-        },
-      });
+      // The write as every job builds it: the transform limited to the chunk's dates, with each date's lineage.
+      const lineage = new Map([['2024-01-02', { v: 1 as const, transform: `${spec.name}@1`, inputs: { nbac_schedule: '0123456789abcdef' } }]]);
+      await warehouse.replacePartitions(partitionWriteRequest(warehouse.context('test'), spec, { runId: 'r1', mode: 'test', startedAt: 0 }, ['2024-01-02'], lineage));
       const script = bq.request().query ?? '';
       assert.deepEqual(splitStatements(script).map((s) => /^\w+/.exec(s)?.[0]), ['CREATE', 'ASSERT', 'MERGE', 'SELECT']);
       assertParsesAsBigQuery(script, `replacePartitions(${spec.name})`);

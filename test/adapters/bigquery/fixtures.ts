@@ -15,9 +15,9 @@ export const PLAYER_POINTS: AnalyticsTableSpec = {
   ],
   key: ['game_id', 'player_lookup'],
   partitionColumn: 'game_date',
-  rawInputs: ['nbac_gamebook_player_stats'],
+  rawReads: [{ table: 'nbac_gamebook_player_stats', window: { kind: 'same_date' } }],
   upstream: [],
-  rawLookbackDays: 0,
+  transformVersion: 1,
   transform: (ctx) => `SELECT game_id, game_date, player_lookup, points, ${ctx.d.numeric('1', 1)} AS minutes_played,
   @run_id AS run_id, @run_mode AS run_mode, @processed_at AS processed_at
 FROM ${ctx.raw('nbac_gamebook_player_stats')} WHERE game_date BETWEEN @start_date AND @end_date`,

@@ -22,7 +22,7 @@ describe('dependency order', () => {
   });
 
   it('respects a bounded lookback and same-date reads', () => {
-    const spec = { ...context, upstream: [{ table: 'team_offense_game_summary', lookbackDays: 7, sameDate: true }] } as AnalyticsTableSpec;
+    const spec = { ...context, upstream: [{ table: 'team_offense_game_summary', lookbackDays: 7, sameDate: true, columns: ['game_id'] }] } as AnalyticsTableSpec;
     const at = (dates: string[]) => findBlocker(spec, '2021-11-15', new Map([['team_offense_game_summary' as const, dates]]));
     assert.equal(at(['2021-11-07']), null, 'eight days back is outside a 7-day lookback');
     assert.deepEqual(at(['2021-11-08']), { table: 'team_offense_game_summary', gameDate: '2021-11-08' });

@@ -3,6 +3,7 @@ import sqlParser from 'node-sql-parser';
 import { TABLE_SPECS, tableSpec } from '../../../shared/tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../../shared/tables/names.js';
 import type { ColumnType } from '../../../shared/tables/types.js';
+import { LINEAGE_COLUMN, transformColumns } from '../../../shared/tables/analytics/columns.js';
 import { PermanentError } from '../../../shared/errors/errors.js';
 import { bigQueryDialect } from '../../../shared/sql/bigquery-dialect.js';
 import { duckDbDialect } from '../../../shared/sql/duckdb-dialect.js';
@@ -108,7 +109,9 @@ describe('table registry', function () {
         const names = spec.columns.map((c) => c.name);
         const contractOrder = CONTRACT[name].map(([column]) => column);
         assert.deepEqual(names.filter((n) => contractOrder.includes(n)), contractOrder);
-        assert.deepEqual(spec.columns.slice(-3).map((c) => [c.name, c.type, c.nullable]), RUN_COLUMNS.map(([n, t]) => [n, t, false]));
+        const transformed = transformColumns(spec.columns);
+        assert.deepEqual(transformed.slice(-3).map((c) => [c.name, c.type, c.nullable]), RUN_COLUMNS.map(([n, t]) => [n, t, false]));
+        assert.deepEqual(spec.columns.slice(transformed.length).map((c) => [c.name, c.type, c.nullable]), [[LINEAGE_COLUMN, 'STRING', true]]);
         assert.equal(new Set(names).size, names.length, 'column names are unique');
       });
 
@@ -123,7 +126,7 @@ describe('table registry', function () {
         const sql = spec.transform(sqlContextFor(bigQueryDialect('proj'), 'production'));
         assertParsesAsBigQuery(sql, `${name} transform`);
         assertNoDuckDbIsms(sql, `${name} transform`);
-        assert.deepEqual(selectedColumns(sql), spec.columns.map((c) => c.name));
+        assert.deepEqual(selectedColumns(sql), transformColumns(spec.columns).map((c) => c.name));
         for (const param of ['start_date', 'end_date', 'run_id', 'run_mode', 'processed_at']) assert.match(sql, new RegExp(`@${param}\\b`));
       });
 
@@ -152,12 +155,16 @@ describe('table registry', function () {
   it('makes the player context depend on all earlier player and defense summaries, never the same date', function () {
     const spec = TABLE_SPECS.upcoming_player_game_context;
     assert.deepEqual(
-      [...spec.upstream].sort((a, b) => a.table.localeCompare(b.table)),
+      [...spec.upstream].map(({ columns: _columns, ...dependency }) => dependency).sort((a, b) => a.table.localeCompare(b.table)),
       [
         { table: 'player_game_summary', lookbackDays: 'all', sameDate: false },
         { table: 'team_defense_game_summary', lookbackDays: 'all', sameDate: false },
       ],
     );
+    for (const dependency of spec.upstream) {
+      const upstreamColumns = TABLE_SPECS[dependency.table].columns.map((c) => c.name);
+      for (const column of dependency.columns) assert.ok(upstreamColumns.includes(column), `${dependency.table}.${column} read by the context`);
+    }
     for (const name of ANALYTICS_TABLES.filter((n) => n !== 'upcoming_player_game_context')) {
       assert.deepEqual(TABLE_SPECS[name].upstream, [], `${name} reads raw tables only`);
     }

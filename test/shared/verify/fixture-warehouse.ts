@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { loadRawDirectory } from '../../../adapters/duckdb/load-raw.js';
 import { loadExpectations } from '../../../shared/planning/expectations.js';
-import { renderQuery } from '../../../shared/sql/render.js';
+import { partitionWrite } from '../../../shared/chunks/partition-write.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName, type RunMode } from '../../../shared/tables/names.js';
 import { TABLE_SPECS } from '../../../shared/tables/registry.js';
 import type { IsoDate } from '../../../shared/util/dates.js';
@@ -32,14 +32,9 @@ export async function writeTable(
   const mode = range.mode ?? 'production';
   const spec = TABLE_SPECS[table];
   const expectations = await loadExpectations(warehouse, spec, mode, range.start, range.end);
-  const select = renderQuery(`fixture_${table}`, spec.transform(warehouse.context(mode)), {
-    start_date: range.start,
-    end_date: range.end,
-    run_id: `fixture-${mode}`,
-    run_mode: mode,
-    processed_at: '2024-07-01T00:00:00Z',
-  });
-  await warehouse.replacePartitions({ table: spec, mode, dates: [...expectations.keys()], select, labels: {} });
+  if (expectations.size === 0) return;
+  const write = await partitionWrite(warehouse, spec, { runId: `fixture-${mode}`, mode, startedAt: Date.parse('2024-07-01T00:00:00Z') }, [...expectations.keys()]);
+  await warehouse.replacePartitions(write.request);
 }
 
 export async function writeAllTables(warehouse: DuckDbWarehouse, range: { start: IsoDate; end: IsoDate; mode?: RunMode }): Promise<void> {
