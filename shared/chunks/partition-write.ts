@@ -28,7 +28,7 @@ export interface PartitionWrite {
  */
 export async function partitionWrite(warehouse: Warehouse, spec: AnalyticsTableSpec, job: JobIdentity, dates: readonly IsoDate[]): Promise<PartitionWrite> {
   const sorted = [...new Set(dates)].sort();
-  const lineage = await currentLineage(warehouse, spec, job.mode, sorted);
+  const lineage = (await currentLineage(warehouse, spec, job.mode, sorted)).byDate;
   return { request: partitionWriteRequest(warehouse.context(job.mode), spec, job, sorted, lineage), lineage };
 }
 

@@ -220,10 +220,19 @@ export function lineageByDate(spec: AnalyticsTableSpec, byInput: ReadonlyMap<str
  * partitions (computed before its transform reads the inputs, so a change in between makes the partition look
  * stale, never fresh), and what verification compares the recorded lineage with.
  */
-export async function currentLineage(warehouse: Warehouse, spec: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Map<IsoDate, PartitionLineage>> {
-  if (dates.length === 0) return new Map();
+export async function currentLineage(warehouse: Warehouse, spec: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<CurrentLineage> {
+  if (dates.length === 0) return { byDate: new Map(), query: null };
   const sorted = [...new Set(dates)].sort();
   const query = inputFingerprintQuery(spec, warehouse.context(mode), sorted[0] as IsoDate, sorted[sorted.length - 1] as IsoDate);
-  const { rows } = await warehouse.query(query);
-  return lineageByDate(spec, parseInputFingerprints(rows), sorted);
+  const result = await warehouse.query(query);
+  return {
+    byDate: lineageByDate(spec, parseInputFingerprints(result.rows), sorted),
+    query: { label: query.label, bytesProcessed: result.bytesProcessed ?? null },
+  };
+}
+
+export interface CurrentLineage {
+  readonly byDate: ReadonlyMap<IsoDate, PartitionLineage>;
+  /** The query that read the inputs; null when there was nothing to read. */
+  readonly query: { readonly label: string; readonly bytesProcessed: number | null } | null;
 }

@@ -58,8 +58,14 @@ export type LineageDrift =
  * Pure: compare what a partition's rows recorded (the smallest and largest lineage text over its rows, and
  * whether some rows have none) with its inputs now. Null when it is current.
  */
+export interface RecordedLineage {
+  readonly min: string | null;
+  readonly max: string | null;
+  readonly untrackedRows: number;
+}
+
 export function lineageDrift(
-  recorded: { readonly min: string | null; readonly max: string | null; readonly untrackedRows: number },
+  recorded: RecordedLineage,
   current: PartitionLineage,
 ): LineageDrift | null {
   if (recorded.untrackedRows > 0 || recorded.min === null) return { kind: 'untracked' };

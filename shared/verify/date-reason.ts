@@ -10,10 +10,13 @@ import { isDone } from '../chunks/chunk-state.js';
  * - `failed` / `dead`: the ledger's chunk for it failed (will retry) or gave up.
  * - `partial`: fewer rows than expected, yet the ledger's chunk claims success (or, without a chunk
  *   that ran, some rows are there).
+ * - `stale`: the expected rows are there, but they were not built from the inputs as they are now (an input
+ *   changed after the write, an upstream date they read is missing, short or stale, or the rows say nothing of
+ *   their inputs): the date must be rebuilt.
  * - `test_only`: the production table has none of it, but the test dataset has rows for it.
  * - `excess`: more rows than expected: wrong data, not a gap.
  */
-export const DATE_REASONS = ['no_source', 'not_processed', 'failed', 'dead', 'partial', 'test_only', 'excess'] as const;
+export const DATE_REASONS = ['no_source', 'not_processed', 'failed', 'dead', 'partial', 'stale', 'test_only', 'excess'] as const;
 export type DateReason = (typeof DATE_REASONS)[number];
 export function isDateReason(value: unknown): value is DateReason {
   return typeof value === 'string' && (DATE_REASONS as readonly string[]).includes(value);
@@ -29,6 +32,8 @@ export interface DateFacts {
   readonly chunkState: ChunkState | null;
   /** Fraction of expected rows a date may miss or exceed and still count as complete; 0 = exact. */
   readonly tolerance: number;
+  /** Its rows are not built from its inputs as they are now (see shared/lineage). */
+  readonly stale: boolean;
 }
 
 /** Whether a date's row count is what the contract expects, within tolerance. */
@@ -39,7 +44,7 @@ export function rowsMatch(rows: number, expectedRows: number, tolerance: number)
 /** Null when the date is complete; otherwise why not. The warehouse counts decide; the ledger only explains. */
 export function classifyDate(facts: DateFacts): DateReason | null {
   if (facts.sourceShortGames > 0) return facts.rows > facts.expectedRows ? 'excess' : 'no_source';
-  if (rowsMatch(facts.rows, facts.expectedRows, facts.tolerance)) return null;
+  if (rowsMatch(facts.rows, facts.expectedRows, facts.tolerance)) return facts.stale ? 'stale' : null;
   if (facts.rows > facts.expectedRows) return 'excess';
   if (facts.chunkState === 'dead') return 'dead';
   if (facts.chunkState === 'failed') return 'failed';

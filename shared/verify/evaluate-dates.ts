@@ -4,6 +4,7 @@ import type { IsoDate } from '../util/dates.js';
 import { DATE_REASONS, classifyDate, rowsMatch, type DateReason } from './date-reason.js';
 import { compressDates } from './date-ranges.js';
 import type { DateDetail, Problem } from './problems.js';
+import type { StaleCause } from '../lineage/stale-cause.js';
 
 export interface ExpectedDate {
   readonly date: IsoDate;
@@ -28,6 +29,8 @@ export interface DateEvaluationInput {
   /** The ledger's chunks of (table, mode) by game date; null without a ledger. */
   readonly chunks: ReadonlyMap<IsoDate, ChunkRecord> | null;
   readonly tolerance: number;
+  /** Dates whose rows are stale, with why (from the lineage assessment); absent: none. */
+  readonly stale?: ReadonlyMap<IsoDate, readonly StaleCause[]>;
 }
 
 export interface DateEvaluation {
@@ -67,13 +70,15 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
     if (e.expectedRows === 0 && e.sourceShortGames === 0) continue;
     const rows = input.counts.get(e.date)?.rows ?? 0;
     const short = e.sourceShortGames > 0;
+    const staleCauses = input.stale?.get(e.date);
+    const stale = staleCauses !== undefined;
     if (short) {
       sourceShortDates += 1;
       sourceShortGames += e.sourceShortGames;
     } else {
       expectedDates += 1;
       expectedRows += e.expectedRows;
-      if (rowsMatch(rows, e.expectedRows, input.tolerance)) completeDates += 1;
+      if (rowsMatch(rows, e.expectedRows, input.tolerance) && !stale) completeDates += 1;
     }
     const chunk = input.chunks?.get(e.date) ?? null;
     const testRows = input.testCounts ? (input.testCounts.get(e.date) ?? 0) : null;
@@ -84,6 +89,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
       testRows,
       chunkState: chunk?.state ?? null,
       tolerance: input.tolerance,
+      stale,
     });
     if (reason === null) continue;
     const detail: DateDetail = {
@@ -93,6 +99,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
       sourceShortGames: e.sourceShortGames,
       testRows,
       chunk: chunk ? { state: chunk.state, attempts: chunk.attempts, lastError: chunk.lastError } : null,
+      ...(reason === 'stale' && staleCauses ? { stale: [...staleCauses] } : {}),
     };
     byReason.set(reason, [...(byReason.get(reason) ?? []), detail]);
   }

@@ -1,6 +1,8 @@
 import { formatCapped, formatRanges } from './date-ranges.js';
 import { VERIFY_LIMITS } from './limits.js';
-import type { Key, Problem } from './problems.js';
+import type { DateDetail, Key, Problem } from './problems.js';
+import { describeStaleCause } from '../lineage/stale-cause.js';
+import { dateRanges } from '../util/dates.js';
 
 /** A key as its values in key order: `0022100001/lebronjames`; NULL parts print as NULL. */
 export function formatKey(key: Key): string {
@@ -22,6 +24,7 @@ export function problemDetailLines(
         if (d.chunk?.lastError && !errors.has(d.chunk.lastError)) errors.set(d.chunk.lastError, d.date);
       }
       for (const [error, date] of [...errors].slice(0, 3)) lines.push(`last error (${date}): ${error}`);
+      if (problem.reason === 'stale') lines.push(...staleLines(problem.dates, limits.rangesShown));
       return lines;
     }
     case 'unexpected_rows':
@@ -60,4 +63,22 @@ function capped(items: readonly string[], total: number, shown: number): string 
   const head = items.slice(0, shown);
   const more = Math.max(total, items.length) - head.length;
   return more > 0 ? `${head.join(', ')}, ... and ${more} more` : formatCapped(head, shown);
+}
+
+/** Stale dates grouped by why: `nbac_team_boxscore changed: 2018-04-20`, most dates first. */
+function staleLines(dates: readonly DateDetail[], rangesShown: number): string[] {
+  const byCause = new Map<string, string[]>();
+  for (const d of dates) {
+    for (const cause of d.stale ?? []) {
+      // Upstream causes name their first date and count per stale date: group on the input and kind only.
+      const key = cause.cause === 'input_incomplete' || cause.cause === 'input_stale'
+        ? `${cause.input} ${cause.cause === 'input_stale' ? 'stale' : 'missing or short'} on earlier dates (first ${cause.firstDate})`
+        : describeStaleCause(cause);
+      byCause.set(key, [...(byCause.get(key) ?? []), d.date]);
+    }
+  }
+  return [...byCause]
+    .sort((a, b) => b[1].length - a[1].length)
+    .slice(0, 5)
+    .map(([why, list]) => `${why}: ${formatCapped(dateRanges(list).map((r) => (r.start === r.end ? r.start : `${r.start}..${r.end}`)), rangesShown)}`);
 }

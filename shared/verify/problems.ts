@@ -3,6 +3,7 @@ import { CHUNK_STATES } from '../chunks/chunk-state.js';
 import { RUN_MODES } from '../tables/names.js';
 import { isIsoDate } from '../util/dates.js';
 import { DATE_REASONS, type DateReason } from './date-reason.js';
+import { StaleCauseSchema } from '../lineage/stale-cause.js';
 
 export const IsoDateSchema = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
 
@@ -29,6 +30,8 @@ export const DateDetailSchema = z.object({
   chunk: z
     .object({ state: z.enum(CHUNK_STATES), attempts: z.number().int(), lastError: z.string().nullable() })
     .nullable(),
+  /** Present on `stale` dates only: why the rows are not built from the inputs as they are now. */
+  stale: z.array(StaleCauseSchema).optional(),
 });
 export type DateDetail = z.infer<typeof DateDetailSchema>;
 
@@ -189,6 +192,7 @@ function reasonDescription(reason: DateReason, dates: number, rows: number, expe
     case 'failed': return `${on} whose chunk failed`;
     case 'dead': return `${on} whose chunk is dead`;
     case 'partial': return `${on} short: ${rows} of ${expected} rows (partial)`;
+    case 'stale': return `${on} built from inputs that changed since, or were missing (stale)`;
     case 'test_only': return `${on} only in the test dataset (test_only)`;
     case 'excess': return `${on} with excess rows: ${rows} where ${expected} expected`;
   }

@@ -10,11 +10,13 @@ import { TABLE_STATUSES } from './table-status.js';
  * without bumping `schemaVersion`. Every count is computed from the warehouse; `ledger` fields are
  * shown beside and never decide a status except IN_PROGRESS.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const CHECKS = [
   /** Every expected date holds exactly (within tolerance) the expected rows. */
   'coverage',
+  /** Every date's rows were built from its inputs as they are now (no `stale` date). */
+  'inputs_current',
   /** No date holds more rows than expected. */
   'excess_rows',
   /** No rows on dates where nothing was expected. */
@@ -30,7 +32,7 @@ export const CHECKS = [
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
-export const CHECK_FAMILIES = ['row_counts', 'test_dataset', 'key_integrity', 'cross_table'] as const;
+export const CHECK_FAMILIES = ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', 'cross_table'] as const;
 export type CheckFamily = (typeof CHECK_FAMILIES)[number];
 
 export const QuerySchema = z.object({

@@ -9,7 +9,8 @@ import { problemSeverity, type Problem } from './problems.js';
 import { REPORT_SCHEMA_VERSION, type CheckFamily, type CheckName, type TableReport, type VerificationReport } from './report-schema.js';
 import { CROSS_TABLE_TRUTH_OF, crossTableQuery, parseCrossTable, type CrossTableResult } from './sql/cross-table-queries.js';
 import { integrityQuery, parseIntegrity } from './sql/integrity-query.js';
-import { datasetCountsQuery, parseDatasetCounts, parseRowCounts, rowCountsQuery } from './sql/row-counts-query.js';
+import { datasetCountsQuery, parseDatasetCounts } from './sql/row-counts-query.js';
+import { assessPartitions, sliceAssessment, type TableAssessment } from '../lineage/assess-partitions.js';
 import { decideOverall, decideTableStatus } from './table-status.js';
 import {
   parseVerificationOptions, parseVerificationScope, type VerificationOptionsInput, type VerificationScope, type VerificationScopeInput,
@@ -35,8 +36,15 @@ export async function verify(input: VerifyInput): Promise<VerificationReport> {
   const scope = parseVerificationScope(input.scope);
   const { tolerance } = parseVerificationOptions(input.options);
   const ledgerViews = input.ledger ? await loadLedgerViews(input.ledger, scope.tables, scope) : null;
+  // Each table beside what its upstream inputs hold: a context date built from missing history is not complete.
+  const assessments = await assessPartitions(input.warehouse, scope.mode, scope.tables.map((table) => ({ table, start: scope.start, end: scope.end })), { tolerance });
+  const upstreamOnly = [...assessments.values()].filter((a) => !scope.tables.includes(a.table));
   const tables = await Promise.all(
-    scope.tables.map((table) => verifyTable(input.warehouse, table, scope, tolerance, ledgerViews?.get(table) ?? null)),
+    scope.tables.map((table, i) => verifyTable(input.warehouse, table, scope, tolerance, ledgerViews?.get(table) ?? null, {
+      assessment: sliceAssessment(assessments.get(table) as TableAssessment, scope.start, scope.end),
+      // Queries run for upstream tables outside the scope are reported with the first table.
+      extraQueries: i === 0 ? upstreamOnly.flatMap((a) => a.queries) : [],
+    })),
   );
   const overall = decideOverall(tables.map((t) => t.status));
   const bytes = tables.flatMap((t) => t.queries.map((q) => q.bytesProcessed)).filter((b): b is number => b !== null);
@@ -69,6 +77,7 @@ async function verifyTable(
   scope: VerificationScope,
   tolerance: number,
   ledger: TableLedgerView | null,
+  lineage: { readonly assessment: TableAssessment; readonly extraQueries: TableAssessment['queries'] },
 ): Promise<TableReport> {
   const spec = tableSpec(table);
   const ctx = warehouse.context(scope.mode);
@@ -77,18 +86,18 @@ async function verifyTable(
   // The test dataset is looked at beside production only: it explains gaps, it never fills them.
   const lookAtTest = scope.mode === 'production';
 
-  const [counts, testCounts, integrity, cross] = await Promise.all([
-    run(warehouse, 'row_counts', rowCountsQuery(spec, ctx, scope)),
+  const [testCounts, integrity, cross] = await Promise.all([
     lookAtTest ? run(warehouse, 'test_dataset', datasetCountsQuery(spec, warehouse.context('test'), scope)) : null,
     run(warehouse, 'key_integrity', integrityQuery(spec, ctx, scope)),
     truth ? run(warehouse, 'cross_table', crossTableQuery(truth, ctx, { ...scope, dataset })) : null,
   ]);
 
-  const { expectations, counts: byDate } = parseRowCounts(counts.rows);
+  const { assessment } = lineage;
   const dates = evaluateDates({
     mode: scope.mode,
-    expectations,
-    counts: byDate,
+    expectations: assessment.expectations,
+    counts: assessment.counts,
+    stale: assessment.stale,
     testCounts: testCounts ? parseDatasetCounts(testCounts.rows) : null,
     chunks: ledger?.chunksByDate ?? null,
     tolerance,
@@ -114,9 +123,11 @@ async function verifyTable(
     ...metrics,
     checks: checksOf(problems, truth !== undefined),
     crossTable: crossResult ? [{ truth: crossResult.truth, compared: crossResult.compared, mismatches: crossResult.mismatches }] : [],
-    queries: [counts, testCounts, integrity, cross]
-      .filter((r): r is Ran => r !== null)
-      .map((r) => ({ family: r.family, label: r.label, bytesProcessed: r.bytesProcessed })),
+    queries: [
+      ...assessment.queries,
+      ...lineage.extraQueries,
+      ...[testCounts, integrity, cross].filter((r): r is Ran => r !== null).map((r) => ({ family: r.family, label: r.label, bytesProcessed: r.bytesProcessed })),
+    ],
     ledger: ledger
       ? { chunksByState: ledger.chunksByState, activeRunIds: ledger.activeRunIds, inFlightChunks: ledger.inFlightChunks }
       : null,
@@ -127,7 +138,8 @@ async function verifyTable(
 function checksOf(problems: readonly Problem[], hasCrossTable: boolean): Array<{ name: CheckName; passed: boolean }> {
   const none = (test: (p: Problem) => boolean) => !problems.some(test);
   const checks: Array<{ name: CheckName; passed: boolean }> = [
-    { name: 'coverage', passed: none((p) => p.kind === 'date_rows' && problemSeverity(p) === 'incomplete') },
+    { name: 'coverage', passed: none((p) => p.kind === 'date_rows' && problemSeverity(p) === 'incomplete' && p.reason !== 'stale') },
+    { name: 'inputs_current', passed: none((p) => p.kind === 'date_rows' && p.reason === 'stale') },
     { name: 'excess_rows', passed: none((p) => p.kind === 'date_rows' && p.reason === 'excess') },
     { name: 'unexpected_rows', passed: none((p) => p.kind === 'unexpected_rows') },
     { name: 'run_mode', passed: none((p) => p.kind === 'wrong_run_mode') },

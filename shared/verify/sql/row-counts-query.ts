@@ -5,11 +5,13 @@ import type { RunMode } from '../../tables/names.js';
 import type { IsoDate } from '../../util/dates.js';
 import type { DateCount, ExpectedDate } from '../evaluate-dates.js';
 import { inRange } from './in-range.js';
+import { LINEAGE_COLUMN } from '../../tables/analytics/columns.js';
+import type { RecordedLineage } from '../../lineage/lineage-record.js';
 import { toInt, toText } from './values.js';
 
 /**
- * One query: the table's expectation (schedule + raw) beside the table's rows per date in scope,
- * reading only game_date and run_mode of the table's partitions in range.
+ * One query: the table's expectation (schedule + raw) beside the table's rows per date in scope, reading only
+ * game_date, run_mode and the lineage column of the table's partitions in range.
  */
 export function rowCountsQuery(spec: AnalyticsTableSpec, ctx: SqlContext, scope: { start: IsoDate; end: IsoDate; mode: RunMode }): RenderedQuery {
   const { d } = ctx;
@@ -17,14 +19,17 @@ export function rowCountsQuery(spec: AnalyticsTableSpec, ctx: SqlContext, scope:
   ${spec.expectation(ctx)}
 ),
 counts AS (
-  SELECT game_date, COUNT(*) AS n_rows, ${d.countIf(`run_mode <> ${d.param('run_mode', 'STRING')}`)} AS wrong_mode_rows
+  SELECT game_date, COUNT(*) AS n_rows, ${d.countIf(`run_mode <> ${d.param('run_mode', 'STRING')}`)} AS wrong_mode_rows,
+    MIN(${LINEAGE_COLUMN}) AS lineage_min, MAX(${LINEAGE_COLUMN}) AS lineage_max,
+    ${d.countIf(`${LINEAGE_COLUMN} IS NULL`)} AS untracked_rows
   FROM ${ctx.analytics(spec.name)}
   WHERE ${inRange(ctx)}
   GROUP BY game_date
 )
 SELECT ${d.formatDate('COALESCE(e.game_date, c.game_date)')} AS game_date,
   e.game_date IS NOT NULL AS has_expectation,
-  e.expected_rows, e.source_short_games, c.n_rows, c.wrong_mode_rows
+  e.expected_rows, e.source_short_games, c.n_rows, c.wrong_mode_rows,
+  c.lineage_min, c.lineage_max, c.untracked_rows
 FROM expected AS e
 FULL OUTER JOIN counts AS c ON c.game_date = e.game_date`;
   return renderQuery(`verify_rows_${spec.name}`, sql, { start_date: scope.start, end_date: scope.end, run_mode: scope.mode });
@@ -33,11 +38,14 @@ FULL OUTER JOIN counts AS c ON c.game_date = e.game_date`;
 export interface RowCounts {
   readonly expectations: ExpectedDate[];
   readonly counts: Map<IsoDate, DateCount>;
+  /** What each date's rows recorded of their inputs (dates with rows only). */
+  readonly lineage: Map<IsoDate, RecordedLineage>;
 }
 
 export function parseRowCounts(rows: readonly Record<string, unknown>[]): RowCounts {
   const expectations: ExpectedDate[] = [];
   const counts = new Map<IsoDate, DateCount>();
+  const lineage = new Map<IsoDate, RecordedLineage>();
   for (const row of rows) {
     const date = toText(row.game_date);
     if (date === null) throw new TypeError('row count without a game_date');
@@ -45,9 +53,12 @@ export function parseRowCounts(rows: readonly Record<string, unknown>[]): RowCou
       expectations.push({ date, expectedRows: toInt(row.expected_rows), sourceShortGames: toInt(row.source_short_games) });
     }
     const n = toInt(row.n_rows);
-    if (n > 0) counts.set(date, { rows: n, wrongModeRows: toInt(row.wrong_mode_rows) });
+    if (n > 0) {
+      counts.set(date, { rows: n, wrongModeRows: toInt(row.wrong_mode_rows) });
+      lineage.set(date, { min: toText(row.lineage_min), max: toText(row.lineage_max), untrackedRows: toInt(row.untracked_rows) });
+    }
   }
-  return { expectations, counts };
+  return { expectations, counts, lineage };
 }
 
 /** Rows per date of the same table in another dataset (the test dataset, beside production). */

@@ -54,7 +54,7 @@ export function reportOf(
   options: { start?: string; end?: string; mode?: RunMode; at?: number } = {},
 ): VerificationReport {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: new Date(options.at ?? T0).toISOString(),
     scope: { tables: tables.map((t) => t.table), start: options.start ?? RANGE.start, end: options.end ?? RANGE.end, mode: options.mode ?? 'production' },
     options: { tolerance: 0 },

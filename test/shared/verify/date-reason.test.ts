@@ -8,10 +8,17 @@ const facts = (over: Partial<DateFacts>): DateFacts => ({
   testRows: 0,
   chunkState: 'succeeded',
   tolerance: 0,
+  stale: false,
   ...over,
 });
 
 describe('classifyDate', () => {
+  it('calls a date with the expected rows built from inputs that changed stale, never complete', () => {
+    assert.equal(classifyDate(facts({ stale: true })), 'stale');
+    assert.equal(classifyDate(facts({ stale: true, rows: 19 })), 'partial', 'a short date is partial first');
+    assert.equal(classifyDate(facts({ stale: true, sourceShortGames: 1 })), 'no_source', 'short raw data says why first');
+  });
+
   it('finds nothing wrong with a date holding exactly the expected rows', () => {
     assert.equal(classifyDate(facts({})), null);
   });

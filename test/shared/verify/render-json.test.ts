@@ -8,8 +8,8 @@ describe('renderJson', () => {
     assert.deepEqual(parseReportJson(renderJson(report)), report);
   });
 
-  it('carries schemaVersion 1', () => {
-    assert.match(renderJson(sampleReport()), /^\{\n {2}"schemaVersion": 1,\n/);
+  it('carries schemaVersion 2', () => {
+    assert.match(renderJson(sampleReport()), /^\{\n {2}"schemaVersion": 2,\n/);
   });
 
   it('refuses a report that does not match the documented schema', () => {

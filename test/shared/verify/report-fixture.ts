@@ -79,7 +79,7 @@ export function sampleReport(): VerificationReport {
     }),
   ];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generatedAt: '2024-07-01T12:00:00.000Z',
     scope: { tables: ['player_game_summary', 'team_offense_game_summary'], start: '2021-10-01', end: '2022-06-30', mode: 'production' },
     options: { tolerance: 0 },

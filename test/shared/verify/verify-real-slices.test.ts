@@ -160,8 +160,8 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
 
     it('reports one query per check family per table', () => {
       const families = table(report, 'player_game_summary').queries.map((q) => q.family);
-      assert.deepEqual(families, ['row_counts', 'test_dataset', 'key_integrity', 'cross_table']);
-      assert.deepEqual(table(report, 'upcoming_team_game_context').queries.map((q) => q.family), ['row_counts', 'test_dataset', 'key_integrity']);
+      assert.deepEqual(families, ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', 'cross_table']);
+      assert.deepEqual(table(report, 'upcoming_team_game_context').queries.map((q) => q.family), ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity']);
     });
   });
 });
