@@ -34,6 +34,10 @@ export interface StartedBackfill {
   readonly created: boolean;
   readonly run: RunRecord;
   readonly chunksByTable: Readonly<Record<string, number>>;
+  /** Upstream partitions planned first because the requested dates read them (history first). */
+  readonly inputsByTable?: Readonly<Record<string, number>>;
+  /** The plan as lines for people (what `run` prints locally). */
+  readonly plan?: readonly string[];
 }
 
 export interface VerifyScope {

@@ -10,7 +10,7 @@ import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import {
   chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
 } from '../local/ledger-records.js';
-import { RUN_ORDER, chunkFilters, runFilters, type QueryFilter } from './ledger-queries.js';
+import { RUN_ORDER, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
 
 export interface FirestoreLedgerOptions {
   readonly firestore: Firestore;
@@ -134,7 +134,9 @@ export class FirestoreLedger implements Ledger {
   async listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
     this.assertOpen();
     if (query.states?.length === 0 || query.limit === 0) return [];
-    let firestoreQuery = filtered(this.chunks, chunkFilters(query)).orderBy(FieldPath.documentId());
+    let firestoreQuery = filtered(this.chunks, chunkFilters(query));
+    for (const field of chunkOrder(query)) firestoreQuery = firestoreQuery.orderBy(field);
+    firestoreQuery = firestoreQuery.orderBy(FieldPath.documentId());
     if (query.limit !== undefined) firestoreQuery = firestoreQuery.limit(query.limit);
     const snapshot = await firestoreQuery.get();
     return snapshot.docs.map((doc) => chunkFromData(doc.id, doc.data()));

@@ -41,6 +41,8 @@ export const FIRESTORE_INDEXES: readonly FirestoreIndex[] = [
   chunkIndex(table, state),
   chunkIndex(mode, state),
   chunkIndex(table, mode, state),
+  // A worker's check that the inputs it reads are done: not-done chunks of a table and mode, by game date.
+  chunkIndex(table, mode, state, { fieldPath: 'gameDate', order: 'ASCENDING' }),
 ];
 
 /** The indexes with their real collection ids, for a given prefix. */

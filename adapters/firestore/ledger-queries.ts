@@ -7,22 +7,32 @@ import type { ChunkQuery } from '../../shared/ports/ledger.js';
  * production rejects a query without one).
  */
 
-export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state';
+export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state' | 'gameDate';
 
 export interface QueryFilter {
   readonly field: string;
-  readonly op: '==' | 'in' | 'array-contains';
+  readonly op: '==' | 'in' | 'array-contains' | '>=' | '<=';
   readonly value: unknown;
 }
 
-/** Chunk filters in a fixed field order: run, table, mode, state. Ordered by document id after. */
-export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' | 'states'>): QueryFilter[] {
+/**
+ * Chunk filters in a fixed field order: run, table, mode, state, then the game date range. Ordered by document
+ * id after, or by gameDate then document id with a date range (Firestore orders by the range field first).
+ */
+export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' | 'states' | 'gameDateFrom' | 'gameDateTo'>): QueryFilter[] {
   const filters: QueryFilter[] = [];
   if (query.runId !== undefined) filters.push({ field: 'runIds', op: 'array-contains', value: query.runId });
   if (query.table !== undefined) filters.push({ field: 'table', op: '==', value: query.table });
   if (query.mode !== undefined) filters.push({ field: 'mode', op: '==', value: query.mode });
   if (query.states !== undefined) filters.push(stateFilter(query.states));
+  if (query.gameDateFrom !== undefined) filters.push({ field: 'gameDate', op: '>=', value: query.gameDateFrom });
+  if (query.gameDateTo !== undefined) filters.push({ field: 'gameDate', op: '<=', value: query.gameDateTo });
   return filters;
+}
+
+/** Fields a chunk query is ordered by, before the document id. */
+export function chunkOrder(query: Pick<ChunkQuery, 'gameDateFrom' | 'gameDateTo'>): string[] {
+  return query.gameDateFrom !== undefined || query.gameDateTo !== undefined ? ['gameDate'] : [];
 }
 
 /** Run filters; runs are ordered newest first (createdAt descending). */

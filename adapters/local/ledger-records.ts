@@ -10,12 +10,12 @@ import { ANALYTICS_TABLES, isAnalyticsTable, isRunMode } from '../../shared/tabl
  */
 
 export const CHUNK_PATCH_FIELDS = [
-  'attempts', 'quotaRetries', 'leaseOwner', 'leaseExpiresAt', 'nextAttemptAt', 'lastError',
+  'attempts', 'priorAttempts', 'quotaRetries', 'leaseOwner', 'leaseExpiresAt', 'nextAttemptAt', 'lastError',
   'rowsWritten', 'rowsFound', 'expectedRows', 'durationMs', 'queuedAt', 'startedAt', 'finishedAt', 'updatedAt',
 ] as const satisfies ReadonlyArray<keyof ChunkPatch>;
 
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'request'>>;
-export const RUN_PATCH_FIELDS = ['state', 'chunkCount', 'createdAt', 'updatedAt', 'finishedAt', 'outcome'] as const satisfies ReadonlyArray<keyof RunPatch>;
+export const RUN_PATCH_FIELDS = ['state', 'chunkCount', 'createdAt', 'updatedAt', 'finishedAt', 'outcome', 'roundStartedAt'] as const satisfies ReadonlyArray<keyof RunPatch>;
 
 // Compile-time: a field added to a patch type but not to its list fails here.
 type Exhaustive<Missing extends never> = Missing;
@@ -32,6 +32,7 @@ export function newChunkRecord(chunk: NewChunk, runId: string, now: number): Chu
     runIds: [runId],
     state: 'pending',
     attempts: 0,
+    priorAttempts: 0,
     quotaRetries: 0,
     leaseOwner: null,
     leaseExpiresAt: null,
@@ -85,7 +86,15 @@ export function matchesChunkQuery(chunk: ChunkRecord, query: ChunkQuery): boolea
   if (query.states !== undefined && !query.states.includes(chunk.state)) return false;
   if (query.table !== undefined && chunk.table !== query.table) return false;
   if (query.mode !== undefined && chunk.mode !== query.mode) return false;
+  if (query.gameDateFrom !== undefined && chunk.gameDate < query.gameDateFrom) return false;
+  if (query.gameDateTo !== undefined && chunk.gameDate > query.gameDateTo) return false;
   return true;
+}
+
+/** The order chunks are listed in: by id, or by game date then id when the query bounds the date. */
+export function chunkListOrder(query: ChunkQuery): (a: ChunkRecord, b: ChunkRecord) => number {
+  if (query.gameDateFrom === undefined && query.gameDateTo === undefined) return compareChunkIds;
+  return (a, b) => (a.gameDate < b.gameDate ? -1 : a.gameDate > b.gameDate ? 1 : compareChunkIds(a, b));
 }
 
 /** Chunks are listed by id (what Firestore does without an order, so both adapters agree). */
@@ -149,6 +158,7 @@ export function chunkFromData(id: string, data: Readonly<Record<string, unknown>
     runIds,
     state,
     attempts: num('attempts') ?? 0,
+    priorAttempts: num('priorAttempts') ?? 0,
     quotaRetries: num('quotaRetries') ?? 0,
     leaseOwner: str('leaseOwner'),
     leaseExpiresAt: num('leaseExpiresAt'),
@@ -170,7 +180,7 @@ export function runFromData(id: string, data: Readonly<Record<string, unknown>>)
   const fail = (field: string): never => {
     throw new CorruptRecordError(`stored run ${id} has a bad ${field}: ${JSON.stringify(data[field])}`);
   };
-  const { state, request, chunkCount, createdAt, updatedAt, finishedAt, outcome } = data;
+  const { state, request, chunkCount, createdAt, updatedAt, finishedAt, outcome, roundStartedAt } = data;
   if (typeof state !== 'string' || !(RUN_STATES as readonly string[]).includes(state)) return fail('state');
   if (typeof request !== 'object' || request === null) return fail('request');
   if (typeof chunkCount !== 'number') return fail('chunkCount');
@@ -178,15 +188,19 @@ export function runFromData(id: string, data: Readonly<Record<string, unknown>>)
   if (typeof updatedAt !== 'number') return fail('updatedAt');
   if (finishedAt !== null && finishedAt !== undefined && typeof finishedAt !== 'number') return fail('finishedAt');
   if (outcome !== null && outcome !== undefined && typeof outcome !== 'string') return fail('outcome');
+  if (roundStartedAt !== undefined && typeof roundStartedAt !== 'number') return fail('roundStartedAt');
+  const stored = request as Partial<BackfillRequest>;
   return {
     id,
-    request: request as BackfillRequest,
+    // Runs recorded before reprocessing existed asked for none.
+    request: { ...stored, reprocess: stored.reprocess ?? 'none' } as BackfillRequest,
     state: state as RunState,
     chunkCount,
     createdAt,
     updatedAt,
     finishedAt: finishedAt ?? null,
     outcome: outcome ?? null,
+    roundStartedAt: roundStartedAt ?? createdAt,
   };
 }
 

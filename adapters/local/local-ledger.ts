@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../../shared/ports/clock.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
 import { LedgerFile, type RecordVersion } from './ledger-file.js';
 import {
-  applyTransition, chunkFromData, compareChunkIds, compareRunsNewestFirst, frozenChunk, frozenRun, matchesChunkQuery,
+  applyTransition, chunkFromData, chunkListOrder, compareRunsNewestFirst, frozenChunk, frozenRun, matchesChunkQuery,
   newChunkRecord, runChanges, runFromData, runPatchApplies, tallyChunks, type RunPatch,
 } from './ledger-records.js';
 
@@ -133,7 +133,7 @@ export class LocalLedger implements Ledger {
     return this.read(() => {
       const found: ChunkRecord[] = [];
       for (const chunk of this.chunks.values()) if (matchesChunkQuery(chunk, query)) found.push(chunk);
-      return found.sort(compareChunkIds).slice(0, query.limit);
+      return found.sort(chunkListOrder(query)).slice(0, query.limit);
     });
   }
 

@@ -102,8 +102,8 @@ function syntheticRun(size: number, now: number): { run: RunRecord; chunks: NewC
   }
   const run: RunRecord = {
     id: `growth-${size}`,
-    request: { tables: [...ANALYTICS_TABLES], start, end, excludeDates: [], mode: 'production' },
-    state: 'active', chunkCount: chunks.length, createdAt: now, updatedAt: now, finishedAt: null, outcome: null,
+    request: { tables: [...ANALYTICS_TABLES], start, end, excludeDates: [], mode: 'production', reprocess: 'none' },
+    state: 'active', chunkCount: chunks.length, createdAt: now, updatedAt: now, finishedAt: null, outcome: null, roundStartedAt: now,
   };
   return { run, chunks };
 }

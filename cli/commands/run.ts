@@ -5,7 +5,8 @@ import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
 import { driveRun } from '../../shared/runner/drive-run.js';
-import { recoverLocalOrphans, retryRun, startRun } from '../../shared/runner/start-run.js';
+import { recoverLocalOrphans, startRun } from '../../shared/runner/start-run.js';
+import { planLines } from '../../shared/runner/plan-lines.js';
 import { InProcessQueue } from '../../adapters/local/in-process-queue.js';
 import type { LocalStack } from '../local-stack.js';
 import { createProgressReporter } from '../progress.js';
@@ -41,16 +42,9 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   const began = clock.now();
   await assertRawLoaded(stack);
 
-  const started = await startRun({ warehouse, ledger, clock }, request);
-  let run = started.run;
-  const tables = Object.entries(started.plan.datesByTable).map(([t, d]) => `${t} ${d?.length ?? 0}`).join(', ');
-  out.write(`${started.created ? 'Planned' : 'Resuming'} ${run.id}: ${run.chunkCount} chunks (${tables || 'no game dates in range'})\n`);
-  if (started.chunksAdded && !started.created) out.write(`  ${started.chunksAdded} new chunks linked\n`);
-  if (run.state !== 'active') {
-    const again = await retryRun({ ledger, clock }, run.id);
-    if (again.retried > 0) out.write(`  retrying ${again.retried} failed, dead or no_source chunks\n`);
-    run = again.run ?? run;
-  }
+  const started = await startRun({ warehouse, ledger, clock }, request, { resumeCancelled: true });
+  const run = started.run;
+  for (const line of planLines(started)) out.write(`${line}\n`);
   const recovered = await recoverLocalOrphans({ ledger, clock }, run.id);
   if (recovered) out.write(`  ${recovered} chunks left in flight by an interrupted process put back\n`);
 

@@ -37,8 +37,9 @@ export async function runViaApi(client: ApiClient, request: BackfillRequest, opt
   const { runId } = started;
   const tables = Object.entries(started.chunksByTable).map(([t, n]) => `${t} ${n}`).join(', ');
   out.write(`${started.created ? 'Started' : 'Following'} ${runId} at ${client.baseUrl}: ${started.run.chunkCount} chunks (${tables || 'no game dates in range'})\n`);
-  if (!started.created && started.run.state !== 'active') {
-    // As a local re-run does: failed, dead and no_source chunks of a finished run get another go.
+  for (const line of (started.plan ?? []).slice(1)) out.write(`${line}\n`);
+  if (!started.created && started.run.state === 'cancelled') {
+    // As a local re-run does: a cancelled run goes on (POST /backfills leaves it cancelled; retry resumes it).
     const again = await client.retry(runId);
     if (again.retried > 0) out.write(`  retrying ${again.retried} failed, dead or no_source chunks\n`);
   }

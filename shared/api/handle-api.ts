@@ -11,6 +11,7 @@ import { InvalidRequestError, parseBackfillRequest, problemLines } from '../plan
 import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
 import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
+import { planLines } from '../runner/plan-lines.js';
 import { runProgress } from './progress-view.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
 import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
@@ -140,11 +141,17 @@ async function createBackfill(deps: ApiDeps, body: unknown): Promise<ApiResponse
   deps.logger.info(started.created ? 'backfill started' : 'backfill already known', { runId: started.run.id, chunks: started.run.chunkCount });
   const reconcileRequested = started.run.state === 'active' ? await requestReconcile(deps, started.run.id) : false;
   const chunksByTable = Object.fromEntries(Object.entries(started.plan.datesByTable).map(([t, d]) => [t, d?.length ?? 0]));
+  const inputsByTable = Object.fromEntries(Object.entries(started.plan.inputsByTable).map(([t, d]) => [t, d?.length ?? 0]));
   return json(started.created ? 201 : 200, {
     runId: started.run.id,
     created: started.created,
     run: started.run,
     chunksByTable,
+    // History first: upstream partitions the requested dates read that the warehouse lacks, built in this run.
+    inputsByTable,
+    rebuild: started.plan.rebuild.length,
+    redone: started.redone,
+    plan: planLines(started),
     reconcileRequested,
     links: { self: `/backfills/${started.run.id}`, cancel: `/backfills/${started.run.id}/cancel`, verify: `/verify?start=${request.start}&end=${request.end}&mode=${request.mode}` },
   });

@@ -11,7 +11,13 @@ import { chunkId } from '../planning/ids.js';
 import { loadExpectations, type DateExpectation } from '../planning/expectations.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { releaseQueued } from './release-queued.js';
-import { partitionWrite } from './partition-write.js';
+import { partitionWriteRequest } from './partition-write.js';
+import { currentLineage } from '../lineage/input-fingerprints.js';
+import { lineageDrift, type PartitionLineage } from '../lineage/lineage-record.js';
+import { recordedPartitions } from '../lineage/recorded-lineage.js';
+import { upstreamWindow } from '../lineage/assess-partitions.js';
+import type { AnalyticsTableSpec } from '../tables/types.js';
+import type { RunMode } from '../tables/names.js';
 import { tableSpec } from '../tables/registry.js';
 import type { AnalyticsTableName } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
@@ -126,7 +132,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       return { ack: true, results: [], skipped };
     }
 
-    // Dependency order: never run before the upstream partitions of this run that we read are done.
+    // Dependency order: never run before the upstream partitions we read are done, whichever run builds them.
     const spec = tableSpec(message.table);
     const runnable = await withoutBlocked(claimable, existing, message, skipped);
     if (runnable.length === 0) {
@@ -151,8 +157,14 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const started = clock.now();
     try {
       const expectations = await loadExpectations(warehouse, spec, message.mode, start, end);
-      const write = await partitionWrite(warehouse, spec, { runId: message.runId, mode: message.mode, startedAt: started }, dates);
-      const { producedByDate } = await warehouse.replacePartitions(write.request);
+      const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, run.request.reprocess === 'all');
+      const lineage = unchanged.lineage;
+      const produced = writeDates.length
+        ? (await warehouse.replacePartitions(partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, lineage))).producedByDate
+        : {};
+      // A partition already built from exactly these inputs holds what the transform would write: it is kept.
+      const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
+      if (unchanged.rows.size) log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
       await deps.hooks?.afterWrite?.(message, dates);
       const found = await warehouse.countRows(spec, message.mode, dates);
       const durationMs = clock.now() - started;
@@ -174,6 +186,32 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     }
   }
 
+  /**
+   * The dates of a job to write, and those to keep: a partition holding the expected rows, built from exactly the
+   * inputs as they are now (same lineage), is what the transform would write again (it is deterministic), so a
+   * rebuild asked for because an input might have changed costs no write when it did not. `force` (reprocess
+   * all) writes everything.
+   */
+  async function whatToWrite(
+    spec: AnalyticsTableSpec,
+    mode: RunMode,
+    dates: readonly IsoDate[],
+    expectations: ReadonlyMap<IsoDate, DateExpectation>,
+    force: boolean,
+  ): Promise<{ writeDates: IsoDate[]; unchanged: { rows: Map<IsoDate, number>; lineage: ReadonlyMap<IsoDate, PartitionLineage> } }> {
+    const lineage = (await currentLineage(warehouse, spec, mode, dates)).byDate;
+    const kept = new Map<IsoDate, number>();
+    if (!force) {
+      const recorded = await recordedPartitions(warehouse, spec, mode, dates);
+      for (const date of dates) {
+        const held = recorded.get(date);
+        const now = lineage.get(date);
+        if (held && now && held.rows === (expectations.get(date)?.expectedRows ?? 0) && lineageDrift(held.lineage, now) === null) kept.set(date, held.rows);
+      }
+    }
+    return { writeDates: dates.filter((d) => !kept.has(d)), unchanged: { rows: kept, lineage } };
+  }
+
   async function withoutBlocked(
     ids: string[],
     existing: Map<string, ChunkRecord>,
@@ -182,9 +220,18 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   ): Promise<string[]> {
     const spec = tableSpec(message.table);
     if (spec.upstream.length === 0 || ids.length === 0) return ids;
+    const dates = ids.map((id) => (existing.get(id) as ChunkRecord).gameDate).sort();
     const notDone = new Map<AnalyticsTableName, IsoDate[]>();
     for (const dep of spec.upstream) {
-      const rows = await ledger.listChunks({ runId: message.runId, table: dep.table, states: NOT_DONE });
+      // Across every run: an input another run is still building is not done either. Bounded by the dates read;
+      // for "every earlier date" the earliest unfinished one decides, so one chunk is read, not all of them.
+      const from = upstreamWindow(dep, dates[0] as IsoDate).from;
+      const to = upstreamWindow(dep, dates[dates.length - 1] as IsoDate).to;
+      if (to < from) continue;
+      const rows = await ledger.listChunks({
+        table: dep.table, mode: message.mode, states: NOT_DONE, gameDateFrom: from, gameDateTo: to,
+        ...(dep.lookbackDays === 'all' ? { limit: 1 } : {}),
+      });
       notDone.set(dep.table, rows.map((c) => c.gameDate).sort());
     }
     const runnable: string[] = [];

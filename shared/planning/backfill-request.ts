@@ -63,10 +63,18 @@ export function dateRangeProblems(start: IsoDate, end: IsoDate | undefined): Arr
 }
 
 /**
+ * What a run redoes besides what the warehouse lacks (missing, short, in excess, or stale partitions, always
+ * redone): `failed` also its chunks that ended failed, dead or no_source (Airflow's "reprocess failed tasks"),
+ * `all` every chunk of its scope (a full refresh, like dbt's --full-refresh), in dependency order.
+ */
+export const REPROCESS_MODES = ['none', 'failed', 'all'] as const;
+export type ReprocessMode = (typeof REPROCESS_MODES)[number];
+
+/**
  * What a person asks for: the same shape from the CLI's `run`, `POST /backfills` and reconcile's
  * coverage targets. Validated here, once, for every entry point.
  */
-const FIELDS = ['tables', 'start', 'end', 'excludeDates', 'mode'] as const;
+const FIELDS = ['tables', 'start', 'end', 'excludeDates', 'mode', 'reprocess'] as const;
 
 export const BackfillRequestSchema = z
   .strictObject(
@@ -79,6 +87,7 @@ export const BackfillRequestSchema = z
         .max(LIMITS.maxExcludedDates, `at most ${LIMITS.maxExcludedDates} excluded dates; narrow the range instead`)
         .default([]),
       mode: modeField.default('production'),
+      reprocess: z.enum(REPROCESS_MODES, { error: (issue) => `must be one of ${REPROCESS_MODES.join(', ')}, got ${described(issue.input)}` }).default('none'),
     },
     {
       error: (issue) => {
@@ -104,6 +113,7 @@ export interface BackfillRequest {
   readonly end: IsoDate;
   readonly excludeDates: readonly IsoDate[];
   readonly mode: RunMode;
+  readonly reprocess: ReprocessMode;
 }
 
 /** A message never lists more problems than this: a list of 5,000 bad dates is one mistake. */
@@ -136,5 +146,6 @@ export function parseBackfillRequest(input: unknown): BackfillRequest {
     end: req.end,
     excludeDates: [...new Set(req.excludeDates)].sort(),
     mode: req.mode,
+    reprocess: req.reprocess,
   };
 }

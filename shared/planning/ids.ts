@@ -27,6 +27,8 @@ export function runId(request: BackfillRequest): string {
     end: request.end,
     excludeDates: [...request.excludeDates],
     mode: request.mode,
+    // Only when asked for, so the ids of requests that never reprocess stay what they were.
+    ...(request.reprocess !== 'none' ? { reprocess: request.reprocess } : {}),
   });
   const digest = createHash('sha256').update(canonical).digest('hex').slice(0, 12);
   return `run-${request.mode === 'test' ? 'test-' : ''}${request.start.replaceAll('-', '')}-${request.end.replaceAll('-', '')}-${digest}`;

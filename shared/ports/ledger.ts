@@ -14,6 +14,11 @@ export interface RunRecord {
   readonly finishedAt: number | null;
   /** Why it ended, for people: "all chunks done", "cancelled by ...", "3 chunks dead". */
   readonly outcome: string | null;
+  /**
+   * When the run last became active (created, or asked for again after it ended): `reprocess` redoes the chunks
+   * that finished before this, so resuming a reprocessing run does not redo what it already redid.
+   */
+  readonly roundStartedAt: number;
 }
 
 export interface ChunkRecord {
@@ -25,8 +30,10 @@ export interface ChunkRecord {
   /** Runs that include this chunk. A chunk is shared by every run whose request covers it. */
   readonly runIds: readonly string[];
   readonly state: ChunkState;
-  /** Attempts that ended in a real failure; quota back-offs are counted apart. */
+  /** Attempts of this round that ended in a real failure; quota back-offs are counted apart. */
   readonly attempts: number;
+  /** Attempts spent in earlier rounds (before a retry, a reprocess or a heal gave it new ones): its history. */
+  readonly priorAttempts: number;
   readonly quotaRetries: number;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: number | null;
@@ -68,6 +75,12 @@ export interface ChunkQuery {
   readonly states?: readonly ChunkState[];
   readonly table?: AnalyticsTableName;
   readonly mode?: RunMode;
+  /**
+   * Only chunks dated within these bounds (inclusive). With a bound, chunks come back by game date (then id), so
+   * `limit: 1` finds the earliest: how a worker asks whether an input it reads is done without listing them all.
+   */
+  readonly gameDateFrom?: IsoDate;
+  readonly gameDateTo?: IsoDate;
   readonly limit?: number;
 }
 

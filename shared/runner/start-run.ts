@@ -3,44 +3,65 @@ import type { ChunkTransition, Ledger, RunRecord } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import type { BackfillRequest } from '../planning/backfill-request.js';
 import { planBackfill, type BackfillPlan } from '../planning/plan-chunks.js';
+import { anotherRound, chunksToRedo } from '../chunks/rounds.js';
 
 export interface StartedRun {
   readonly run: RunRecord;
   readonly plan: BackfillPlan;
   readonly created: boolean;
   readonly chunksAdded: number;
+  /** Chunks that had finished and went back to work this round. */
+  readonly redone: number;
 }
 
 /**
- * Plan a request and record it. Repeating the same request finds the same run and the same chunks
- * (ids derive from the work), so it resumes rather than duplicates.
+ * Plan a request and record it, and send back to work what this round must (re)do: every chunk whose partition
+ * the warehouse does not hold current (missing, short, in excess, stale), and what `reprocess` asks for.
+ * Repeating the same request finds the same run and the same chunks (ids derive from the work), so it resumes
+ * rather than duplicates; asking again for a run that ended starts a new round of it.
  */
-export async function startRun(deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock }, request: BackfillRequest): Promise<StartedRun> {
+export async function startRun(
+  deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock },
+  request: BackfillRequest,
+  options: { readonly resumeCancelled?: boolean } = {},
+): Promise<StartedRun> {
+  const { ledger, clock } = deps;
   const plan = await planBackfill(deps.warehouse, request);
-  const now = deps.clock.now();
+  const now = clock.now();
   const record: RunRecord = {
     id: plan.runId, request, state: 'active', chunkCount: plan.chunks.length,
-    createdAt: now, updatedAt: now, finishedAt: null, outcome: null,
+    createdAt: now, updatedAt: now, finishedAt: null, outcome: null, roundStartedAt: now,
   };
-  const { run, created, chunksAdded } = await deps.ledger.createRun(record, plan.chunks);
-  return { run, plan, created, chunksAdded };
+  const created = await ledger.createRun(record, plan.chunks);
+  let run = created.run;
+  // A cancelled run stays cancelled unless the caller resumes it (the CLI's same command; the API has retry).
+  if (run.state === 'cancelled' && !options.resumeCancelled) return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: 0 };
+  const roundStartedAt = run.state === 'active' ? run.roundStartedAt : now;
+  const chunks = await ledger.getChunks(plan.chunks.map((c) => c.id));
+  const redone = await ledger.transition(chunksToRedo(chunks, new Set(plan.rebuild), request.reprocess, roundStartedAt));
+  if (run.state !== 'active') {
+    // Asked for again after it ended: a new round, even when nothing needs work (reconcile then ends it at once).
+    run = (await ledger.updateRun(run.id, ['succeeded', 'failed', 'cancelled'], {
+      state: 'active', finishedAt: null, outcome: null, roundStartedAt: now, chunkCount: plan.chunks.length,
+    })) ?? run;
+  } else if (run.chunkCount !== plan.chunks.length) {
+    run = (await ledger.updateRun(run.id, ['active'], { chunkCount: plan.chunks.length })) ?? run;
+  }
+  return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: redone.length };
 }
 
 /**
  * Give a run's failed and dead chunks a new set of attempts, look again at its no_source dates (the
- * raw data may have arrived), and make the run active again, cancelled ones included (CLI re-run of a finished run,
- * `POST /backfills/:id/retry`). Succeeded chunks are never redone.
+ * raw data may have arrived), and make the run active again, cancelled ones included (`POST /backfills/:id/retry`).
+ * Succeeded chunks are not redone here (asking for the run again redoes what the warehouse lacks).
  */
 export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: string): Promise<{ run: RunRecord | null; retried: number }> {
   const { ledger, clock } = deps;
   const stuck = await ledger.listChunks({ runId, states: ['failed', 'dead', 'no_source'] });
   const now = clock.now();
-  const changed = await ledger.transition(stuck.map((c): ChunkTransition => ({
-    id: c.id, from: ['failed', 'dead', 'no_source'], to: 'pending',
-    patch: { attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
-  })));
+  const changed = await ledger.transition(stuck.map(anotherRound));
   // A cancelled run is resumed too: retrying it, or asking for the same request again, means go on.
-  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
+  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now, roundStartedAt: now });
   return { run, retried: changed.length };
 }
 

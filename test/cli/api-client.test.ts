@@ -8,7 +8,7 @@ import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
 import { freePort } from '../support/free-port.js';
 
-const request = (start: string, end: string): BackfillRequest => ({ tables: [...ANALYTICS_TABLES], start, end, excludeDates: [], mode: 'production' });
+const request = (start: string, end: string): BackfillRequest => ({ tables: [...ANALYTICS_TABLES], start, end, excludeDates: [], mode: 'production', reprocess: 'none' });
 
 /** A fetch that records what it was asked and answers with `respond`. */
 function recordingFetch(respond: () => Response = () => Response.json({ runs: [] })) {
@@ -37,7 +37,10 @@ describe('the backfill API client', function () {
       assert.equal(client.baseUrl, api.url, 'a trailing slash is dropped');
       const started = await client.startBackfill(request('2018-04-14', '2018-04-16'));
       assert.equal(started.created, true);
-      assert.equal(started.run.chunkCount, 15);
+      // The three dates of each table, and the earlier upstream dates the player context reads (history first).
+      const inputs = Object.values(started.inputsByTable ?? {}).reduce((n, c) => n + c, 0);
+      assert.ok(inputs > 0);
+      assert.equal(started.run.chunkCount, 15 + inputs);
       assert.deepEqual(started.chunksByTable, Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 3])));
       const again = await client.startBackfill(request('2018-04-14', '2018-04-16'));
       assert.equal(again.created, false);
@@ -45,7 +48,7 @@ describe('the backfill API client', function () {
 
       const view = await client.progress(started.runId);
       assert.equal(view?.run.state, 'active');
-      assert.equal(view?.totals.pending, 15);
+      assert.equal(view?.totals.pending, 15 + inputs);
       assert.deepEqual((await client.listRuns(10)).map((r) => r.id), [started.runId]);
 
       const report = await client.verify({ tables: ANALYTICS_TABLES, start: '2018-04-14', end: '2018-04-16', mode: 'production' });

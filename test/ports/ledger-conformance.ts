@@ -27,12 +27,12 @@ export type LedgerFactory = (clock: Clock) => Promise<LedgerHarness>;
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 export function testRequest(overrides: Partial<BackfillRequest> = {}): BackfillRequest {
-  return { tables: ['player_game_summary'], start: '2024-01-01', end: '2024-01-10', excludeDates: [], mode: 'production', ...overrides };
+  return { tables: ['player_game_summary'], start: '2024-01-01', end: '2024-01-10', excludeDates: [], mode: 'production', reprocess: 'none', ...overrides };
 }
 
 export function testRun(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
-    id, request: testRequest(), state: 'active', chunkCount: 0, createdAt: T0, updatedAt: T0, finishedAt: null, outcome: null, ...overrides,
+    id, request: testRequest(), state: 'active', chunkCount: 0, createdAt: T0, updatedAt: T0, finishedAt: null, outcome: null, roundStartedAt: T0, ...overrides,
   };
 }
 
@@ -79,7 +79,7 @@ export function ledgerConformance(name: string, factory: LedgerFactory): void {
         assert.deepEqual(await ledger.getRun('run-a'), run);
         const stored = await ledger.getChunks(ids(chunks));
         assert.deepEqual(stored, chunks.map((c): ChunkRecord => ({
-          ...c, runIds: ['run-a'], state: 'pending', attempts: 0, quotaRetries: 0, leaseOwner: null, leaseExpiresAt: null,
+          ...c, runIds: ['run-a'], state: 'pending', attempts: 0, priorAttempts: 0, quotaRetries: 0, leaseOwner: null, leaseExpiresAt: null,
           nextAttemptAt: null, lastError: null, rowsWritten: null, rowsFound: null, expectedRows: null, durationMs: null,
           queuedAt: null, startedAt: null, finishedAt: null, updatedAt: now,
         })));
@@ -237,6 +237,22 @@ export function ledgerConformance(name: string, factory: LedgerFactory): void {
           chunkId('team_defense_game_summary', '2024-01-03', 'production'),
         ]);
         assert.equal((await ledger.listChunks({})).length, 10);
+      });
+
+      it('listChunks bounds game dates across runs, earliest first, so limit 1 finds the first not-done input', async function () {
+        const notDone = ['pending', 'queued', 'running', 'failed', 'dead'] as const;
+        const query = { table: 'player_game_summary', mode: 'production', states: notDone } as const;
+        assert.deepEqual(ids(await ledger.listChunks({ ...query, gameDateTo: '2024-01-03' })), [
+          chunkId('player_game_summary', '2024-01-01', 'production'),
+          chunkId('player_game_summary', '2024-01-02', 'production'),
+        ]);
+        assert.deepEqual(ids(await ledger.listChunks({ ...query, gameDateFrom: '2024-01-02', gameDateTo: '2024-01-04', limit: 1 })), [
+          chunkId('player_game_summary', '2024-01-02', 'production'),
+        ]);
+        assert.deepEqual(ids(await ledger.listChunks({ ...query, gameDateFrom: '2024-01-03', limit: 1 })), [
+          chunkId('player_game_summary', '2024-01-04', 'production'),
+        ]);
+        assert.deepEqual(await ledger.listChunks({ ...query, gameDateTo: '2023-12-31' }), []);
       });
 
       it('listChunks honours a limit and finds nothing for an empty state list or an unknown run', async function () {

@@ -151,15 +151,51 @@ describe('processing a chunk message', () => {
     assert.equal(await count(`SELECT COUNT(*) AS n FROM (SELECT game_id, team_abbr FROM nba_analytics.team_offense_game_summary GROUP BY 1, 2 HAVING COUNT(*) > 1)`), 0);
   });
 
-  it('holds a context chunk until the upstream dates of its run are done', async () => {
-    const { run } = await plan('all', '2018-04-14', '2018-04-16');
+  it('holds a context chunk until every upstream date it reads is done, its history planned first', async () => {
+    const { run, plan: planned } = await plan('all', '2018-04-14', '2018-04-16');
+    // History first: the upstream dates before the range the context reads are inputs of the run.
+    assert.ok((planned.inputsByTable.team_defense_game_summary ?? []).includes('2018-04-11'));
     const p = processor();
     const held = await p.process(message(run.id, 'upcoming_player_game_context', ['2018-04-16']));
-    assert.match(held.skipped[0]?.reason ?? '', /waiting for (player_game_summary|team_defense_game_summary) 2018-04-1[45]/);
-    await p.process(message(run.id, 'player_game_summary', ['2018-04-14', '2018-04-15', '2018-04-16']));
-    await p.process(message(run.id, 'team_defense_game_summary', ['2018-04-14', '2018-04-15', '2018-04-16']));
+    assert.match(held.skipped[0]?.reason ?? '', /waiting for (player_game_summary 2018-04-14|team_defense_game_summary 2018-04-01)/);
+    const datesOf = (table: string) => planned.chunks.filter((c) => c.table === table).map((c) => c.gameDate);
+    await p.process(message(run.id, 'player_game_summary', datesOf('player_game_summary')));
+    const stillHeld = await p.process(message(run.id, 'upcoming_player_game_context', ['2018-04-16']));
+    assert.match(stillHeld.skipped[0]?.reason ?? '', /waiting for team_defense_game_summary/);
+    await p.process(message(run.id, 'team_defense_game_summary', datesOf('team_defense_game_summary')));
     const ran = await p.process(message(run.id, 'upcoming_player_game_context', ['2018-04-16']));
     assert.deepEqual(ran.results.map((r) => r.state), ['succeeded']);
+  });
+
+  it('holds a context chunk while another run still builds an input it reads', async () => {
+    const { run: defense } = await plan(['team_defense_game_summary'], '2018-04-01', '2018-04-16');
+    const { run: context } = await plan(['upcoming_player_game_context'], '2018-04-16', '2018-04-16');
+    const p = processor();
+    // The context run planned the same defense chunks (ids derive from the work): only their done state counts.
+    await p.process(message(context.id, 'player_game_summary', (await ledger.listChunks({ runId: context.id, table: 'player_game_summary' })).map((c) => c.gameDate)));
+    const held = await p.process(message(context.id, 'upcoming_player_game_context', ['2018-04-16']));
+    assert.match(held.skipped[0]?.reason ?? '', /waiting for team_defense_game_summary/);
+    await p.process(message(defense.id, 'team_defense_game_summary', (await ledger.listChunks({ runId: defense.id })).map((c) => c.gameDate)));
+    const ran = await p.process(message(context.id, 'upcoming_player_game_context', ['2018-04-16']));
+    assert.deepEqual(ran.results.map((r) => r.state), ['succeeded']);
+  });
+
+  it('keeps a partition already built from the same inputs instead of writing it again, unless asked to reprocess all', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    const before = await count(`SELECT COUNT(DISTINCT processed_at) AS n FROM nba_analytics.team_offense_game_summary`);
+    // The same run again, as a heal or a rebuild of maybe-stale dates would: nothing changed, nothing written.
+    await ledger.transition((await ledger.listChunks({ runId: run.id })).map((c) => ({ id: c.id, from: ['succeeded'], to: 'pending' })));
+    now += 1000;
+    const again = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.deepEqual(again.results.map((r) => r.state), ['succeeded', 'succeeded']);
+    assert.equal(await count(`SELECT COUNT(DISTINCT processed_at) AS n FROM nba_analytics.team_offense_game_summary`), before, 'no partition rewritten');
+    const firstWrite = await count(`SELECT epoch_ms(MAX(processed_at)) AS n FROM nba_analytics.team_offense_game_summary`);
+    now += 1000;
+    const { run: full } = await startRun({ warehouse, ledger, clock }, parseBackfillRequest({ tables: ['team_offense_game_summary'], start: '2021-11-01', end: '2021-11-02', reprocess: 'all' }));
+    now += 1000;
+    await processor().process(message(full.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.equal(await count(`SELECT COUNT(*) AS n FROM nba_analytics.team_offense_game_summary WHERE epoch_ms(processed_at) <= ${firstWrite}`), 0, 'reprocess all rewrote both dates');
   });
 
   it('drops a message older than the maximum event age', async () => {

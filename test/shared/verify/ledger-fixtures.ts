@@ -18,6 +18,7 @@ export function chunk(
     runIds: ['run-1'],
     state,
     attempts: 0,
+    priorAttempts: 0,
     quotaRetries: 0,
     leaseOwner: null,
     leaseExpiresAt: null,
@@ -42,12 +43,13 @@ export function run(
 ): RunRecord {
   return {
     id,
-    request: { ...request, excludeDates: [] },
+    request: { ...request, excludeDates: [], reprocess: 'none' },
     state,
     chunkCount: 0,
     createdAt: 0,
     updatedAt: 0,
     finishedAt: null,
+    roundStartedAt: 0,
     outcome: null,
   };
 }

@@ -1,0 +1,45 @@
+import type { ChunkRecord, ChunkTransition } from '../ports/ledger.js';
+import type { ReprocessMode } from '../planning/backfill-request.js';
+import type { ChunkState } from './chunk-state.js';
+
+/** States a chunk can be sent back to work from: anything not in flight (queued or running chunks finish first). */
+export const RESETTABLE_STATES: readonly ChunkState[] = ['pending', 'failed', 'dead', 'succeeded', 'no_source'];
+
+/**
+ * Another round for a chunk: back to pending with a fresh set of attempts. The attempts spent so far move to
+ * priorAttempts and the last error stays, so the chunk keeps its history. A compare-and-set on the state it was
+ * read in: a chunk that moved meanwhile is left alone.
+ */
+export function anotherRound(chunk: ChunkRecord): ChunkTransition {
+  return {
+    id: chunk.id,
+    from: [chunk.state],
+    to: 'pending',
+    patch: {
+      attempts: 0,
+      priorAttempts: chunk.priorAttempts + chunk.attempts,
+      nextAttemptAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      queuedAt: null,
+    },
+  };
+}
+
+/**
+ * Pure: which of a run's chunks go back to work when the run is asked for (again). Always those whose partition
+ * the warehouse does not hold current (`rebuild`), unless in flight or already pending; with `failed` also those
+ * that ended failed, dead or no_source before this round began; with `all` every chunk that finished before it.
+ */
+export function chunksToRedo(chunks: readonly ChunkRecord[], rebuild: ReadonlySet<string>, reprocess: ReprocessMode, roundStartedAt: number): ChunkTransition[] {
+  const before = (c: ChunkRecord) => (c.finishedAt ?? c.updatedAt) < roundStartedAt;
+  return chunks
+    .filter((c) => c.state !== 'pending' && RESETTABLE_STATES.includes(c.state))
+    .filter((c) => {
+      if (rebuild.has(c.id) && c.state !== 'failed') return true;
+      if (reprocess === 'failed') return (c.state === 'failed' || c.state === 'dead' || c.state === 'no_source') && before(c);
+      if (reprocess === 'all') return before(c);
+      return false;
+    })
+    .map(anotherRound);
+}
