@@ -4,6 +4,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULTS, LIMITS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
+import { REPROCESS_MODES } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../adapters/local/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
@@ -88,12 +89,13 @@ export function buildProgram(): Command {
     .requiredOption('--end <date>', 'last game date, YYYY-MM-DD')
     .option('--exclude-date <date>', 'skip this game date (repeatable)', collect, [])
     .addOption(new Option('--mode <mode>', 'test writes to test_nba_analytics with run_mode = test').choices(['production', 'test']).default('production'))
+    .addOption(new Option('--reprocess <what>', 'besides what the warehouse lacks or holds stale (always rebuilt): failed = also chunks that ended failed, dead or no_source; all = every chunk (a full refresh)').choices(REPROCESS_MODES).default('none'))
     .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
     .option('--dates-per-job <n>', 'game dates written by one warehouse job (each keeps its own checkpoint)', positiveInt('--dates-per-job', LIMITS.maxDatesPerJob), DEFAULTS.localDatesPerJob)
     .option('--max-attempts <n>', 'attempts before a chunk is dead', positiveInt('--max-attempts'), DEFAULTS.maxAttempts)
     .addOption(new Option('--format <format>', 'verification report format').choices(VERIFY_FORMATS).default('text'))
     .addOption(apiOption())
-    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; concurrency: number; datesPerJob: number; maxAttempts: number; format: VerifyFormat; api?: string }, cmd: Command) => {
+    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; reprocess: string; concurrency: number; datesPerJob: number; maxAttempts: number; format: VerifyFormat; api?: string }, cmd: Command) => {
       const request = requestFromFlags(opts);
       if (opts.api !== undefined) {
         refuseLocalOnly(cmd, { concurrency: '--concurrency', datesPerJob: '--dates-per-job', maxAttempts: '--max-attempts' });

@@ -9,6 +9,7 @@ export interface RequestFlags {
   end?: string;
   excludeDate?: string[];
   mode?: string;
+  reprocess?: string;
 }
 
 /** `--tables a,b|all` and friends become a validated request, or a UsageError that says how to fix it. */
@@ -21,6 +22,7 @@ export function requestFromFlags(flags: RequestFlags): BackfillRequest {
       end: flags.end,
       excludeDates: flags.excludeDate ?? [],
       mode: flags.mode ?? 'production',
+      reprocess: flags.reprocess ?? 'none',
     });
   } catch (error) {
     if (error instanceof InvalidRequestError) {
