@@ -10,7 +10,6 @@ import type { Ledger } from '../shared/ports/ledger.js';
 import type { ChunkQueue } from '../shared/ports/queue.js';
 import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Logger } from '../shared/log/logger.js';
-import type { ProcessorHooks } from '../shared/chunks/process-chunks.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { BigQueryWarehouse } from '../adapters/bigquery/bigquery-warehouse.js';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
@@ -35,8 +34,6 @@ export interface Service {
   readonly reconcileTrigger?: ReconcileTrigger;
   /** Identifies this instance's claims on chunks. */
   readonly instanceId: string;
-  /** Fault injection for the fault suite (never set in production wiring). */
-  readonly hooks?: ProcessorHooks;
 }
 
 let current: Promise<Service> | null = null;
@@ -68,7 +65,6 @@ export async function createService(config: ServiceConfig, overrides: Partial<Se
   return {
     config, warehouse, ledger, queue, clock, logger, alerter, reconcileTrigger,
     instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}`,
-    ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };
 }
 

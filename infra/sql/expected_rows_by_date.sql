@@ -1,4 +1,4 @@
--- expected_rows_by_date: GENERATED from shared/tables/registry.ts by infra/scripts/generate-from-registry.mjs;
+-- expected_rows_by_date: GENERATED from shared/tables/registry.ts by `npm run generate:infra`;
 -- do not edit, regenerate (test/infra fails while it is stale).
 -- What each analytics table must hold per game date, by each table's `expectation`: the same SQL
 -- verification runs, computed from the schedule and the raw inputs, never from the table itself.

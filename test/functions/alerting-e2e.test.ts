@@ -8,7 +8,7 @@ import { createAlerter, type Alerter } from '../../functions/alerting.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { MemoryLogger } from '../../shared/log/logger.js';
 import { verify } from '../../shared/verify/verify.js';
-import { firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../support/emulators.js';
+import { firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
 import { openFixtureWarehouse, writeTable } from '../shared/verify/fixture-warehouse.js';
 import { AlertSubscription } from '../adapters/alerts/alert-subscription.js';
 
