@@ -217,10 +217,10 @@ function assertNoneOf(sql: string, label: string, what: string, patterns: Array<
   if (found.length) fail(label, `${what} SQL: ${found.join('; ')}`);
 }
 
-type SegmentKind = 'code' | 'comment' | "'" | '`' | '"';
+export type SegmentKind = 'code' | 'comment' | "'" | '`' | '"';
 
 /** The SQL cut into code, comments and quoted runs (strings, backticked and double-quoted names). */
-function segments(sql: string): Array<{ kind: SegmentKind; text: string }> {
+export function segments(sql: string): Array<{ kind: SegmentKind; text: string }> {
   const out: Array<{ kind: SegmentKind; text: string }> = [];
   let code = '';
   let i = 0;
