@@ -1,9 +1,7 @@
 import type { ChunkRecord, ChunkTransition, Ledger } from '../../shared/ports/ledger.js';
-import type { QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse } from '../../shared/ports/warehouse.js';
+import type { ReplacePartitionsRequest, ReplacePartitionsResult, Warehouse } from '../../shared/ports/warehouse.js';
 import { chunkId } from '../../shared/planning/ids.js';
-import type { RenderedQuery, SqlContext } from '../../shared/sql/dialect.js';
 import type { AnalyticsTableName, RunMode } from '../../shared/tables/names.js';
-import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 
 /**
@@ -46,7 +44,8 @@ export class WriteHookInjector {
   constructor(private readonly hooks: WriteHooks) {}
 
   warehouse(inner: Warehouse): Warehouse {
-    return new HookedWarehouse(inner, async (request) => {
+    const replacePartitions = async (request: ReplacePartitionsRequest): Promise<ReplacePartitionsResult> => {
+      const result = await inner.replacePartitions(request);
       const write = { table: request.table.name, mode: request.mode, runId: request.labels.run_id ?? '', dates: request.dates };
       try {
         await this.hooks.afterWrite(write);
@@ -54,7 +53,9 @@ export class WriteHookInjector {
         if (error instanceof WorkerCrash) for (const date of write.dates) this.dead.set(chunkId(write.table, date, write.mode), error);
         throw error;
       }
-    });
+      return result;
+    };
+    return intercept(inner, { replacePartitions });
   }
 
   ledger(inner: Ledger): Ledger {
@@ -65,42 +66,17 @@ export class WriteHookInjector {
       for (const chunk of changed) if (chunk.state === 'running') this.dead.delete(chunk.id);
       return changed;
     };
-    return new Proxy(inner, {
-      get(target, property) {
-        if (property === 'transition') return transition;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    return intercept(inner, { transition });
   }
 }
 
-class HookedWarehouse implements Warehouse {
-  constructor(private readonly inner: Warehouse, private readonly afterWrite: (request: ReplacePartitionsRequest) => Promise<void>) {}
-
-  get dialect(): Warehouse['dialect'] {
-    return this.inner.dialect;
-  }
-
-  context(mode: RunMode): SqlContext {
-    return this.inner.context(mode);
-  }
-
-  query<T extends Row = Row>(query: RenderedQuery): Promise<QueryResult<T>> {
-    return this.inner.query<T>(query);
-  }
-
-  async replacePartitions(request: ReplacePartitionsRequest): Promise<ReplacePartitionsResult> {
-    const result = await this.inner.replacePartitions(request);
-    await this.afterWrite(request);
-    return result;
-  }
-
-  countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {
-    return this.inner.countRows(table, mode, dates);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+/** `inner` with some of its methods replaced; every other member is inner's own, bound to it. */
+function intercept<T extends object>(inner: T, replaced: Partial<T>): T {
+  return new Proxy(inner, {
+    get(target, property) {
+      if (Object.hasOwn(replaced, property)) return replaced[property as keyof T];
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
