@@ -19,7 +19,8 @@ import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
 import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
 import type { ReconcileTrigger } from '../shared/ports/reconcile-trigger.js';
 import { SCHEDULER_MESSAGES } from './manifest.js';
-import { createAlerter, type Alerter } from './alerting.js';
+import type { Alerter } from '../shared/alerts/alerter.js';
+import { createAlerter } from './alerting.js';
 
 /** Everything a function needs, built once per instance from config. */
 export interface Service {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { createService, setService } from '../../functions/service.js';
-import type { Alerter } from '../../functions/alerting.js';
+import type { Alerter } from '../../shared/alerts/alerter.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { loadConfig } from '../../shared/config/config.js';
