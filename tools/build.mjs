@@ -163,8 +163,16 @@ function removeEmptyDirs(dir) {
   if (readdirSync(dir).length === 0) rmdirSync(dir);
 }
 
-function tsc() {
-  const bin = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+/** tsc of this checkout; undefined when devDependencies were not installed (npm ci --omit=dev). */
+function tscBin() {
+  try {
+    return createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  } catch {
+    return undefined;
+  }
+}
+
+function tsc(bin) {
   rmSync(STAGING, { recursive: true, force: true });
   const args = [bin, '-p', TSCONFIG, '--incremental', '--tsBuildInfoFile', BUILD_INFO, '--outDir', STAGING];
   return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
@@ -172,6 +180,12 @@ function tsc() {
 
 async function main() {
   if (isFresh(scanSources())) return 0;
+  const bin = tscBin();
+  if (!bin) {
+    // An install without devDependencies runs `prepare` too; it has nothing to build with.
+    process.stderr.write('build: typescript is not installed (npm ci without devDependencies?); dist/ is not built\n');
+    return process.env.npm_lifecycle_event === 'prepare' ? 0 : 1;
+  }
   if (!(await lock())) return 0;
   try {
     const scan = scanSources();
@@ -179,7 +193,7 @@ async function main() {
     // An output deleted by hand is not re-emitted by an incremental build that believes it exists.
     if (!scan.files.every((file) => existsSync(outputOf(file)))) rmSync(BUILD_INFO, { force: true });
     process.stderr.write('build: sources changed, compiling into dist/ ...\n');
-    const status = tsc();
+    const status = tsc(bin);
     // Like plain tsc, outputs are kept even when there are type errors; the stamp is not, so the next
     // run compiles (and reports) again.
     install();
