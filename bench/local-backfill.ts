@@ -15,7 +15,7 @@ import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
 import { silentLogger } from '../shared/log/logger.js';
 import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
-import { writeSample } from '../adapters/local/sample-writer.js';
+import { writeSample } from '../sample/sample-writer.js';
 import { openLocalStack } from '../cli/local-stack.js';
 import { runBackfill } from '../cli/commands/run.js';
 import { runVerification } from '../shared/api/verify-endpoint.js';

@@ -9,10 +9,10 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES } from '../adapters/simulated/bigquery-limits.js';
+import { BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES } from './simulator/bigquery-limits.js';
 import { SEED_RANGE } from '../shared/config/defaults.js';
 import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
-import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../test/support/emulators.js';
+import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../dev/emulators.js';
 import { emulatorBackend, inMemoryBackend } from './support/backends.js';
 import { limitsFloor, oneDateAtATimeSeconds } from './support/floor.js';
 import { sampleGamesByDate } from './support/game-dates.js';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const oneAtATime = oneDateAtATimeSeconds(DEFAULT_JOB_LATENCIES, chunks);
 
   console.log(`Scale benchmark: ${request.tables.length} tables x ${count(gamesByDate.size)} game dates = ${count(chunks)} chunks, ${start}..${end}`);
-  console.log('(game dates of the deterministic sample schedule, shared/sample; node ' + `${process.version}, ${cpus().length} cores)`);
+  console.log('(game dates of the deterministic sample schedule, sample/; node ' + `${process.version}, ${cpus().length} cores)`);
   console.log('\nWhat runs for real: the core (planning, reconcile, processChunk with claims, leases, checkpoints, back-off),');
   console.log('the Firestore ledger and the Pub/Sub queue adapters on their emulators. What is modelled: BigQuery (limits and');
   console.log('job latencies; no SQL runs), and the time each Firestore and Pub/Sub call takes on Google Cloud. Modelled time');

@@ -6,7 +6,7 @@ import { DEFAULTS, LIMITS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
 import { REPROCESS_MODES } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
-import { writeSample } from '../adapters/local/sample-writer.js';
+import { writeSample } from '../sample/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { openLocalStack } from './local-stack.js';
 import { createCountProgress } from './progress.js';

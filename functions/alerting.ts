@@ -12,8 +12,6 @@ import { LocalAlertStore } from '../adapters/local/local-alert-store.js';
 import { PubSubAlertSink } from '../adapters/pubsub/pubsub-alert-sink.js';
 import { WebhookAlertSink } from '../adapters/webhook/webhook-alert-sink.js';
 
-export type { Alerter, AfterVerificationOptions, AlertingOutcome } from '../shared/alerts/alerter.js';
-
 export interface AlertingOptions {
   readonly config: ServiceConfig;
   readonly pubsub: PubSub;

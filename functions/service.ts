@@ -10,7 +10,6 @@ import type { Ledger } from '../shared/ports/ledger.js';
 import type { ChunkQueue } from '../shared/ports/queue.js';
 import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Logger } from '../shared/log/logger.js';
-import type { ProcessorHooks } from '../shared/chunks/process-chunks.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { BigQueryWarehouse } from '../adapters/bigquery/bigquery-warehouse.js';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
@@ -20,7 +19,8 @@ import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
 import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
 import type { ReconcileTrigger } from '../shared/ports/reconcile-trigger.js';
 import { SCHEDULER_MESSAGES } from './manifest.js';
-import { createAlerter, type Alerter } from './alerting.js';
+import type { Alerter } from '../shared/alerts/alerter.js';
+import { createAlerter } from './alerting.js';
 
 /** Everything a function needs, built once per instance from config. */
 export interface Service {
@@ -35,8 +35,6 @@ export interface Service {
   readonly reconcileTrigger?: ReconcileTrigger;
   /** Identifies this instance's claims on chunks. */
   readonly instanceId: string;
-  /** Fault injection for the fault suite (never set in production wiring). */
-  readonly hooks?: ProcessorHooks;
 }
 
 let current: Promise<Service> | null = null;
@@ -68,7 +66,6 @@ export async function createService(config: ServiceConfig, overrides: Partial<Se
   return {
     config, warehouse, ledger, queue, clock, logger, alerter, reconcileTrigger,
     instanceId: overrides.instanceId ?? `fn-${randomUUID().slice(0, 12)}`,
-    ...(overrides.hooks ? { hooks: overrides.hooks } : {}),
   };
 }
 

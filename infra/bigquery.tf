@@ -9,7 +9,7 @@
 #   instead of a bill; every query of the code, and every view in sql/, filters game_date by range.
 # - Clustered by the table's key (TABLES.md), which is what joins and verification group by.
 # - Schemas come from schemas/<table>.json, generated from shared/tables/registry.ts TABLE_SPECS
-#   (node infra/scripts/generate-from-registry.mjs after a build; test/infra fails when they drift).
+#   (`npm run generate:infra`; test/infra fails when they drift).
 #   Every column is NULLABLE in BigQuery: query jobs that write partitions produce NULLABLE columns and
 #   BigQuery refuses to write them into REQUIRED fields; adding a REQUIRED column later is also refused.
 #   "Critical" (never NULL) is enforced by verification instead, and noted in each field's description.

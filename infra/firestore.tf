@@ -240,3 +240,27 @@ resource "google_firestore_index" "chunks_by_table_mode_state" {
     order      = "ASCENDING"
   }
 }
+
+resource "google_firestore_index" "chunks_by_table_mode_state_game_date" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "table"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "mode"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "gameDate"
+    order      = "ASCENDING"
+  }
+}

@@ -2,7 +2,7 @@
 # among the analytics tables the code lists and checks.
 #   expected_rows_by_date    what each table must hold per date: GENERATED from the table registry (each
 #                            table's `expectation`, the SQL verification runs), so the console and
-#                            `verify` agree; regenerate with infra/scripts/generate-from-registry.mjs
+#                            `verify` agree; regenerate with `npm run generate:infra`
 #   coverage_by_date         rows found per table and date against it, with a status
 #   missing_dates            the dates that are not complete
 #   test_rows_in_production  rows a test run wrote to nba_analytics (should be empty)

@@ -7,9 +7,10 @@ import { CHUNK_STATES, type RunState } from '../../shared/chunks/chunk-state.js'
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
+import { GRPC } from '../../shared/errors/classify.js';
 import {
   chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
-} from '../local/ledger-records.js';
+} from '../../shared/ledger/ledger-records.js';
 import { RUN_ORDER, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
 
 export interface FirestoreLedgerOptions {
@@ -44,10 +45,11 @@ export class LedgerContentionError extends Error {
   override readonly name = 'LedgerContentionError';
 }
 
-/** gRPC ALREADY_EXISTS: a create() found the document there. */
-const ALREADY_EXISTS = 6;
-/** gRPC FAILED_PRECONDITION: the document is no longer the version the write was conditioned on. */
-const FAILED_PRECONDITION = 9;
+/**
+ * The gRPC codes this ledger reacts to: ALREADY_EXISTS, a create() found the document there;
+ * FAILED_PRECONDITION, the document is no longer the version the write was conditioned on.
+ */
+const { ALREADY_EXISTS, FAILED_PRECONDITION } = GRPC;
 
 /**
  * Checkpoints in Firestore: one document per run and per chunk (id = chunk id, times in epoch ms).

@@ -5,7 +5,7 @@ import { LedgerFile, type RecordVersion } from './ledger-file.js';
 import {
   applyTransition, chunkFromData, chunkListOrder, compareRunsNewestFirst, frozenChunk, frozenRun, matchesChunkQuery,
   newChunkRecord, runChanges, runFromData, runPatchApplies, tallyChunks, type RunPatch,
-} from './ledger-records.js';
+} from '../../shared/ledger/ledger-records.js';
 
 export interface LocalLedgerOptions {
   /** A DuckDB file (created, with its folder, if missing), e.g. `<dataDir>/ledger.duckdb`; ':memory:' for none. */

@@ -3,7 +3,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import { FirestoreLedger } from '../../adapters/firestore/firestore-ledger.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
-import { clearFirestore, firestoreClient, pubSubClient, type Emulator } from '../../test/support/emulators.js';
+import { clearFirestore, firestoreClient, pubSubClient, type Emulator } from '../../dev/emulators.js';
 import { EmulatorQueue, ModelledQueue } from './queues.js';
 import type { Backend } from './scenario.js';
 

@@ -1,5 +1,5 @@
-import type { BigQueryLimits, JobLatencies } from '../../adapters/simulated/bigquery-limits.js';
-import { meanMs } from '../../adapters/simulated/latency.js';
+import type { BigQueryLimits, JobLatencies } from '../simulator/bigquery-limits.js';
+import { meanMs } from '../simulator/latency.js';
 
 /** One table's sustained write rate under the limits when every job replaces `datesPerJob` dates. */
 export interface RateBound {

@@ -1,4 +1,4 @@
-import { planSample } from '../../shared/sample/generate-sample.js';
+import { planSample } from '../../sample/generate-sample.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { RunState } from '../../shared/chunks/chunk-state.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
-import type { RealWork } from '../../adapters/simulated/auto-advance.js';
-import type { SimClock } from '../../adapters/simulated/sim-clock.js';
+import type { RealWork } from '../simulator/auto-advance.js';
+import type { SimClock } from '../simulator/sim-clock.js';
 
 /** Modelled Firestore latency: a round trip, plus the time to stream each document. */
 export interface LedgerLatency {

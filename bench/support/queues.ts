@@ -2,8 +2,8 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { decodeChunkMessage, encodeChunkMessage, type ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
-import type { RealWork } from '../../adapters/simulated/auto-advance.js';
-import type { SimClock } from '../../adapters/simulated/sim-clock.js';
+import type { RealWork } from '../simulator/auto-advance.js';
+import type { SimClock } from '../simulator/sim-clock.js';
 import type { Delivery, WorkerPool } from './worker-pool.js';
 
 /** Modelled latency of one publish call (Pub/Sub acknowledges a batch in ~20 ms). */

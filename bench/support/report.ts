@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
-import { LIMIT_NAMES } from '../../adapters/simulated/bigquery-errors.js';
-import type { BigQueryLimits, JobLatencies } from '../../adapters/simulated/bigquery-limits.js';
-import { describeLatency } from '../../adapters/simulated/latency.js';
+import { LIMIT_NAMES } from '../simulator/bigquery-errors.js';
+import type { BigQueryLimits, JobLatencies } from '../simulator/bigquery-limits.js';
+import { describeLatency } from '../simulator/latency.js';
 import type { Floor } from './floor.js';
 import type { GrowthPoint } from './growth.js';
 import { FIRESTORE_LATENCY } from './modelled-ledger.js';

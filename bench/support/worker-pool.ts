@@ -1,7 +1,7 @@
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import type { ChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { retryDelayMs } from '../../shared/chunks/backoff.js';
-import type { SimClock } from '../../adapters/simulated/sim-clock.js';
+import type { SimClock } from '../simulator/sim-clock.js';
 
 /** One delivery of a message, as a push subscription makes it. */
 export interface Delivery {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test step of cloudbuild.yaml, in gcr.io/google.com/cloudsdktool/google-cloud-cli:emulators: that
 # image has java and the Firestore and Pub/Sub emulators the tests start themselves
-# (test/support/emulators.ts finds them through `gcloud info`); Node.js is added here, pinned.
+# (dev/emulators.ts finds them through `gcloud info`); Node.js is added here, pinned.
 set -euo pipefail
 
 version="${NODE_VERSION:?set NODE_VERSION, e.g. 20.19.0}"

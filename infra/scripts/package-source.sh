@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds dist/ and zips the Cloud Functions source: package.json, package-lock.json and dist/ (without
-# the compiled tests). The function build installs the dependencies with npm ci from the lock file and
-# runs no npm scripts (GOOGLE_NODE_RUN_SCRIPTS="" in infra/functions.tf), so dist/ must be complete here.
+# Builds dist/ and zips the Cloud Functions source: package.json (without its scripts and bin, which
+# serve the repository: its `prepare` would compile sources the archive does not hold),
+# package-lock.json, and the compiled modules the functions run (tools/function-files.mjs: the
+# import closure of package.json's main; no test, benchmark, simulator, sample generator, dev stack or
+# CLI module). The function build installs the dependencies with npm ci from the lock file and runs no
+# npm scripts (GOOGLE_NODE_RUN_SCRIPTS="" in infra/functions.tf), so the modules must be complete here.
+# test/infra/package-source.test.ts builds the archive and lists it.
 #
 # Usage: infra/scripts/package-source.sh [out.zip]   (default .deploy/function-source.zip)
 # For a workstation deploy: terraform apply -var source_archive_path=$PWD/.deploy/function-source.zip
@@ -16,9 +20,14 @@ main="$(node -p "require('./package.json').main")"
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
-cp package.json package-lock.json "$stage/"
-cp -R dist "$stage/dist"
-rm -rf "$stage/dist/test"
+cp package-lock.json "$stage/"
+node -e 'const p = require("./package.json"); delete p.scripts; delete p.bin; process.stdout.write(JSON.stringify(p, null, 2) + "\n")' > "$stage/package.json"
+node tools/function-files.mjs > "$stage/files.txt"
+while IFS= read -r file; do
+  mkdir -p "$stage/$(dirname "$file")"
+  cp "$file" "$stage/$file"
+done < "$stage/files.txt"
+rm "$stage/files.txt"
 
 mkdir -p "$(dirname "$out")"
 out_abs="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"

@@ -1,4 +1,4 @@
--- expected_rows_by_date: GENERATED from shared/tables/registry.ts by infra/scripts/generate-from-registry.mjs;
+-- expected_rows_by_date: GENERATED from shared/tables/registry.ts by `npm run generate:infra`;
 -- do not edit, regenerate (test/infra fails while it is stale).
 -- What each analytics table must hold per game date, by each table's `expectation`: the same SQL
 -- verification runs, computed from the schedule and the raw inputs, never from the table itself.
@@ -18,7 +18,7 @@ FROM (
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
       FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
     ) AS ranked_schedule
     WHERE row_rank = 1
   ),
@@ -79,7 +79,7 @@ FROM (
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
       FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
     ) AS ranked_schedule
     WHERE row_rank = 1
   ),
@@ -116,7 +116,7 @@ FROM (
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
       FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
     ) AS ranked_schedule
     WHERE row_rank = 1
   ),
@@ -153,7 +153,7 @@ FROM (
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
       FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
     ) AS ranked_schedule
     WHERE row_rank = 1
   ),
@@ -184,7 +184,7 @@ FROM (
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
       FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
     ) AS ranked_schedule
     WHERE row_rank = 1
   ),

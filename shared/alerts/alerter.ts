@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { AlertSink } from '../ports/alert-sink.js';
-import type { AlertState, AlertStore, VerificationHistory } from '../ports/alert-store.js';
+import type { AlertStore, VerificationHistory } from '../ports/alert-store.js';
+import type { AlertState } from './alert-records.js';
 import type { Logger } from '../log/logger.js';
 import { errorMessage } from '../errors/errors.js';
 import type { VerificationReport } from '../verify/report-schema.js';

@@ -58,25 +58,11 @@ export interface ChunkProcessor {
   process(message: ChunkMessage): Promise<ProcessOutcome>;
 }
 
-/**
- * Fault injection for the fault suite: a hook that runs between the warehouse write and the
- * checkpoint. Throwing WorkerCrash there leaves the chunk exactly as a killed worker would.
- */
-export interface ProcessorHooks {
-  afterWrite?(message: ChunkMessage, dates: readonly IsoDate[]): void | Promise<void>;
-}
-
-/** Leaves the claimed chunks without a checkpoint, as if the process had died. */
-export class WorkerCrash extends Error {
-  override readonly name = 'WorkerCrash';
-}
-
 interface Deps {
   readonly warehouse: Warehouse;
   readonly ledger: Ledger;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly hooks?: ProcessorHooks;
 }
 
 /** A read-back mismatch may be a race with another writer: retry it through redelivery. */
@@ -165,7 +151,6 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       // A partition already built from exactly these inputs holds what the transform would write: it is kept.
       const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
       if (unchanged.rows.size) log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
-      await deps.hooks?.afterWrite?.(message, dates);
       const found = await warehouse.countRows(spec, message.mode, dates);
       const durationMs = clock.now() - started;
       const settled = chunks.map((chunk) =>
@@ -181,7 +166,6 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       const transientFailure = results.some((r) => r.state === 'failed' && r.error?.startsWith(READ_BACK_PREFIX));
       return { ack: !transientFailure, results, skipped };
     } catch (error) {
-      if (error instanceof WorkerCrash) throw error;
       return fail(chunks, error, skipped, log);
     }
   }

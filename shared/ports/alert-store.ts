@@ -1,7 +1,5 @@
 import type { AlertState, AlertStatus, AlertWrite, ScopePassing, VerificationRecord } from '../alerts/alert-records.js';
 
-export type { AlertClaim, AlertState, AlertStatus, AlertWrite, ScopePassing, VerificationRecord } from '../alerts/alert-records.js';
-
 /**
  * Alert states, one per (scope key, fingerprint), and the history of verifications: Firestore in the
  * cloud, a DuckDB file on one machine. Every write of an alert is a compare-and-set on its revision,

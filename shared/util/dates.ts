@@ -1,4 +1,11 @@
-import { addDays, differenceInCalendarDays, eachDayOfInterval, isValid, parseISO, format } from 'date-fns';
+// One module per function: the package root loads all of date-fns (hundreds of modules), a cost every
+// process start (the CLI, a function's cold start) would pay for six functions.
+import { addDays } from 'date-fns/addDays';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { eachDayOfInterval } from 'date-fns/eachDayOfInterval';
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
 import { UTCDate } from '@date-fns/utc';
 
 /** A calendar date as 'YYYY-MM-DD'. Game dates are local dates of the game; no time zone applies. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { createService, setService } from '../../functions/service.js';
-import type { Alerter } from '../../functions/alerting.js';
+import type { Alerter } from '../../shared/alerts/alerter.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { loadConfig } from '../../shared/config/config.js';
@@ -14,7 +14,7 @@ import { MAX_PROBLEMS_SHOWN, parseBackfillRequest } from '../../shared/planning/
 import { startRun } from '../../shared/runner/start-run.js';
 import { addDaysIso } from '../../shared/util/dates.js';
 import { openFixtureWarehouse, runJob, tempDir } from '../support/duckdb-fixtures.js';
-import { pushEndpoint, startFunctionServers, type FunctionServers } from '../support/function-servers.js';
+import { pushEndpoint, startFunctionServers, type FunctionServers } from '../../dev/function-servers.js';
 import { SQL_INJECTIONS, STACK_TRACE, writtenState, type WrittenState } from './written-state.js';
 
 /**

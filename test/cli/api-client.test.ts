@@ -6,7 +6,7 @@ import { UsageError } from '../../cli/usage-error.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../dev/free-port.js';
 
 const request = (start: string, end: string): BackfillRequest => ({ tables: [...ANALYTICS_TABLES], start, end, excludeDates: [], mode: 'production', reprocess: 'none' });
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCli, startCli } from '../support/cli.js';
 import { FIXTURE_RAW_DIR, tempDir } from '../support/duckdb-fixtures.js';
 import { startApiServer, type ApiServer } from '../support/api-server.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../dev/free-port.js';
 import { recordAndShow } from '../../shared/alerts/history.js';
 import { verify } from '../../shared/verify/verify.js';
 

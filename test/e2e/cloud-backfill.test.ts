@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkerCrash, type ProcessorHooks } from '../../shared/chunks/process-chunks.js';
 import type { RunProgressView } from '../../shared/api/progress-view.js';
 import type { ChunkRecord, RunRecord } from '../../shared/ports/ledger.js';
 import type { VerificationReport } from '../../shared/verify/report-schema.js';
 import { TABLE_SPECS } from '../../shared/tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
-import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../support/emulators.js';
-import { startFunctionServers, type FunctionServers } from '../support/function-servers.js';
+import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
+import { startFunctionServers, type FunctionServers } from '../../dev/function-servers.js';
 import { startE2eStack, type E2eStack, type E2eStackOptions } from '../support/e2e-stack.js';
 import { DuplicatingQueue } from '../support/duplicating-queue.js';
+import { WorkerCrash, type WriteHooks } from '../support/write-hooks.js';
 import { expectationRows } from '../support/duckdb-fixtures.js';
 
 /**
@@ -117,10 +117,10 @@ describe('the backfill service on the emulators and functions-framework servers'
     const victim = { table: 'team_offense_game_summary' as AnalyticsTableName, date: '2021-11-05' };
     const writes = new Map<string, number>();
     let crashed = 0;
-    const hooks: ProcessorHooks = {
-      afterWrite(message, dates) {
-        for (const d of dates) writes.set(`${message.table} ${d}`, (writes.get(`${message.table} ${d}`) ?? 0) + 1);
-        if (crashed === 0 && message.table === victim.table && dates.includes(victim.date)) {
+    const hooks: WriteHooks = {
+      afterWrite({ table, dates }) {
+        for (const d of dates) writes.set(`${table} ${d}`, (writes.get(`${table} ${d}`) ?? 0) + 1);
+        if (crashed === 0 && table === victim.table && dates.includes(victim.date)) {
           crashed += 1;
           // What a killed instance leaves: partitions written, chunks running, no checkpoint.
           throw new WorkerCrash('handler killed after the warehouse write, before the checkpoint');

@@ -26,7 +26,7 @@ describe('fault: a run cancelled mid-way', function () {
     const live: { s?: FaultStack; run?: RunRecord } = {};
     let cancel: Promise<ApiResult> | undefined;
     let writesAtCancel = 0;
-    const writes = new WriteLog(async (_message, _dates, log) => {
+    const writes = new WriteLog(async (_write, log) => {
       if (cancel || !live.s || !live.run || log.events.length < 10) return;
       // The cancel lands while this chunk sits between its write and its checkpoint.
       writesAtCancel = log.events.length;

@@ -7,7 +7,7 @@ import { createService, type Service } from '../../functions/service.js';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import { type AnalyticsTableName } from '../../shared/tables/names.js';
 import { useCloudSuite, logged, type FaultStack } from '../support/cloud-suite.js';
-import { firestoreClient } from '../support/emulators.js';
+import { firestoreClient } from '../../dev/emulators.js';
 import { assertExactRows, countRows } from '../support/exact-rows.js';
 import { publishesByChunk, RecordingQueue } from '../support/recording-queue.js';
 import { assertCheckpointsMatchWarehouse, assertProgressMatchesLedger, assertReportMatchesWarehouse } from '../support/report-truth.js';

@@ -3,7 +3,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import { useCloudSuite } from '../support/cloud-suite.js';
 import { restartEmulator } from '../support/emulator-restart.js';
-import { createPushTopology } from '../support/push-topology.js';
+import { createPushTopology } from '../../dev/push-topology.js';
 import { publishesByChunk, RecordingQueue } from '../support/recording-queue.js';
 import { SCHEDULER_TICK_MS, assertRunEndedExactAndTrue, driveWithScheduler, eventually, progress, startBackfill, verifyReport } from '../support/scheduler-driver.js';
 

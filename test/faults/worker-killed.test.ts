@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { WorkerCrash } from '../../shared/chunks/process-chunks.js';
 import type { VerificationReport } from '../../shared/verify/report-schema.js';
 import { useCloudSuite, type FaultStack } from '../support/cloud-suite.js';
 import { assertRunEndedExactAndTrue, driveWithScheduler, startBackfill, verifyReport } from '../support/scheduler-driver.js';
 import { WriteLog } from '../support/write-log.js';
+import { WorkerCrash } from '../support/write-hooks.js';
 
 /**
  * A function instance dies after the warehouse committed a partition and before the checkpoint:
@@ -25,13 +25,13 @@ describe('fault: a worker killed between its partition write and its checkpoint'
     const killed: string[] = [];
     const duringKill: VerificationReport[] = [];
     const live: { s?: FaultStack } = {};
-    const writes = new WriteLog(async (message, dates) => {
-      const victim = dates.map((d) => `${message.table} ${d}`).find((k) => victims.includes(k) && !killed.includes(k));
+    const writes = new WriteLog(async (write) => {
+      const victim = write.dates.map((d) => `${write.table} ${d}`).find((k) => victims.includes(k) && !killed.includes(k));
       if (!victim || !live.s) return;
       killed.push(victim);
       // The partition is written and its chunk running: what a dead instance leaves. The report must
       // not call that table complete.
-      duringKill.push(await verifyReport(live.s, { tables: [message.table], ...RANGE }));
+      duringKill.push(await verifyReport(live.s, { tables: [write.table], ...RANGE }));
       throw new WorkerCrash(`instance killed after writing ${victim}, before its checkpoint`);
     });
     const s = (live.s = await cloud.stack({ hooks: writes.hooks, env: { DATES_PER_JOB: '2' } }));

@@ -4,11 +4,12 @@ import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { FirestoreAlertStore } from '../../adapters/firestore/firestore-alert-store.js';
-import { createAlerter, type Alerter } from '../../functions/alerting.js';
+import type { Alerter } from '../../shared/alerts/alerter.js';
+import { createAlerter } from '../../functions/alerting.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { MemoryLogger } from '../../shared/log/logger.js';
 import { verify } from '../../shared/verify/verify.js';
-import { firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../support/emulators.js';
+import { firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
 import { openFixtureWarehouse, writeTable } from '../shared/verify/fixture-warehouse.js';
 import { AlertSubscription } from '../adapters/alerts/alert-subscription.js';
 

@@ -93,21 +93,7 @@ export function assertNoBigQueryIsms(sql: string, label = 'query'): void {
 
 /** Statements of a script, split at semicolons outside strings, quoted identifiers, comments and parentheses. */
 export function splitStatements(sql: string): string[] {
-  const masked = maskLiterals(sql);
-  const statements: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < masked.length; i += 1) {
-    const c = masked[i];
-    if (c === '(') depth += 1;
-    else if (c === ')') depth -= 1;
-    else if (c === ';' && depth === 0) {
-      statements.push(sql.slice(start, i));
-      start = i + 1;
-    }
-  }
-  statements.push(sql.slice(start));
-  return statements.map((s) => stripComments(s).trim()).filter((s) => s.length > 0);
+  return splitOutside(sql, ';').map((s) => stripComments(s).trim()).filter((s) => s.length > 0);
 }
 
 function checkStatement(statement: string, label: string): void {
@@ -217,10 +203,10 @@ function assertNoneOf(sql: string, label: string, what: string, patterns: Array<
   if (found.length) fail(label, `${what} SQL: ${found.join('; ')}`);
 }
 
-type SegmentKind = 'code' | 'comment' | "'" | '`' | '"';
+export type SegmentKind = 'code' | 'comment' | "'" | '`' | '"';
 
 /** The SQL cut into code, comments and quoted runs (strings, backticked and double-quoted names). */
-function segments(sql: string): Array<{ kind: SegmentKind; text: string }> {
+export function segments(sql: string): Array<{ kind: SegmentKind; text: string }> {
   const out: Array<{ kind: SegmentKind; text: string }> = [];
   let code = '';
   let i = 0;
@@ -279,21 +265,26 @@ function stripComments(sql: string): string {
 
 /** Items of a comma list, ignoring commas inside parentheses and literals. */
 function splitTopLevel(list: string): string[] {
-  const masked = maskLiterals(list);
-  const items: string[] = [];
+  return splitOutside(list, ',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** `sql` cut at each `separator` outside parentheses, strings, quoted names and comments. */
+function splitOutside(sql: string, separator: ';' | ','): string[] {
+  const masked = maskLiterals(sql);
+  const parts: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < masked.length; i += 1) {
     const c = masked[i];
     if (c === '(') depth += 1;
     else if (c === ')') depth -= 1;
-    else if (c === ',' && depth === 0) {
-      items.push(list.slice(start, i));
+    else if (c === separator && depth === 0) {
+      parts.push(sql.slice(start, i));
       start = i + 1;
     }
   }
-  items.push(list.slice(start));
-  return items.map((s) => s.trim()).filter((s) => s.length > 0);
+  parts.push(sql.slice(start));
+  return parts;
 }
 
 function fail(label: string, message: string): never {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemoryLogger } from '../../shared/log/logger.js';
-import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from './emulators.js';
-import { startFunctionServers, type FunctionServers } from './function-servers.js';
+import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
+import { startFunctionServers, type FunctionServers } from '../../dev/function-servers.js';
 import { startE2eStack, type E2eStack, type E2eStackOptions } from './e2e-stack.js';
 
 /**

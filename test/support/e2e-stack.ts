@@ -11,16 +11,16 @@ import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
 import { PubSubReconcileTrigger } from '../../adapters/pubsub/pubsub-reconcile-trigger.js';
 import { SCHEDULER_MESSAGES } from '../../functions/manifest.js';
 import { loadConfig, type ServiceConfig } from '../../shared/config/config.js';
-import type { ProcessorHooks } from '../../shared/chunks/process-chunks.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { ChunkRecord } from '../../shared/ports/ledger.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 import { FIXTURE_RAW_DIR, tempDir } from './duckdb-fixtures.js';
 import { TrackedWarehouse } from './tracked-warehouse.js';
-import { firestoreClient, type Emulator } from './emulators.js';
-import type { FunctionServers } from './function-servers.js';
-import { createPushTopology, type PushTopology } from './push-topology.js';
+import { WriteHookInjector, type WriteHooks } from './write-hooks.js';
+import { firestoreClient, type Emulator } from '../../dev/emulators.js';
+import type { FunctionServers } from '../../dev/function-servers.js';
+import { createPushTopology, type PushTopology } from '../../dev/push-topology.js';
 
 /**
  * One deployment of the service for an end-to-end test: its own project, collections, topics and
@@ -37,7 +37,8 @@ export interface E2eStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Wraps the Pub/Sub chunk queue the service publishes to. */
   readonly wrapQueue?: (queue: ChunkQueue) => ChunkQueue;
-  readonly hooks?: ProcessorHooks;
+  /** Seen after each partition write, before its checkpoint (write-hooks.ts: a WorkerCrash there kills the worker). */
+  readonly hooks?: WriteHooks;
   /** Raw CSVs to load into the warehouse; default the real-data fixture slices. */
   readonly rawDir?: string;
   /** Where the service logs; default JSON lines on stdout at LOG_LEVEL. */
@@ -115,17 +116,15 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const logger = options.logger ?? createJsonLogger({ level: config.logLevel });
     const chunkQueue = new PubSubQueue({ pubsub, topic: config.topics.chunks });
     const queue = options.wrapQueue ? options.wrapQueue(chunkQueue) : chunkQueue;
-    const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix });
+    const firestoreLedger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix });
+    const injector = options.hooks ? new WriteHookInjector(options.hooks) : undefined;
+    const ledger = injector ? injector.ledger(firestoreLedger) : firestoreLedger;
     const alerter = await createAlerter({ config, pubsub, logger, clock: systemClock, firestore: db });
     closers.push(() => deleteCollections(db, prefix), () => ledger.close(), () => alerter.close(), () => queue.close());
     const reconcileTrigger = options.apiTick
       ? new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile })
       : { requestReconcile: () => Promise.resolve() };
-    const overrides = {
-      ledger, queue, alerter, logger,
-      ...(options.hooks ? { hooks: options.hooks } : {}),
-      reconcileTrigger,
-    };
+    const overrides = { ledger, queue, alerter, logger, reconcileTrigger };
     // The warehouse is made by createService from config (WAREHOUSE=duckdb in BACKFILL_DATA_DIR).
     const service = await createService(config, overrides);
     const warehouse = service.warehouse;
@@ -135,7 +134,8 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     // work (a push delivered just before the subscriptions went) before it closes the engine.
     const tracked = new TrackedWarehouse(warehouse);
     closers.push(() => tracked.idle());
-    const serving = (s: Service): Service => ({ ...s, warehouse: tracked });
+    const served = injector ? injector.warehouse(tracked) : tracked;
+    const serving = (s: Service): Service => ({ ...s, warehouse: served });
     await loadRawDirectory(warehouse, options.rawDir ?? FIXTURE_RAW_DIR);
     setService(serving(service));
     closers.push(() => Promise.resolve(setService(null)));

@@ -1,4 +1,4 @@
-import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from './emulators.js';
+import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
 
 /**
  * Stop an emulator and start one of the same kind on the same port, so the clients pointed at it

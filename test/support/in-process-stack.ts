@@ -4,7 +4,7 @@ import { InProcessQueue } from '../../adapters/local/in-process-queue.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
 import { handleApiRequest } from '../../shared/api/handle-api.js';
 import type { RunProgressView } from '../../shared/api/progress-view.js';
-import { createChunkProcessor, type ProcessorHooks } from '../../shared/chunks/process-chunks.js';
+import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { TransientError } from '../../shared/errors/errors.js';
 import { MemoryLogger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -25,7 +25,6 @@ import { openFixtureWarehouse } from './duckdb-fixtures.js';
 
 export interface InProcessStackOptions {
   readonly wrapWarehouse?: (warehouse: DuckDbWarehouse) => Warehouse;
-  readonly hooks?: ProcessorHooks;
   readonly maxAttempts?: number;
   readonly datesPerJob?: number;
 }
@@ -64,7 +63,7 @@ export async function startInProcessStack(options: InProcessStackOptions = {}): 
   const clock = systemClock;
   const maxAttempts = options.maxAttempts ?? 3;
   const processor = createChunkProcessor(
-    { warehouse, ledger, clock, logger: logs, ...(options.hooks ? { hooks: options.hooks } : {}) },
+    { warehouse, ledger, clock, logger: logs },
     { workerId: 'in-process-worker', leaseMs: 60_000, maxAttempts, retryBaseMs: 20, retryMaxMs: 200 },
   );
   const wakers: Array<() => void> = [];

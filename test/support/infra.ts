@@ -2,21 +2,18 @@ import { parse } from '@cdktf/hcl2json';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bigQueryDialect } from '../../shared/sql/bigquery-dialect.js';
-import type { SqlContext } from '../../shared/sql/dialect.js';
-import type { AnalyticsTableSpec, ColumnSpec, ColumnType } from '../../shared/tables/types.js';
+import { INFRA_DIR } from '../../tools/infra/registry-artifacts.js';
 
 /**
  * infra/ read as data: every infra/*.tf parsed with @cdktf/hcl2json into one model, with the readers the
- * checks of test/infra/checks/ use; and what infra/ generates from the table registry (BigQuery schemas,
- * the expected-rows view), shared by the test and infra/scripts/generate-from-registry.mjs.
+ * checks of test/infra/checks/ use. What infra/ generates from the table registry is the tool's
+ * (tools/infra/registry-artifacts.ts); the checks import it from there.
  *
  * hcl2json's shape: attributes are values (expressions become "${...}" strings), nested blocks are
  * arrays of bodies, `dynamic` blocks sit under body.dynamic[name][i].content.
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const INFRA_DIR = join(REPO_ROOT, 'infra');
 
 export type Body = Record<string, unknown>;
 
@@ -155,79 +152,4 @@ export function canonical(value: unknown): string {
   const body = asBody(value);
   if (body) return `{${Object.keys(body).sort().map((k) => `${JSON.stringify(k)}:${canonical(body[k])}`).join(',')}}`;
   return JSON.stringify(value);
-}
-
-
-// --- BigQuery schemas from the table registry -----------------------------------------------------------
-
-const BIGQUERY_TYPES: Record<ColumnType, string> = {
-  // The API's own names: it reports INT64 and BOOL back as INTEGER and BOOLEAN, and Terraform would
-  // show a permanent diff if the file used the aliases.
-  STRING: 'STRING', INT64: 'INTEGER', NUMERIC: 'NUMERIC', BOOL: 'BOOLEAN', DATE: 'DATE', TIMESTAMP: 'TIMESTAMP',
-};
-
-export interface BigQueryField {
-  readonly name: string;
-  readonly type: string;
-  readonly mode: 'NULLABLE';
-  readonly description: string;
-}
-
-/**
- * The BigQuery schema of a table spec. Every field is NULLABLE (see infra/bigquery.tf for why); whether
- * NULL is allowed by the contract goes into the description, and verification enforces it.
- */
-export function bigQuerySchema(columns: readonly ColumnSpec[]): BigQueryField[] {
-  return columns.map((c) => ({
-    name: c.name,
-    type: BIGQUERY_TYPES[c.type],
-    mode: 'NULLABLE',
-    description: [c.description, c.nullable ? 'NULL ok.' : 'Critical: never NULL (checked by verification).']
-      .filter((part): part is string => Boolean(part)).join(' ').slice(0, 1024),
-  }));
-}
-
-export function schemaFileText(columns: readonly ColumnSpec[]): string {
-  return `${JSON.stringify(bigQuerySchema(columns), null, 2)}\n`;
-}
-
-export function schemaPath(table: string, dir: string = INFRA_DIR): string {
-  return join(dir, 'schemas', `${table}.json`);
-}
-
-// --- The expected-rows view from the table registry ------------------------------------------------------
-
-/** The coverage window of the monitoring views, as templatefile() placeholders and GoogleSQL. */
-export const VIEW_WINDOW = { start: "DATE '${coverage_start}'", end: 'DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)' } as const;
-
-export const EXPECTED_ROWS_VIEW_FILE = 'expected_rows_by_date.sql';
-
-/**
- * infra/sql/expected_rows_by_date.sql: every table's `expectation` (the SQL verification runs, so the
- * console and `verify` never disagree on what a date must hold), rendered for BigQuery with the tables
- * named by templatefile() placeholders and the job's date parameters replaced by the view's window.
- */
-export function expectedRowsViewSql(specs: readonly Pick<AnalyticsTableSpec, 'name' | 'expectation'>[]): string {
-  const d = bigQueryDialect('${project}');
-  const ctx: SqlContext = { d, raw: (t) => d.table('${raw_dataset}', t), analytics: (t) => d.table('${analytics_dataset}', t) };
-  const parts = specs.map((spec) => {
-    const sql = spec.expectation(ctx)
-      .replace(/@start_date\b/g, VIEW_WINDOW.start)
-      .replace(/@end_date\b/g, VIEW_WINDOW.end);
-    const unbound = /@[A-Za-z_]\w*/.exec(sql);
-    if (unbound) throw new Error(`the expectation of ${spec.name} uses the parameter ${unbound[0]}, which a view cannot bind`);
-    const body = sql.trim().split('\n').map((line) => (line ? `  ${line}` : line)).join('\n');
-    return `SELECT '${spec.name}' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games\nFROM (\n${body}\n) AS e`;
-  });
-  return [
-    '-- expected_rows_by_date: GENERATED from shared/tables/registry.ts by infra/scripts/generate-from-registry.mjs;',
-    '-- do not edit, regenerate (test/infra fails while it is stale).',
-    "-- What each analytics table must hold per game date, by each table's `expectation`: the same SQL",
-    '-- verification runs, computed from the schedule and the raw inputs, never from the table itself.',
-    '-- One row per table and date with games counting for it, from ${coverage_start} through yesterday:',
-    '-- expected_rows, source_short_games (games whose raw data is short: the date cannot be complete),',
-    '-- scheduled_games.',
-    parts.join('\nUNION ALL\n'),
-    '',
-  ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../shared/sample/prng.js';
+import { mulberry32 } from '../../sample/prng.js';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 

@@ -1,7 +1,6 @@
-import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
-import type { ProcessorHooks } from '../../shared/chunks/process-chunks.js';
 import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
+import type { PartitionWrite, WriteHooks } from './write-hooks.js';
 
 export interface WriteEvent {
   readonly table: AnalyticsTableName;
@@ -14,19 +13,19 @@ export interface WriteEvent {
 }
 
 /**
- * Every partition write the processor makes, in order, seen from ProcessorHooks.afterWrite (after the
- * warehouse committed, before the checkpoint). `then` runs after recording: the place to inject a
- * fault between the write and the checkpoint.
+ * Every partition write the processor makes, in order, seen from WriteHooks.afterWrite (after the
+ * warehouse committed, before the checkpoint; see write-hooks.ts). `then` runs after recording: the
+ * place to inject a fault between the write and the checkpoint.
  */
 export class WriteLog {
   readonly events: WriteEvent[] = [];
 
-  constructor(private readonly then?: (message: ChunkMessage, dates: readonly IsoDate[], log: WriteLog) => void | Promise<void>) {}
+  constructor(private readonly then?: (write: PartitionWrite, log: WriteLog) => void | Promise<void>) {}
 
-  readonly hooks: ProcessorHooks = {
-    afterWrite: async (message, dates) => {
-      for (const date of dates) this.events.push({ table: message.table, date, runId: message.runId, seq: this.events.length, at: Date.now() });
-      await this.then?.(message, dates, this);
+  readonly hooks: WriteHooks = {
+    afterWrite: async (write) => {
+      for (const date of write.dates) this.events.push({ table: write.table, date, runId: write.runId, seq: this.events.length, at: Date.now() });
+      await this.then?.(write, this);
     },
   };
 

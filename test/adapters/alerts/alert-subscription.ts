@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AlertEventSchema, type AlertEvent } from '../../../shared/alerts/alert-event.js';
-import type { Emulator } from '../../support/emulators.js';
+import type { Emulator } from '../../../dev/emulators.js';
 
 export interface PulledAlert {
   readonly event: AlertEvent;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { FirestoreAlertStore } from '../../../adapters/firestore/firestore-alert-store.js';
-import { clearFirestore, firestoreClient, startFirestoreEmulator, type Emulator } from '../../support/emulators.js';
+import { clearFirestore, firestoreClient, startFirestoreEmulator, type Emulator } from '../../../dev/emulators.js';
 import { alertStoreConformance } from '../../ports/alert-store-conformance.js';
 
 describe('FirestoreAlertStore on the Firestore emulator', function () {

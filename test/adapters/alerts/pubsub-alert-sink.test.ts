@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { PubSub } from '@google-cloud/pubsub';
 import { PubSubAlertSink } from '../../../adapters/pubsub/pubsub-alert-sink.js';
-import { pubSubClient, startPubSubEmulator, type Emulator } from '../../support/emulators.js';
+import { pubSubClient, startPubSubEmulator, type Emulator } from '../../../dev/emulators.js';
 import { AlertSubscription } from './alert-subscription.js';
 import { sampleEvent } from './sample-event.js';
 

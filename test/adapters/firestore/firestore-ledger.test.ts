@@ -4,7 +4,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import sinon from 'sinon';
 import { FirestoreLedger } from '../../../adapters/firestore/firestore-ledger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
-import { firestoreClient, startFirestoreEmulator, type Emulator } from '../../support/emulators.js';
+import { firestoreClient, startFirestoreEmulator, type Emulator } from '../../../dev/emulators.js';
 import { ledgerConformance, testChunks, testRun, T0 } from '../../ports/ledger-conformance.js';
 
 function uniquePrefix(): string {

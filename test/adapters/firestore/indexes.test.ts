@@ -11,7 +11,8 @@ interface Shape {
 
 /** The composite index a query needs, or null when Firestore's automatic single-field indexes serve it. */
 function neededIndex(collection: LedgerCollection, filters: readonly QueryFilter[], order?: { field: string; direction: 'asc' | 'desc' }): Shape | null {
-  const fields: FirestoreIndexField[] = filters.map((f) =>
+  // A range filters one field twice (>= and <=): the index names it once.
+  const fields: FirestoreIndexField[] = [...new Map(filters.map((f) => [f.field, f])).values()].map((f) =>
     f.op === 'array-contains' ? { fieldPath: f.field, arrayConfig: 'CONTAINS' } : { fieldPath: f.field, order: 'ASCENDING' });
   if (order && filters.length > 0) fields.push({ fieldPath: order.field, order: order.direction === 'desc' ? 'DESCENDING' : 'ASCENDING' });
   return fields.length >= 2 ? { collection, fields } : null;
@@ -28,6 +29,10 @@ function everyQueryShape(): Shape[] {
         }
       }
     }
+  }
+  // The chunk processor's check that the inputs it reads are done (shared/chunks/process-chunks.ts).
+  for (const range of [{ gameDateFrom: '2016-10-01', gameDateTo: '2018-04-13' }, { gameDateTo: '2018-04-13' }]) {
+    chunkQueries.push({ table: 'player_game_summary', mode: 'production', states: ['pending', 'queued', 'running', 'failed', 'dead'], ...range });
   }
   const runStates: Array<RunState[] | undefined> = [undefined, ['active'], ['active', 'failed']];
   return [

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import { PubSubQueue } from '../../../adapters/pubsub/pubsub-queue.js';
 import { decodeChunkMessage, encodeChunkMessage } from '../../../shared/chunks/chunk-message.js';
-import { pubSubClient, startPubSubEmulator, type Emulator } from '../../support/emulators.js';
+import { pubSubClient, startPubSubEmulator, type Emulator } from '../../../dev/emulators.js';
 import { DeliveryCollector, queueConformance, testMessage } from '../../ports/queue-conformance.js';
 
 const uniqueName = (what: string) => `${what}-${randomUUID().slice(0, 8)}`;

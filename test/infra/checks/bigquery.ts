@@ -2,10 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnalyticsTableSpec, ColumnSpec } from '../../../shared/tables/types.js';
-import {
-  asBody, block, canonical, EXPECTED_ROWS_VIEW_FILE, expectedRowsViewSql, INFRA_DIR, mentions, resolveLocal, resourcesOf,
-  schemaFileText, schemaPath, type Infra, type Located,
-} from '../../support/infra.js';
+import { asBody, block, canonical, mentions, resolveLocal, resourcesOf, type Infra, type Located } from '../../support/infra.js';
+import { EXPECTED_ROWS_VIEW_FILE, expectedRowsViewSql, INFRA_DIR, schemaFileText, schemaPath } from '../../../tools/infra/registry-artifacts.js';
 
 export interface TableSpecLike {
   readonly name: string;
@@ -80,7 +78,7 @@ export function checkBigQuery(infra: Infra, names: WarehouseNames): string[] {
 /** infra/schemas/<table>.json is exactly what the registry generates, for every table and no other. */
 export function checkSchemaFiles(tables: readonly TableSpecLike[], dir: string = INFRA_DIR): string[] {
   const problems: string[] = [];
-  const fix = 'regenerate: npm run build && node infra/scripts/generate-from-registry.mjs';
+  const fix = 'regenerate: npm run generate:infra';
   for (const spec of tables) {
     const path = schemaPath(spec.name, dir);
     if (!existsSync(path)) problems.push(`infra/schemas/${spec.name}.json is missing (${fix})`);
@@ -145,7 +143,7 @@ export function sqlViews(infra: Infra, dir: string = INFRA_DIR): { views: SqlVie
 /** infra/sql/expected_rows_by_date.sql is what the registry's expectations generate. */
 export function checkExpectedRowsView(specs: readonly Pick<AnalyticsTableSpec, 'name' | 'expectation'>[], dir: string = INFRA_DIR): string[] {
   const path = join(dir, 'sql', EXPECTED_ROWS_VIEW_FILE);
-  const fix = 'regenerate: npm run build && node infra/scripts/generate-from-registry.mjs';
+  const fix = 'regenerate: npm run generate:infra';
   if (!existsSync(path)) return [`infra/sql/${EXPECTED_ROWS_VIEW_FILE} is missing (${fix})`];
   return readFileSync(path, 'utf8') === expectedRowsViewSql(specs) ? [] : [`infra/sql/${EXPECTED_ROWS_VIEW_FILE} differs from the registry's expectations (${fix})`];
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { createChunkProcessor, WorkerCrash, type ChunkProcessorOptions } from '../../../shared/chunks/process-chunks.js';
+import { createChunkProcessor, type ChunkProcessorOptions } from '../../../shared/chunks/process-chunks.js';
 import type { ChunkMessage } from '../../../shared/chunks/chunk-message.js';
 import { MemoryLogger } from '../../../shared/log/logger.js';
 import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
@@ -11,6 +11,7 @@ import type { Clock } from '../../../shared/ports/clock.js';
 import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { openFixtureWarehouse } from '../../support/duckdb-fixtures.js';
+import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/write-hooks.js';
 
 const OPTIONS: ChunkProcessorOptions = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000 };
 
@@ -37,8 +38,11 @@ describe('processing a chunk message', () => {
   }
   const message = (runId: string, table: ChunkMessage['table'], dates: string[], mode: ChunkMessage['mode'] = 'production'): ChunkMessage =>
     ({ v: 1, runId, table, mode, dates, publishedAt: now });
-  const processor = (logger = new MemoryLogger(), hooks?: Parameters<typeof createChunkProcessor>[0]['hooks']) =>
-    createChunkProcessor({ warehouse, ledger, clock, logger, ...(hooks ? { hooks } : {}) }, OPTIONS);
+  const processor = (logger = new MemoryLogger(), hooks?: WriteHooks) => {
+    const injector = hooks && new WriteHookInjector(hooks);
+    const ports = injector ? { warehouse: injector.warehouse(warehouse), ledger: injector.ledger(ledger) } : { warehouse, ledger };
+    return createChunkProcessor({ ...ports, clock, logger }, OPTIONS);
+  };
   const count = async (sql: string) => Number((await warehouse.query<{ n: number }>({ sql, params: {}, types: {}, label: 't' })).rows[0]?.n);
 
   it('writes the partitions, reads them back and checkpoints each date as succeeded with its rows', async () => {

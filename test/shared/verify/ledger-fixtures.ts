@@ -1,5 +1,6 @@
 import type { ChunkState, RunState } from '../../../shared/chunks/chunk-state.js';
 import type { ChunkRecord, RunRecord } from '../../../shared/ports/ledger.js';
+import { newChunkRecord } from '../../../shared/ledger/ledger-records.js';
 import { chunkId } from '../../../shared/planning/ids.js';
 import type { AnalyticsTableName, RunMode } from '../../../shared/tables/names.js';
 
@@ -10,30 +11,7 @@ export function chunk(
   over: Partial<ChunkRecord> & { mode?: RunMode } = {},
 ): ChunkRecord {
   const mode = over.mode ?? 'production';
-  return {
-    id: chunkId(table, gameDate, mode),
-    table,
-    gameDate,
-    mode,
-    runIds: ['run-1'],
-    state,
-    attempts: 0,
-    priorAttempts: 0,
-    quotaRetries: 0,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    nextAttemptAt: null,
-    lastError: null,
-    rowsWritten: null,
-    rowsFound: null,
-    expectedRows: null,
-    durationMs: null,
-    queuedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: 0,
-    ...over,
-  };
+  return { ...newChunkRecord({ id: chunkId(table, gameDate, mode), table, gameDate, mode }, 'run-1', 0), state, ...over };
 }
 
 export function run(
