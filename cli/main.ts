@@ -19,6 +19,12 @@ import { EXIT, UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+function portFlag(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(n) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  return n;
+}
+
 /** `--api URL`: run, status and verify talk to the backfill API (npm run dev, or the deployed function) instead of the data dir. */
 const apiOption = () => new Option('--api <url>', 'use the backfill API at this URL (http://127.0.0.1:8080 from `npm run dev`, or the deployed api_url) instead of the local data dir').env('BACKFILL_API_URL');
 
@@ -148,6 +154,35 @@ export function buildProgram(): Command {
       process.exitCode = await withStack(cmd, async (stack) => {
         const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
+      }, { mustExist: true });
+    });
+
+  program
+    .command('serve')
+    .description('the status page (coverage calendars, runs, verifications, alerts) and the HTTP API over the data dir; runs started, retried or left active are driven here')
+    .option('--port <n>', 'port to listen on (0: any free port)', portFlag, DEFAULTS.servePort)
+    .option('--host <address>', 'address to listen on (0.0.0.0 opens it to the network: it has no authentication)', '127.0.0.1')
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
+    .action(async (opts: { port: number; host: string; concurrency: number }, cmd: Command) => {
+      await withStack(cmd, async (stack) => {
+        const controller = new AbortController();
+        const onSignal = () => {
+          if (controller.signal.aborted) process.exit(130);
+          process.stderr.write('\nStopping: the chunks in flight finish and checkpoint (Ctrl-C again to quit now)...\n');
+          controller.abort();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        try {
+          const { serve } = await import('./commands/serve.js');
+          await serve(stack, {
+            host: opts.host, port: opts.port, concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts,
+            logger: cliLogger(Boolean(program.opts().verbose)), out: process.stdout, signal: controller.signal,
+          });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
       }, { mustExist: true });
     });
 

@@ -2,11 +2,12 @@ import type { Request, Response } from '@google-cloud/functions-framework';
 import { handleApiRequest } from '../shared/api/handle-api.js';
 import { LIMITS } from '../shared/config/defaults.js';
 import { getService } from './service.js';
+import { pageScript } from './page-script.js';
 
 const EXAMPLE = '{"tables":"all","start":"2021-11-01","end":"2021-11-30"}';
 
 /**
- * HTTP: POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
+ * HTTP: GET / (the status page), POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
  * Deployed without public access: callers present a Google ID token.
  */
 export async function backfillApi(req: Request, res: Response): Promise<void> {
@@ -22,8 +23,10 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
     return;
   }
   try {
-    const out = await handleApiRequest({ ...service, history: service.alerter.history, reconcileTrigger: service.reconcileTrigger }, { method: req.method, path: req.path, query: req.query, body: body.value });
+    const deps = { ...service, history: service.alerter.history, alerts: service.alerter.alerts, reconcileTrigger: service.reconcileTrigger, pageScript: pageScript() };
+    const out = await handleApiRequest(deps, { method: req.method, path: req.path, query: req.query, body: body.value });
     res.status(out.status).type(out.contentType);
+    if (out.headers) res.set(out.headers);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));
   } catch (error) {

@@ -12,6 +12,7 @@ import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
 import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { runProgress } from './progress-view.js';
+import { pageAsset, statusPage, type AlertReader } from './status-page.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
 import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
 
@@ -25,8 +26,10 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
-  /** 'application/json' unless a text or markdown report was asked for. */
+  /** 'application/json' unless a text or markdown report, or the status page, was asked for. */
   readonly contentType: string;
+  /** More response headers (the status page's Content-Security-Policy). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface ApiDeps {
@@ -38,12 +41,11 @@ export interface ApiDeps {
   readonly history?: VerificationHistory | undefined;
   /** Asks for a reconcile tick when a run is started or resumed; without it the scheduler's next tick starts it. */
   readonly reconcileTrigger?: ReconcileTrigger | undefined;
+  /** Open alerts, for the status page; without it the page says there is no alert store. */
+  readonly alerts?: AlertReader | undefined;
+  /** The status page's browser script (the edge reads the built file). */
+  readonly pageScript?: string | undefined;
 }
-
-export const ROUTES = [
-  'POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry',
-  'GET /verify', 'GET /verifications',
-] as const;
 
 const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });
 const problem = (status: number, error: string, details?: string[]): ApiResponse => json(status, { error, ...(details ? { details } : {}) });
@@ -109,8 +111,13 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       const records = await deps.history.listVerifications({ limit: q.data.limit });
       return json(200, { verifications: records.map(historyEntry) });
     }
-    if (parts.length === 0 && method === 'GET') {
-      return json(200, { service: 'nba-backfill', routes: [...ROUTES] });
+    if (parts.length === 0) {
+      if (method !== 'GET') return problem(405, 'use GET / (the status page)');
+      return await statusPage(deps, req.query);
+    }
+    if (parts.length === 2 && parts[0] === 'assets' && method === 'GET') {
+      const asset = pageAsset(deps, parts[1] ?? '');
+      if (asset) return asset;
     }
     return problem(404, `${method} ${shortened(req.path)} is not a route of this API`);
   } catch (error) {
