@@ -1,4 +1,5 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { isCrossSiteWrite } from '../shared/api/cross-site.js';
 import { handleApiRequest } from '../shared/api/handle-api.js';
 import { LIMITS } from '../shared/config/defaults.js';
 import { getService } from './service.js';
@@ -15,6 +16,10 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
   const bytes = Buffer.isBuffer(req.rawBody) ? req.rawBody.length : 0;
   if (bytes > LIMITS.maxRequestBytes) {
     res.status(413).json({ error: `the body is ${bytes} bytes; a request is at most ${LIMITS.maxRequestBytes}` });
+    return;
+  }
+  if (isCrossSiteWrite(req.method.toUpperCase(), req.get('sec-fetch-site'))) {
+    res.status(403).json({ error: 'refused: a page of another site sent this request', details: ['send it from the status page, the CLI or curl'] });
     return;
   }
   const body = bodyOf(req);

@@ -49,7 +49,7 @@ ul.legend,ul.counts{list-style:none;margin:4px 0;padding:0;display:flex;flex-wra
 .swatch{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px;border-radius:2px}
 article.table{display:grid;grid-template-columns:220px minmax(0,1fr);gap:6px 16px;padding:10px 0;border-bottom:1px solid var(--line)}
 article.table .summary p{margin:2px 0}
-article.table .summary h3{font-size:13px;overflow-wrap:anywhere}
+article.table .summary h3{font-size:13px}
 article.table .problems{margin:4px 0 0;padding-left:16px;font-size:12px}
 .calendar{overflow-x:auto}
 .season{display:flex;align-items:center;height:14px;margin:1px 0}

@@ -95,7 +95,7 @@ function tableBlock(table: TableReport, report: VerificationReport): Html {
   const otherProblems = table.problems.filter((p) => p.kind !== 'date_rows');
   return html`<article class="table" data-table="${table.table}" aria-labelledby="t-${table.table}">
 <div class="summary">
-<h3 id="t-${table.table}">${table.table}</h3>
+<h3 id="t-${table.table}">${breakable(table.table)}</h3>
 <p><span class="status" data-status="${table.status}">${table.status}</span> coverage <b>${table.coveragePct === null ? 'n/a' : `${table.coveragePct}%`}</b></p>
 <p class="muted">${table.completeDates.toLocaleString('en-US')} of ${(table.expectedDates + table.sourceShortDates).toLocaleString('en-US')} dates complete · ${table.rows.toLocaleString('en-US')} rows of ${table.expectedRows.toLocaleString('en-US')} expected</p>
 <p class="muted">${table.statusReason}</p>
@@ -110,6 +110,11 @@ ${cells.length === 0 ? html`<p class="muted">No game dates in this range.</p>` :
 <p class="details" aria-live="polite">${cells.length ? 'Hover or focus a date for details.' : ''}</p>
 </div>
 </article>`;
+}
+
+/** A table name that may wrap after its underscores (and only there) in the narrow summary column. */
+function breakable(name: string): Html[] {
+  return name.split('_').map((part, i) => html`${i > 0 ? html`_<wbr>` : ''}${part}`);
 }
 
 /** Seasons this short (a range of weeks) get cells twice as wide. */
