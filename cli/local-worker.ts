@@ -20,8 +20,8 @@ export interface LocalWorker {
   /** Reconcile limits that keep the queue busy without flooding it. */
   readonly limits: ReconcileLimits;
   /** Resolves when a chunk finished or `wake()` was called, or after at most `timeoutMs`. */
-  waitForWork(timeoutMs: number): Promise<void>;
-  wake(): void;
+  readonly waitForWork: (timeoutMs: number) => Promise<void>;
+  readonly wake: () => void;
   /** Let the chunks in flight finish and checkpoint (before the databases close). */
   close(): Promise<void>;
 }

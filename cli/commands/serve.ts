@@ -4,7 +4,6 @@ import { loadConfig } from '../../shared/config/config.js';
 import { errorMessage } from '../../shared/errors/errors.js';
 import { recordAndShow } from '../../shared/alerts/history.js';
 import { runVerification } from '../../shared/api/verify-endpoint.js';
-import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { RunRecord } from '../../shared/ports/ledger.js';
 import { reconcileRuns } from '../../shared/reconcile/reconcile.js';

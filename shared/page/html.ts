@@ -12,9 +12,9 @@ export type HtmlValue = Html | string | number | boolean | null | undefined | re
 
 function render(value: HtmlValue): string {
   if (value instanceof Html) return value.text;
-  if (Array.isArray(value)) return (value as readonly HtmlValue[]).map(render).join('');
+  if (Array.isArray(value)) return value.map(render).join('');
   if (value === null || value === undefined || value === false || value === true) return '';
-  return escapeHtml(String(value as string | number));
+  return escapeHtml(String(value));
 }
 
 /**

@@ -8,6 +8,7 @@ import { sampleReport, tableReport } from '../shared/verify/report-fixture.js';
 
 // eslint-disable-next-line no-control-regex
 const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+const written = (stream: PassThrough) => String((stream.read() as Buffer | null) ?? '');
 
 function reportWith(dates: string[], failed: string): VerificationReport {
   const table = tableReport({
@@ -42,12 +43,12 @@ describe('verify on a terminal: coverage strips', () => {
   it('is printed only for the text format on a TTY', () => {
     const piped = new PassThrough();
     writeReport(piped, 'report\n', report, 'text');
-    assert.equal(piped.read()?.toString(), 'report\n');
+    assert.equal(written(piped), 'report\n');
     const tty = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
     writeReport(tty, 'report\n', report, 'text');
-    assert.match(plain(tty.read()?.toString() ?? ''), /^report\n\nCoverage by game date/);
+    assert.match(plain(written(tty)), /^report\n\nCoverage by game date/);
     const json = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
     writeReport(json, '{}\n', report, 'json');
-    assert.equal(json.read()?.toString(), '{}\n');
+    assert.equal(written(json), '{}\n');
   });
 });
