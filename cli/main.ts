@@ -165,24 +165,11 @@ export function buildProgram(): Command {
     .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
     .action(async (opts: { port: number; host: string; concurrency: number }, cmd: Command) => {
       await withStack(cmd, async (stack) => {
-        const controller = new AbortController();
-        const onSignal = () => {
-          if (controller.signal.aborted) process.exit(130);
-          process.stderr.write('\nStopping: the chunks in flight finish and checkpoint (Ctrl-C again to quit now)...\n');
-          controller.abort();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        try {
-          const { serve } = await import('./commands/serve.js');
-          await serve(stack, {
-            host: opts.host, port: opts.port, concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts,
-            logger: cliLogger(Boolean(program.opts().verbose)), out: process.stdout, signal: controller.signal,
-          });
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
+        const { serve } = await import('./commands/serve.js');
+        await untilInterrupted((signal) => serve(stack, {
+          host: opts.host, port: opts.port, concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts,
+          logger: cliLogger(Boolean(program.opts().verbose)), out: process.stdout, signal,
+        }));
       }, { mustExist: true });
     });
 
@@ -238,13 +225,8 @@ async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof 
   }
 }
 
-/** First Ctrl-C: finish the chunks in flight, checkpoint, stop. Second: quit at once (checkpoints already saved stay). */
-async function runWithInterrupts(
-  stack: Awaited<ReturnType<typeof openLocalStack>>,
-  request: ReturnType<typeof requestFromFlags>,
-  opts: { concurrency: number; datesPerJob: number; maxAttempts: number },
-  logger: ReturnType<typeof cliLogger>,
-) {
+/** First Ctrl-C (or SIGTERM) aborts the signal: the chunks in flight finish and checkpoint, then it stops. Second: quit at once (checkpoints already saved stay). */
+async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -254,19 +236,28 @@ async function runWithInterrupts(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runBackfill(stack, request, {
-      concurrency: opts.concurrency,
-      datesPerJob: opts.datesPerJob,
-      maxAttempts: opts.maxAttempts,
-      progressIntervalMs: DEFAULTS.localProgressIntervalMs,
-      out: process.stdout,
-      logger,
-      signal: controller.signal,
-    });
+    return await fn(controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function runWithInterrupts(
+  stack: Awaited<ReturnType<typeof openLocalStack>>,
+  request: ReturnType<typeof requestFromFlags>,
+  opts: { concurrency: number; datesPerJob: number; maxAttempts: number },
+  logger: ReturnType<typeof cliLogger>,
+) {
+  return untilInterrupted((signal) => runBackfill(stack, request, {
+    concurrency: opts.concurrency,
+    datesPerJob: opts.datesPerJob,
+    maxAttempts: opts.maxAttempts,
+    progressIntervalMs: DEFAULTS.localProgressIntervalMs,
+    out: process.stdout,
+    logger,
+    signal,
+  }));
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,8 +1,4 @@
 import { z } from 'zod';
-import type { Clock } from '../ports/clock.js';
-import type { Ledger } from '../ports/ledger.js';
-import type { Warehouse } from '../ports/warehouse.js';
-import type { VerificationHistory } from '../ports/alert-store.js';
 import type { ReconcileTrigger } from '../ports/reconcile-trigger.js';
 import { errorMessage } from '../errors/errors.js';
 import { historyEntry } from '../alerts/history.js';
@@ -12,7 +8,7 @@ import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
 import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { runProgress } from './progress-view.js';
-import { pageAsset, statusPage, type AlertReader } from './status-page.js';
+import { pageAsset, statusPage, type StatusPageDeps } from './status-page.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
 import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
 
@@ -32,19 +28,11 @@ export interface ApiResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface ApiDeps {
-  readonly warehouse: Warehouse;
-  readonly ledger: Ledger;
-  readonly clock: Clock;
+/** What the API reads and writes: the status page's ports, and a logger and a reconcile trigger for the routes that start runs. */
+export interface ApiDeps extends StatusPageDeps {
   readonly logger: Logger;
-  /** The verification history (the alert store): GET /verify says when its scope last passed. */
-  readonly history?: VerificationHistory | undefined;
   /** Asks for a reconcile tick when a run is started or resumed; without it the scheduler's next tick starts it. */
   readonly reconcileTrigger?: ReconcileTrigger | undefined;
-  /** Open alerts, for the status page; without it the page says there is no alert store. */
-  readonly alerts?: AlertReader | undefined;
-  /** The status page's browser script (the edge reads the built file). */
-  readonly pageScript?: string | undefined;
 }
 
 const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });

@@ -19,7 +19,9 @@ export interface StatusPageDeps {
   readonly warehouse: Warehouse;
   readonly ledger: Ledger;
   readonly clock: Clock;
+  /** The verification history (the alert store): when each scope last passed. */
   readonly history?: VerificationHistory | undefined;
+  /** Open alerts; without it the page says there is no alert store. */
   readonly alerts?: AlertReader | undefined;
   /** The page's browser script (built from shared/page/browser/); without it the page works, without refresh and buttons. */
   readonly pageScript?: string | undefined;

@@ -2,7 +2,7 @@ import type { IsoDate } from '../util/dates.js';
 import { diffDays } from '../util/dates.js';
 import type { DateDetail } from '../verify/problems.js';
 import type { TableReport } from '../verify/report-schema.js';
-import type { CellState } from './cell-states.js';
+import { stateStyle, type CellState } from './cell-states.js';
 
 /** One game date of one table, as its calendar cell shows it. */
 export interface Cell {
@@ -28,15 +28,15 @@ export function tableCells(table: TableReport): Cell[] {
     if (problem.kind !== 'date_rows') continue;
     for (const d of problem.dates) {
       const inFlight = d.chunk !== null && IN_FLIGHT_CHUNKS.has(d.chunk.state);
-      cells.push({ date: d.date, state: inFlight ? 'in_flight' : problem.reason, rows: d.rows, expectedRows: d.expectedRows, note: dateNote(d, inFlight ? problem.reason : null) });
+      const until = inFlight ? `${stateStyle(problem.reason)?.label ?? problem.reason} until its chunk ends` : null;
+      cells.push({ date: d.date, state: inFlight ? 'in_flight' : problem.reason, rows: d.rows, expectedRows: d.expectedRows, note: dateNote(d, until) });
     }
   }
   return cells.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
 
-function dateNote(d: DateDetail, reasonNow: string | null): string | null {
-  const parts: string[] = [];
-  if (reasonNow) parts.push(`${reasonNow} until its chunk ends`);
+function dateNote(d: DateDetail, first: string | null): string | null {
+  const parts: string[] = first ? [first] : [];
   if (d.sourceShortGames > 0) parts.push(`${d.sourceShortGames} game${d.sourceShortGames === 1 ? '' : 's'} with short raw data`);
   if (d.testRows) parts.push(`${d.testRows} rows in the test dataset`);
   if (d.chunk) {

@@ -29,7 +29,7 @@ describe('calendar: a table report as cells and seasons', () => {
     assert.deepEqual(cells.map((c) => [c.date, c.state]), [
       ['2021-11-01', 'complete'], ['2021-11-02', 'in_flight'], ['2021-11-03', 'complete'], ['2021-11-04', 'not_processed'], ['2021-11-05', 'failed'],
     ]);
-    assert.equal(cells[1]?.note, 'not_processed until its chunk ends; chunk running');
+    assert.equal(cells[1]?.note, 'missing (not processed) until its chunk ends; chunk running');
     assert.equal(cells[4]?.note, 'chunk failed, 2 failed attempts: rateLimitExceeded');
     assert.equal(cells[0]?.note, null);
   });
