@@ -20,6 +20,12 @@ import { EXIT, UsageError } from './usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+function portFlag(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(n) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got "${value}"`);
+  return n;
+}
+
 /** `--api URL`: run, status and verify talk to the backfill API (npm run dev, or the deployed function) instead of the data dir. */
 const apiOption = () => new Option('--api <url>', 'use the backfill API at this URL (http://127.0.0.1:8080 from `npm run dev`, or the deployed api_url) instead of the local data dir').env('BACKFILL_API_URL');
 
@@ -154,6 +160,22 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('serve')
+    .description('the status page (coverage calendars, runs, verifications, alerts) and the HTTP API over the data dir; runs started, retried or left active are driven here')
+    .option('--port <n>', 'port to listen on (0: any free port)', portFlag, DEFAULTS.servePort)
+    .option('--host <address>', 'address to listen on (0.0.0.0 opens it to the network: it has no authentication)', '127.0.0.1')
+    .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
+    .action(async (opts: { port: number; host: string; concurrency: number }, cmd: Command) => {
+      await withStack(cmd, async (stack) => {
+        const { serve } = await import('./commands/serve.js');
+        await untilInterrupted((signal) => serve(stack, {
+          host: opts.host, port: opts.port, concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts,
+          logger: cliLogger(Boolean(program.opts().verbose)), out: process.stdout, signal,
+        }));
+      }, { mustExist: true });
+    });
+
+  program
     .command('demo')
     .description(`generate the sample if needed, load it, backfill all five tables over ${SEED_RANGE.start}..${SEED_RANGE.end}, verify`)
     .option('--concurrency <n>', 'chunk messages processed at once', positiveInt('--concurrency', LIMITS.maxConcurrency), DEFAULTS.localConcurrency)
@@ -205,13 +227,8 @@ async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof 
   }
 }
 
-/** First Ctrl-C: finish the chunks in flight, checkpoint, stop. Second: quit at once (checkpoints already saved stay). */
-async function runWithInterrupts(
-  stack: Awaited<ReturnType<typeof openLocalStack>>,
-  request: ReturnType<typeof requestFromFlags>,
-  opts: { concurrency: number; datesPerJob: number; maxAttempts: number },
-  logger: ReturnType<typeof cliLogger>,
-) {
+/** First Ctrl-C (or SIGTERM) aborts the signal: the chunks in flight finish and checkpoint, then it stops. Second: quit at once (checkpoints already saved stay). */
+async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -221,19 +238,28 @@ async function runWithInterrupts(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await runBackfill(stack, request, {
-      concurrency: opts.concurrency,
-      datesPerJob: opts.datesPerJob,
-      maxAttempts: opts.maxAttempts,
-      progressIntervalMs: DEFAULTS.localProgressIntervalMs,
-      out: process.stdout,
-      logger,
-      signal: controller.signal,
-    });
+    return await fn(controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+function runWithInterrupts(
+  stack: Awaited<ReturnType<typeof openLocalStack>>,
+  request: ReturnType<typeof requestFromFlags>,
+  opts: { concurrency: number; datesPerJob: number; maxAttempts: number },
+  logger: ReturnType<typeof cliLogger>,
+) {
+  return untilInterrupted((signal) => runBackfill(stack, request, {
+    concurrency: opts.concurrency,
+    datesPerJob: opts.datesPerJob,
+    maxAttempts: opts.maxAttempts,
+    progressIntervalMs: DEFAULTS.localProgressIntervalMs,
+    out: process.stdout,
+    logger,
+    signal,
+  }));
 }
 
 export async function main(argv: string[]): Promise<number> {

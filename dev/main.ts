@@ -121,7 +121,7 @@ export function banner(stack: DevStack): string {
     '',
     `Local cloud stack up: data dir ${stack.dataDir}, project ${stack.projectId}`,
     '',
-    `  backfillApi         ${api}`,
+    `  backfillApi         ${api}   (its status page: ${api}/?start=${range.start}&end=${range.end})`,
     `  processChunk        ${urls.processChunk}   pushed from topic ${config.topics.chunks}`,
     `  reconcile           ${urls.reconcile}   pushed from topic ${config.topics.reconcile}, published every ${stack.tickSeconds} s (scheduler tick)`,
     `  Firestore emulator  ${emulators.firestore.host}   (pid ${emulators.firestore.pid}; the ledger, empty at each start)`,

@@ -1,12 +1,14 @@
 import type { Request, Response } from '@google-cloud/functions-framework';
+import { isCrossSiteWrite } from '../shared/api/cross-site.js';
 import { handleApiRequest } from '../shared/api/handle-api.js';
 import { LIMITS } from '../shared/config/defaults.js';
 import { getService } from './service.js';
+import { pageScript } from './page-script.js';
 
 const EXAMPLE = '{"tables":"all","start":"2021-11-01","end":"2021-11-30"}';
 
 /**
- * HTTP: POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
+ * HTTP: GET / (the status page), POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
  * Deployed without public access: callers present a Google ID token.
  */
 export async function backfillApi(req: Request, res: Response): Promise<void> {
@@ -16,14 +18,20 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
     res.status(413).json({ error: `the body is ${bytes} bytes; a request is at most ${LIMITS.maxRequestBytes}` });
     return;
   }
+  if (isCrossSiteWrite(req.method.toUpperCase(), req.get('sec-fetch-site'))) {
+    res.status(403).json({ error: 'refused: a page of another site sent this request', details: ['send it from the status page, the CLI or curl'] });
+    return;
+  }
   const body = bodyOf(req);
   if ('error' in body) {
     res.status(400).json({ error: 'the body is not valid JSON', details: [body.error, `send a JSON object like ${EXAMPLE}`] });
     return;
   }
   try {
-    const out = await handleApiRequest({ ...service, history: service.alerter.history, reconcileTrigger: service.reconcileTrigger }, { method: req.method, path: req.path, query: req.query, body: body.value });
+    const deps = { ...service, history: service.alerter.history, alerts: service.alerter.alerts, reconcileTrigger: service.reconcileTrigger, pageScript: pageScript() };
+    const out = await handleApiRequest(deps, { method: req.method, path: req.path, query: req.query, body: body.value });
     res.status(out.status).type(out.contentType);
+    if (out.headers) res.set(out.headers);
     if (typeof out.body === 'string') res.send(out.body);
     else res.send(JSON.stringify(out.body, null, 2));
   } catch (error) {

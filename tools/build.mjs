@@ -172,10 +172,16 @@ function tscBin() {
   }
 }
 
+/** The status page's browser script: its own project (DOM, no Node), emitted beside the page renderer. */
+const BROWSER = 'shared/page/browser';
+
 function tsc(bin) {
   rmSync(STAGING, { recursive: true, force: true });
   const args = [bin, '-p', TSCONFIG, '--incremental', '--tsBuildInfoFile', BUILD_INFO, '--outDir', STAGING];
-  return spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+  const status = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+  const browser = [bin, '-p', join(ROOT, BROWSER, 'tsconfig.json'), '--outDir', join(STAGING, BROWSER)];
+  const browserStatus = spawnSync(process.execPath, browser, { cwd: ROOT, stdio: 'inherit' }).status ?? 1;
+  return status !== 0 ? status : browserStatus;
 }
 
 async function main() {

@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
-import { DEFAULTS, LIMITS } from '../../shared/config/defaults.js';
+import { LIMITS } from '../../shared/config/defaults.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
 import { driveRun } from '../../shared/runner/drive-run.js';
 import { recoverLocalOrphans, startRun } from '../../shared/runner/start-run.js';
 import { planLines } from '../../shared/runner/plan-lines.js';
-import { InProcessQueue } from '../../adapters/local/in-process-queue.js';
 import type { LocalStack } from '../local-stack.js';
+import { createLocalWorker } from '../local-worker.js';
 import { createProgressReporter } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -48,61 +46,24 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   const recovered = await recoverLocalOrphans({ ledger, clock }, run.id);
   if (recovered) out.write(`  ${recovered} chunks left in flight by an interrupted process put back\n`);
 
-  const processor = createChunkProcessor(
-    { warehouse, ledger, clock, logger: options.logger },
-    {
-      workerId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
-      leaseMs: DEFAULTS.leaseMs,
-      maxAttempts: options.maxAttempts,
-      retryBaseMs: 250,
-      retryMaxMs: 5000,
-    },
-  );
-  const wakers: Array<() => void> = [];
-  const wake = () => {
-    for (const w of wakers.splice(0)) w();
-  };
-  // Locally the handler never asks for redelivery: reconcile retries failed chunks after their back-off.
-  const queue = new InProcessQueue({
-    concurrency: options.concurrency,
-    maxDeliveryAttempts: 1,
-    handler: async (message) => {
-      try {
-        await processor.process(message);
-      } finally {
-        wake();
-      }
-    },
-  });
+  const worker = createLocalWorker(stack, options);
   const progress = createProgressReporter({ intervalMs: options.progressIntervalMs });
   let final = run;
   try {
     final = await driveRun(
-      { ledger, queue, clock, logger: options.logger },
+      { ledger, queue: worker.queue, clock, logger: options.logger },
       {
         runId: run.id,
-        limits: {
-          maxInFlight: options.concurrency * options.datesPerJob * 2,
-          maxInFlightPerTable: options.concurrency * options.datesPerJob * 2,
-          maxAttempts: options.maxAttempts,
-          datesPerJob: options.datesPerJob,
-          queuedStallMs: DEFAULTS.leaseMs,
-        },
+        limits: worker.limits,
         idleWaitMs: 200,
-        waitForWork: (timeoutMs) => new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          wakers.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
+        waitForWork: worker.waitForWork,
         onProgress: (p) => progress.update(p),
         ...(options.signal ? { signal: options.signal } : {}),
       },
     );
   } finally {
     // Let the chunks in flight finish and checkpoint before the databases close.
-    await queue.close();
+    await worker.close();
     progress.stop();
   }
   const interrupted = final.state === 'active';

@@ -10,6 +10,7 @@ import { ApiError, ApiUnreachableError, type ApiClient, type VerifyScope } from 
 import { createProgressReporter } from '../progress.js';
 import { EXIT, UsageError } from '../usage-error.js';
 import { writeRunStatus, writeVerifications } from './status.js';
+import { writeReport } from '../verification.js';
 
 /**
  * `run`, `status` and `verify` against the backfill API (`--api URL`) instead of the local data dir.
@@ -139,7 +140,6 @@ export async function verifyViaApi(client: ApiClient, scope: VerifyScope, format
 /** The report is fetched as JSON (so pass or fail is read, not guessed) and rendered as the local CLI renders it. */
 async function printReport(client: ApiClient, scope: VerifyScope, format: VerifyFormat, out: NodeJS.WritableStream): Promise<boolean> {
   const report = await client.verify(scope);
-  const text = format === 'json' ? JSON.stringify(report, null, 2) : renderReport(report, format);
-  out.write(text.endsWith('\n') ? text : `${text}\n`);
+  writeReport(out, format === 'json' ? JSON.stringify(report, null, 2) : renderReport(report, format), report, format);
   return report.overall.status === 'COMPLETE';
 }

@@ -62,6 +62,8 @@ export interface Alerter {
   afterVerification(report: VerificationReport, options: AfterVerificationOptions): Promise<AlertingOutcome>;
   /** The verifications recorded so far, for a status to say when a scope last passed. */
   readonly history: VerificationHistory;
+  /** The alert states, for a status page to list the open ones. */
+  readonly alerts?: Pick<AlertStore, 'listAlerts'>;
   close(): Promise<void>;
 }
 
@@ -170,6 +172,7 @@ export function createAlerter(deps: AlerterDeps): Alerter {
   return {
     afterVerification,
     history: store,
+    alerts: store,
     close: () => store.close(),
   };
 }

@@ -1,8 +1,4 @@
 import { z } from 'zod';
-import type { Clock } from '../ports/clock.js';
-import type { Ledger } from '../ports/ledger.js';
-import type { Warehouse } from '../ports/warehouse.js';
-import type { VerificationHistory } from '../ports/alert-store.js';
 import type { ReconcileTrigger } from '../ports/reconcile-trigger.js';
 import { errorMessage } from '../errors/errors.js';
 import { historyEntry } from '../alerts/history.js';
@@ -13,6 +9,7 @@ import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { planLines } from '../runner/plan-lines.js';
 import { runProgress } from './progress-view.js';
+import { pageAsset, statusPage, type StatusPageDeps } from './status-page.js';
 import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
 import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
 
@@ -26,25 +23,18 @@ export interface ApiRequest {
 export interface ApiResponse {
   readonly status: number;
   readonly body: unknown;
-  /** 'application/json' unless a text or markdown report was asked for. */
+  /** 'application/json' unless a text or markdown report, or the status page, was asked for. */
   readonly contentType: string;
+  /** More response headers (the status page's Content-Security-Policy). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
-export interface ApiDeps {
-  readonly warehouse: Warehouse;
-  readonly ledger: Ledger;
-  readonly clock: Clock;
+/** What the API reads and writes: the status page's ports, and a logger and a reconcile trigger for the routes that start runs. */
+export interface ApiDeps extends StatusPageDeps {
   readonly logger: Logger;
-  /** The verification history (the alert store): GET /verify says when its scope last passed. */
-  readonly history?: VerificationHistory | undefined;
   /** Asks for a reconcile tick when a run is started or resumed; without it the scheduler's next tick starts it. */
   readonly reconcileTrigger?: ReconcileTrigger | undefined;
 }
-
-export const ROUTES = [
-  'POST /backfills', 'GET /backfills', 'GET /backfills/:id', 'POST /backfills/:id/cancel', 'POST /backfills/:id/retry',
-  'GET /verify', 'GET /verifications',
-] as const;
 
 const json = (status: number, body: unknown): ApiResponse => ({ status, body, contentType: 'application/json' });
 const problem = (status: number, error: string, details?: string[]): ApiResponse => json(status, { error, ...(details ? { details } : {}) });
@@ -110,8 +100,13 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       const records = await deps.history.listVerifications({ limit: q.data.limit });
       return json(200, { verifications: records.map(historyEntry) });
     }
-    if (parts.length === 0 && method === 'GET') {
-      return json(200, { service: 'nba-backfill', routes: [...ROUTES] });
+    if (parts.length === 0) {
+      if (method !== 'GET') return problem(405, 'use GET / (the status page)');
+      return await statusPage(deps, req.query);
+    }
+    if (parts.length === 2 && parts[0] === 'assets' && method === 'GET') {
+      const asset = pageAsset(deps, parts[1] ?? '');
+      if (asset) return asset;
     }
     return problem(404, `${method} ${shortened(req.path)} is not a route of this API`);
   } catch (error) {

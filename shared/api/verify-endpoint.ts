@@ -17,49 +17,60 @@ import type { VerificationReport } from '../verify/report-schema.js';
 export const VERIFY_FORMATS = ['text', 'json', 'markdown'] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
 
-const QUERY_KEYS = ['tables', 'start', 'end', 'mode', 'format', 'strict', 'tolerance'] as const;
 const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
 
-/** `GET /verify?tables=a,b|all&start=&end=&mode=&format=&strict=1&tolerance=`; dates within the limits of a backfill. */
-export const VerifyQuerySchema = z
-  .strictObject(
-    {
-      tables: z
-        .string({ error: 'must be "all" or a comma-separated list of tables, given once' })
-        .default('all')
-        .transform((v, ctx) => {
-          if (v.trim() === 'all') return [...ANALYTICS_TABLES];
-          const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-          const unknown = [...new Set(names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n)))];
-          if (unknown.length || names.length === 0) {
-            const shown = unknown.slice(0, 5).map((n) => (n.length > 40 ? `${n.slice(0, 40)}...` : n)).join(', ');
-            ctx.addIssue({ code: 'custom', message: `unknown table(s): ${shown || '(none)'}; known: all, ${ANALYTICS_TABLES.join(', ')}` });
-            return z.NEVER;
-          }
-          return names as AnalyticsTableName[];
-        }),
-      start: isoDateField.default(SEED_RANGE.start),
-      end: isoDateField.optional(),
-      mode: z.enum(RUN_MODES, { error: oneOf(RUN_MODES) }).default('production'),
-      format: z.enum(VERIFY_FORMATS, { error: oneOf(VERIFY_FORMATS) }).default('json'),
-      strict: z.enum(['0', '1', 'true', 'false'], { error: oneOf(['0', '1', 'true', 'false']) }).optional().transform((v) => v === '1' || v === 'true'),
-      tolerance: z
-        .string({ error: 'must be a number from 0 to 1, given once' })
-        .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a number from 0 to 1, like 0.01')
-        .transform(Number)
-        .optional(),
-    },
-    {
-      error: (issue) => (issue.code === 'unrecognized_keys'
-        ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: ${QUERY_KEYS.join(', ')}`
-        : undefined),
-    },
-  )
-  .superRefine((q, ctx) => {
-    // A date that failed its own check has been reported already.
-    if (!isIsoDate(q.start) || (q.end !== undefined && !isIsoDate(q.end))) return;
-    for (const problem of dateRangeProblems(q.start, q.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
-  });
+/** The scope of a verification as query parameters: what GET /verify and the status page (GET /) both take. */
+const SCOPE_FIELDS = {
+  tables: z
+    .string({ error: 'must be "all" or a comma-separated list of tables, given once' })
+    .default('all')
+    .transform((v, ctx) => {
+      if (v.trim() === 'all') return [...ANALYTICS_TABLES];
+      const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = [...new Set(names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n)))];
+      if (unknown.length || names.length === 0) {
+        const shown = unknown.slice(0, 5).map((n) => (n.length > 40 ? `${n.slice(0, 40)}...` : n)).join(', ');
+        ctx.addIssue({ code: 'custom', message: `unknown table(s): ${shown || '(none)'}; known: all, ${ANALYTICS_TABLES.join(', ')}` });
+        return z.NEVER;
+      }
+      return names as AnalyticsTableName[];
+    }),
+  start: isoDateField.default(SEED_RANGE.start),
+  end: isoDateField.optional(),
+  mode: z.enum(RUN_MODES, { error: oneOf(RUN_MODES) }).default('production'),
+  tolerance: z
+    .string({ error: 'must be a number from 0 to 1, given once' })
+    .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a number from 0 to 1, like 0.01')
+    .transform(Number)
+    .optional(),
+};
+
+/** Unknown query parameters are refused, naming the known ones. */
+function unknownKeys(known: readonly string[]) {
+  return (issue: { code?: string | undefined; keys?: readonly string[] | undefined }) => (issue.code === 'unrecognized_keys' && issue.keys
+    ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: ${known.join(', ')}`
+    : undefined);
+}
+
+/** Dates within the limits of a backfill. */
+function checkRange(q: { start: string; end?: string | undefined }, ctx: z.RefinementCtx<{ start: string; end?: string | undefined }>): void {
+  // A date that failed its own check has been reported already.
+  if (!isIsoDate(q.start) || (q.end !== undefined && !isIsoDate(q.end))) return;
+  for (const problem of dateRangeProblems(q.start, q.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+}
+
+const VERIFY_FIELDS = {
+  ...SCOPE_FIELDS,
+  format: z.enum(VERIFY_FORMATS, { error: oneOf(VERIFY_FORMATS) }).default('json'),
+  strict: z.enum(['0', '1', 'true', 'false'], { error: oneOf(['0', '1', 'true', 'false']) }).optional().transform((v) => v === '1' || v === 'true'),
+};
+
+/** `GET /verify?tables=a,b|all&start=&end=&mode=&format=&strict=1&tolerance=`. */
+export const VerifyQuerySchema = z.strictObject(VERIFY_FIELDS, { error: unknownKeys(Object.keys(VERIFY_FIELDS)) }).superRefine(checkRange);
+
+/** The scope alone: `tables=&start=&end=&mode=&tolerance=` (the status page). */
+export const ScopeQuerySchema = z.strictObject(SCOPE_FIELDS, { error: unknownKeys(Object.keys(SCOPE_FIELDS)) }).superRefine(checkRange);
+export type ScopeQuery = z.output<typeof ScopeQuerySchema>;
 
 export type VerifyQuery = z.output<typeof VerifyQuerySchema>;
 

@@ -43,4 +43,11 @@ export const DEFAULTS = {
   devTickSeconds: 5,
   /** `backfill run --api`: how often it reads the run's progress. */
   apiPollMs: 2000,
+  /** `backfill serve`: its port. */
+  servePort: 8080,
+  /** The status page (GET /): seconds between refreshes while a run is active, runs shown, verifications read and scopes shown. */
+  pageRefreshSeconds: 5,
+  pageRuns: 10,
+  pageVerificationsRead: 50,
+  pageScopesShown: 10,
 } as const;

@@ -5,6 +5,7 @@ import { DATE_REASONS, classifyDate, rowsMatch, type DateReason } from './date-r
 import { compressDates } from './date-ranges.js';
 import type { DateDetail, Problem } from './problems.js';
 import type { StaleCause } from '../lineage/stale-cause.js';
+import type { CompleteDate } from './report-schema.js';
 
 export interface ExpectedDate {
   readonly date: IsoDate;
@@ -38,6 +39,8 @@ export interface DateEvaluation {
   readonly expectedRows: number;
   readonly expectedDates: number;
   readonly completeDates: number;
+  /** The complete dates themselves, in date order (as many as completeDates). */
+  readonly completeDateList: CompleteDate[];
   readonly coveragePct: number | null;
   readonly sourceShortDates: number;
   readonly sourceShortGames: number;
@@ -61,6 +64,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
   ];
 
   const byReason = new Map<DateReason, DateDetail[]>();
+  const completeDateList: CompleteDate[] = [];
   let expectedRows = 0;
   let expectedDates = 0;
   let completeDates = 0;
@@ -91,7 +95,10 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
       tolerance: input.tolerance,
       stale,
     });
-    if (reason === null) continue;
+    if (reason === null) {
+      completeDateList.push({ date: e.date, expectedRows: e.expectedRows, rows });
+      continue;
+    }
     const detail: DateDetail = {
       date: e.date,
       expectedRows: e.expectedRows,
@@ -149,6 +156,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
     expectedRows,
     expectedDates,
     completeDates,
+    completeDateList,
     // Source-short dates count against coverage: a table whose raw data is missing is not covered.
     coveragePct: expectedDates + sourceShortDates === 0 ? null : Math.floor((1000 * completeDates) / (expectedDates + sourceShortDates)) / 10,
     sourceShortDates,

@@ -52,6 +52,10 @@ export const LedgerViewSchema = z.object({
   inFlightChunks: z.number().int(),
 });
 
+/** A date holding exactly (within tolerance) the rows the contract expects. */
+export const CompleteDateSchema = z.object({ date: IsoDateSchema, expectedRows: z.number().int(), rows: z.number().int() });
+export type CompleteDate = z.infer<typeof CompleteDateSchema>;
+
 export const TableReportSchema = z.object({
   table: z.enum(ANALYTICS_TABLES),
   /** Dataset (BigQuery) or schema (DuckDB) verified, e.g. `nba_analytics`. */
@@ -66,6 +70,8 @@ export const TableReportSchema = z.object({
   expectedDates: z.number().int(),
   /** Expected dates holding exactly (within tolerance) the expected rows. */
   completeDates: z.number().int(),
+  /** The complete dates, in date order: with the `date_rows` problems' dates, every date of the table's calendar in scope. */
+  completeDateList: z.array(CompleteDateSchema),
   /** 100 x completeDates / expectedDates, one decimal, floored; null when nothing is expected. */
   coveragePct: z.number().nullable(),
   /** Dates whose raw data is short (listed under the `no_source` problem), and their games. */

@@ -32,6 +32,11 @@ describe('evaluateDates', () => {
     assert.equal(result.expectedRows, 18);
     assert.equal(result.expectedDates, 3);
     assert.equal(result.completeDates, 3);
+    assert.deepEqual(result.completeDateList, [
+      { date: '2021-11-01', expectedRows: 4, rows: 4 },
+      { date: '2021-11-02', expectedRows: 6, rows: 6 },
+      { date: '2021-11-05', expectedRows: 8, rows: 8 },
+    ], 'the complete dates, the no_source date left out');
     assert.equal(result.coveragePct, 75, 'the no_source date counts as not covered');
     assert.equal(result.sourceShortDates, 1);
     assert.equal(result.sourceShortGames, 1);
@@ -99,6 +104,18 @@ describe('evaluateDates', () => {
     assert.deepEqual(testOnly.dates.map((d) => [d.date, d.testRows]), [['2021-11-02', 6]]);
     assert.equal(result.completeDates, 1);
     assert.equal(result.testDatasetRows, 6);
+  });
+
+  it('gives every date with games exactly one state: complete, or one date reason', () => {
+    const counts = new Map([['2021-11-01', { rows: 4, wrongModeRows: 0 }], ['2021-11-05', { rows: 9, wrongModeRows: 0 }]]);
+    const chunks = new Map([['2021-11-02', chunk(T, '2021-11-02', 'failed', { lastError: 'boom' })]]);
+    const result = evaluateDates(input({ counts, chunks }));
+    const stated = [
+      ...result.completeDateList.map((d) => [d.date, 'complete']),
+      ...result.problems.flatMap((p) => (p.kind === 'date_rows' ? p.dates.map((d) => [d.date, p.reason]) : [])),
+    ].sort((a, b) => ((a[0] ?? '') < (b[0] ?? '') ? -1 : 1));
+    assert.deepEqual(stated, [['2021-11-01', 'complete'], ['2021-11-02', 'failed'], ['2021-11-03', 'no_source'], ['2021-11-05', 'excess']]);
+    assert.equal(result.completeDateList.length, result.completeDates);
   });
 
   it('gives no coverage figure when nothing is expected', () => {

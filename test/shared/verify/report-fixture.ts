@@ -16,6 +16,7 @@ export function tableReport(over: Partial<TableReport> & Pick<TableReport, 'tabl
     expectedRows: 2460,
     expectedDates: 160,
     completeDates: 160,
+    completeDateList: [],
     coveragePct: 100,
     sourceShortDates: 0,
     sourceShortGames: 0,

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { createChunkProcessor } from '../shared/chunks/process-chunks.js';
+import { DEFAULTS } from '../shared/config/defaults.js';
+import type { Logger } from '../shared/log/logger.js';
+import { systemClock } from '../shared/ports/clock.js';
+import type { ReconcileLimits } from '../shared/reconcile/plan-reconcile.js';
+import { InProcessQueue } from '../adapters/local/in-process-queue.js';
+import type { LocalStack } from './local-stack.js';
+
+export interface LocalWorkerOptions {
+  readonly concurrency: number;
+  readonly datesPerJob: number;
+  readonly maxAttempts: number;
+  readonly logger: Logger;
+}
+
+/** This process as the only worker of a data dir: the chunk processor behind an in-process queue. */
+export interface LocalWorker {
+  readonly queue: InProcessQueue;
+  /** Reconcile limits that keep the queue busy without flooding it. */
+  readonly limits: ReconcileLimits;
+  /** Resolves when a chunk finished or `wake()` was called, or after at most `timeoutMs`. */
+  readonly waitForWork: (timeoutMs: number) => Promise<void>;
+  readonly wake: () => void;
+  /** Let the chunks in flight finish and checkpoint (before the databases close). */
+  close(): Promise<void>;
+}
+
+export function createLocalWorker(stack: LocalStack, options: LocalWorkerOptions): LocalWorker {
+  const processor = createChunkProcessor(
+    { warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock, logger: options.logger },
+    {
+      workerId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
+      leaseMs: DEFAULTS.leaseMs,
+      maxAttempts: options.maxAttempts,
+      retryBaseMs: 250,
+      retryMaxMs: 5000,
+    },
+  );
+  const wakers: Array<() => void> = [];
+  const wake = () => {
+    for (const w of wakers.splice(0)) w();
+  };
+  // Locally the handler never asks for redelivery: reconcile retries failed chunks after their back-off.
+  const queue = new InProcessQueue({
+    concurrency: options.concurrency,
+    maxDeliveryAttempts: 1,
+    handler: async (message) => {
+      try {
+        await processor.process(message);
+      } finally {
+        wake();
+      }
+    },
+  });
+  const inFlight = options.concurrency * options.datesPerJob * 2;
+  return {
+    queue,
+    limits: {
+      maxInFlight: inFlight,
+      maxInFlightPerTable: inFlight,
+      maxAttempts: options.maxAttempts,
+      datesPerJob: options.datesPerJob,
+      queuedStallMs: DEFAULTS.leaseMs,
+    },
+    waitForWork: (timeoutMs) => new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      wakers.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }),
+    wake,
+    close: () => queue.close(),
+  };
+}
