@@ -10,6 +10,7 @@ import {
   checkBootstrapOrder, checkBuildAccount, checkDeployers, checkServiceAgentGrants, checkVarsFile,
 } from './checks/deploy.js';
 import { checkProviderSchema, declaredTypes } from './checks/provider-schema.js';
+import { assertClean, assertReports, resourceBody } from './checks/assert-problems.js';
 
 /**
  * What a first `terraform apply` on a fresh project needs, checked here without one: infra/ against
@@ -17,19 +18,8 @@ import { checkProviderSchema, declaredTypes } from './checks/provider-schema.js'
  * one deploy command with its one committed .tfvars.
  */
 
-function assertClean(problems: readonly string[]): void {
-  assert.deepEqual(problems, [], problems.join('\n'));
-}
 
-function assertReports(problems: readonly string[], pattern: RegExp): void {
-  assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${String(pattern)}, got:\n${problems.join('\n') || '(none)'}`);
-}
 
-function resourceBody(infra: Infra, type: string, name: string): Body {
-  const found = infra.resources[type]?.[name];
-  assert.ok(found, `${type}.${name} is declared`);
-  return found.body;
-}
 
 /** The accounts of iam.tf a deployer must act as. */
 const DEPLOYABLE = ['process_chunk', 'reconcile', 'backfill_api', 'functions_build'];

@@ -16,6 +16,7 @@ import { checkCloudBuild, parseCloudBuild, type CloudBuild } from './checks/clou
 import { checkFirestoreIndexes } from './checks/firestore.js';
 import { checkEnvNames, checkEnvValues, checkFunctions, FUNCTIONS_RUNTIME } from './checks/functions.js';
 import { checkRawDatasetAccess } from './checks/deploy.js';
+import { assertClean, assertReports, resourceBody } from './checks/assert-problems.js';
 import { checkNoPublicAccess, checkServiceAccounts } from './checks/iam.js';
 import { checkSchedulerJobs, checkTriggers, topicBindings } from './checks/pubsub.js';
 import { checkVariables, checkVersions } from './checks/terraform.js';
@@ -41,11 +42,6 @@ function validateEnv(name: string, value: string): string | undefined {
   return result.success ? undefined : (result.error?.issues.map((i) => i.message).join('; ') ?? 'invalid');
 }
 
-function resourceBody(infra: Infra, type: string, name: string): Body {
-  const found = infra.resources[type]?.[name];
-  assert.ok(found, `${type}.${name} is declared`);
-  return found.body;
-}
 
 function serviceConfig(infra: Infra, fn: string): Body {
   const service = block(resourceBody(infra, 'google_cloudfunctions2_function', fn), 'service_config');
@@ -57,15 +53,7 @@ function envOf(infra: Infra, fn: string): Record<string, unknown> {
   return serviceConfig(infra, fn).environment_variables as Record<string, unknown>;
 }
 
-/** Asserts a check passed on the real infra. */
-function assertClean(problems: readonly string[]): void {
-  assert.deepEqual(problems, [], problems.join('\n'));
-}
 
-/** Asserts one of the problems matches. */
-function assertReports(problems: readonly string[], pattern: RegExp): void {
-  assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${String(pattern)}, got:\n${problems.join('\n') || '(none)'}`);
-}
 
 describe('infra/ (Terraform) against the code', () => {
   let real: Infra;

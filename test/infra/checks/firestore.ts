@@ -1,5 +1,5 @@
 /** infra/firestore.tf against the composite indexes adapters/firestore declares (FIRESTORE_INDEXES, ALERT_STORE_INDEXES) and the queries they send. */
-import { blocks, mentions, resourcesOf, type Infra } from '../../support/infra.js';
+import { blocks, mentions, resourcesOf, type Body, type Infra } from '../../support/infra.js';
 
 export interface IndexLike {
   readonly collection: string;
@@ -12,28 +12,36 @@ function indexSignature(index: IndexLike): string {
   return `${index.collection} (${index.queryScope}): ${fields.join(', ')}`;
 }
 
+const PREFIX = '${var.firestore_collection_prefix}';
+
+/** A google_firestore_index body as an index, its collection without the prefix; undefined when the collection is not prefixed. */
+function indexOf(body: Body): IndexLike | undefined {
+  const collection = body.collection;
+  if (typeof collection !== 'string' || !collection.startsWith(PREFIX)) return undefined;
+  return {
+    collection: collection.slice(PREFIX.length),
+    queryScope: typeof body.query_scope === 'string' ? body.query_scope : 'COLLECTION',
+    fields: blocks(body, 'fields').map((f) => ({
+      fieldPath: String(f.field_path),
+      ...(typeof f.order === 'string' ? { order: f.order } : {}),
+      ...(typeof f.array_config === 'string' ? { arrayConfig: f.array_config } : {}),
+    })),
+  };
+}
+
 /** One google_firestore_index per declared index of adapters/firestore: same collection (after the prefix), scope and fields in order. */
 export function checkFirestoreIndexes(infra: Infra, indexes: readonly IndexLike[]): string[] {
   const problems: string[] = [];
   const declared = new Map<string, string>();
-  const prefix = '${var.firestore_collection_prefix}';
   for (const [name, r] of resourcesOf(infra, 'google_firestore_index')) {
     const where = `google_firestore_index.${name}`;
-    const collection = r.body.collection;
-    if (typeof collection !== 'string' || !collection.startsWith(prefix)) {
-      problems.push(`${where}: collection ${JSON.stringify(collection)} does not start with ${prefix}`);
+    const index = indexOf(r.body);
+    if (!index) {
+      problems.push(`${where}: collection ${JSON.stringify(r.body.collection)} does not start with ${PREFIX}`);
       continue;
     }
     if (!mentions(r.body.database, 'google_firestore_database', 'ledger')) problems.push(`${where}: database is not google_firestore_database.ledger`);
-    const signature = indexSignature({
-      collection: collection.slice(prefix.length),
-      queryScope: typeof r.body.query_scope === 'string' ? r.body.query_scope : 'COLLECTION',
-      fields: blocks(r.body, 'fields').map((f) => ({
-        fieldPath: String(f.field_path),
-        ...(typeof f.order === 'string' ? { order: f.order } : {}),
-        ...(typeof f.array_config === 'string' ? { arrayConfig: f.array_config } : {}),
-      })),
-    });
+    const signature = indexSignature(index);
     const twice = declared.get(signature);
     if (twice) problems.push(`${where} repeats google_firestore_index.${twice}: ${signature}`);
     declared.set(signature, name);
@@ -134,20 +142,7 @@ function serves(index: IndexLike, need: NeededIndex, collection: string): boolea
 
 /** The google_firestore_index resources of infra/, collections without ${var.firestore_collection_prefix}. */
 export function declaredIndexes(infra: Infra): IndexLike[] {
-  const prefix = '${var.firestore_collection_prefix}';
-  return resourcesOf(infra, 'google_firestore_index').flatMap(([, r]) => {
-    const collection = r.body.collection;
-    if (typeof collection !== 'string' || !collection.startsWith(prefix)) return [];
-    return [{
-      collection: collection.slice(prefix.length),
-      queryScope: typeof r.body.query_scope === 'string' ? r.body.query_scope : 'COLLECTION',
-      fields: blocks(r.body, 'fields').map((f) => ({
-        fieldPath: String(f.field_path),
-        ...(typeof f.order === 'string' ? { order: f.order } : {}),
-        ...(typeof f.array_config === 'string' ? { arrayConfig: f.array_config } : {}),
-      })),
-    }];
-  });
+  return resourcesOf(infra, 'google_firestore_index').flatMap(([, r]) => indexOf(r.body) ?? []);
 }
 
 /**
