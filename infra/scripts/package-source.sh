@@ -4,7 +4,7 @@
 # runs no npm scripts (GOOGLE_NODE_RUN_SCRIPTS="" in infra/functions.tf), so dist/ must be complete here.
 #
 # Usage: infra/scripts/package-source.sh [out.zip]   (default .deploy/function-source.zip)
-# For a workstation deploy: terraform apply -var source_archive_path=$PWD/.deploy/function-source.zip
+# infra/scripts/deploy.sh runs it when given no archive, and passes the zip to terraform apply (source_archive_path).
 set -euo pipefail
 
 out="${1:-.deploy/function-source.zip}"
