@@ -5,7 +5,8 @@ import type { Logger } from '../shared/log/logger.js';
 import { systemClock } from '../shared/ports/clock.js';
 import type { ReconcileLimits } from '../shared/reconcile/plan-reconcile.js';
 import { InProcessQueue } from '../adapters/local/in-process-queue.js';
-import type { LocalStack } from './local-stack.js';
+import type { Warehouse } from '../shared/ports/warehouse.js';
+import type { Ledger } from '../shared/ports/ledger.js';
 
 export interface LocalWorkerOptions {
   readonly concurrency: number;
@@ -26,7 +27,8 @@ export interface LocalWorker {
   close(): Promise<void>;
 }
 
-export function createLocalWorker(stack: LocalStack, options: LocalWorkerOptions): LocalWorker {
+/** On the stack's warehouse and ledger (or wrappers of them: a benchmark counts its queries). */
+export function createLocalWorker(stack: { readonly warehouse: Warehouse; readonly ledger: Ledger }, options: LocalWorkerOptions): LocalWorker {
   const processor = createChunkProcessor(
     { warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock, logger: options.logger },
     {

@@ -62,8 +62,18 @@ const STOP_GRACE_MS = 5_000;
 const PORT_ATTEMPTS = 5;
 const OUTPUT_LIMIT = 64 * 1024;
 
+/**
+ * What the emulators need. Java: "The Firestore emulator will be updated to require Java 21 in the
+ * upcoming Google Cloud CLI release 528.0.0. Upgrade to Java 21 or later to continue using the latest
+ * version of the emulator." (https://cloud.google.com/firestore/native/docs/emulator). Older emulator
+ * jars ran on Java 11; a Java too old for the jar fails with UnsupportedClassVersionError, said below.
+ */
+const JAVA_HINT =
+  'The Firestore emulator needs Java 21 or later (https://cloud.google.com/firestore/native/docs/emulator): ' +
+  'e.g. sudo apt-get install openjdk-21-jre-headless (Debian 13, Ubuntu 24.04; on Debian 12 take Temurin 21 from https://adoptium.net), ' +
+  'or set JAVA_HOME to a Java 21.';
 const INSTALL_HINT =
-  'Install them with: sudo apt-get install openjdk-17-jre-headless google-cloud-cli-firestore-emulator google-cloud-cli-pubsub-emulator ' +
+  `${JAVA_HINT} The emulators: sudo apt-get install google-cloud-cli-firestore-emulator google-cloud-cli-pubsub-emulator ` +
   '(or `gcloud components install cloud-firestore-emulator pubsub-emulator` for a gcloud installed from the archive).';
 
 interface LaunchSpec {
@@ -240,6 +250,9 @@ function launch(
     while (Date.now() < deadline) {
       // The Pub/Sub emulator keeps running after failing to bind: look at what it said, not only whether it exited.
       if (/BindException|Address already in use|Failed to bind/i.test(output)) throw new PortTakenError(`port ${port} is taken`);
+      if (/UnsupportedClassVersionError/.test(output)) {
+        throw new EmulatorUnavailableError(`the ${spec.kind} emulator needs a newer Java than ${java}. ${JAVA_HINT} Its output:\n${output}`);
+      }
       if (hasExited()) {
         const why = spawnError ? `could not start: ${spawnError.message}` : `exited (code ${String(exitCode)}, signal ${String(exitSignal)})`;
         throw new EmulatorStartError(`the ${spec.kind} emulator ${why} before it was ready. Its output:\n${output}`);

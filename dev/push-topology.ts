@@ -1,5 +1,6 @@
 import type { PubSub } from '@google-cloud/pubsub';
 import type { ServiceConfig } from '../shared/config/config.js';
+import type { SchedulerKind } from '../functions/manifest.js';
 import { pushEndpoint, type FunctionServers } from './function-servers.js';
 
 /**
@@ -13,7 +14,7 @@ export interface PushTopology {
   /** Pull subscription on the alerts topic. */
   readonly alertsSubscription: string;
   /** Publish what Cloud Scheduler publishes, `times` copies at once. */
-  publishScheduler(kind?: 'reconcile' | 'verify', times?: number): Promise<void>;
+  publishScheduler(kind?: SchedulerKind, times?: number): Promise<void>;
   /** Delete the subscriptions (pushes stop) and the topics. */
   delete(): Promise<void>;
 }

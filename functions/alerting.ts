@@ -8,7 +8,6 @@ import type { AlertStore } from '../shared/ports/alert-store.js';
 import type { Logger } from '../shared/log/logger.js';
 import { createAlerter as createCoreAlerter, type Alerter } from '../shared/alerts/alerter.js';
 import { FirestoreAlertStore } from '../adapters/firestore/firestore-alert-store.js';
-import { LocalAlertStore } from '../adapters/local/local-alert-store.js';
 import { PubSubAlertSink } from '../adapters/pubsub/pubsub-alert-sink.js';
 import { WebhookAlertSink } from '../adapters/webhook/webhook-alert-sink.js';
 
@@ -41,7 +40,11 @@ export async function createAlerter(options: AlertingOptions): Promise<Alerter> 
 }
 
 async function createAlertStore(config: ServiceConfig, firestore: Firestore | undefined): Promise<AlertStore> {
-  if (config.ledger === 'local') return LocalAlertStore.open({ path: join(config.dataDir, 'alerts.duckdb') });
+  if (config.ledger === 'local') {
+    // Imported on demand, like the other DuckDB adapters (functions/service.ts).
+    const { LocalAlertStore } = await import('../adapters/local/local-alert-store.js');
+    return LocalAlertStore.open({ path: join(config.dataDir, 'alerts.duckdb') });
+  }
   const client = firestore ?? new Firestore({ ...(config.projectId ? { projectId: config.projectId } : {}), databaseId: config.firestore.database });
   return new FirestoreAlertStore({ firestore: client, collectionPrefix: config.firestore.collectionPrefix, terminateOnClose: firestore === undefined });
 }

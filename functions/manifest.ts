@@ -27,20 +27,29 @@ export const FUNCTIONS: readonly FunctionManifestEntry[] = [
     trigger: { kind: 'pubsub', topicEnv: 'RECONCILE_TOPIC' },
     env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE',
       'MAX_ATTEMPTS', 'LEASE_MS', 'RETRY_BASE_MS', 'DATES_PER_JOB', 'COVERAGE_START', 'COVERAGE_TARGETS', 'ALERT_WEBHOOK_URL',
-      'ALERT_REPEAT_AFTER_MS', 'MAX_EVENT_AGE_SECONDS'],
+      'ALERT_REPEAT_AFTER_MS', 'MAX_EVENT_AGE_SECONDS', 'COVERAGE_EXCLUDE_DATES'],
     publishes: ['CHUNKS_TOPIC', 'ALERTS_TOPIC'],
   },
   {
     entryPoint: 'backfillApi',
     trigger: { kind: 'http' },
-    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE', 'DATES_PER_JOB', 'ALERT_WEBHOOK_URL', 'ALERT_REPEAT_AFTER_MS'],
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE', 'DATES_PER_JOB', 'ALERT_WEBHOOK_URL', 'ALERT_REPEAT_AFTER_MS',
+      'COVERAGE_EXCLUDE_DATES'],
     // RECONCILE_TOPIC: a run it starts or resumes gets a reconcile tick at once (shared/ports/reconcile-trigger.ts).
     publishes: ['CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC'],
   },
 ];
 
-/** Messages the Scheduler jobs publish to the reconcile topic. */
+/**
+ * Messages the Scheduler jobs publish to the reconcile topic (infra/scheduler.tf, one job each):
+ * `reconcile` (every minute) drives the active runs, `heal` (hourly) compares the warehouse with the
+ * coverage targets and starts a run for the gaps, `verify` (daily) verifies and alerts.
+ */
 export const SCHEDULER_MESSAGES = {
   reconcile: { kind: 'reconcile' },
+  heal: { kind: 'heal' },
   verify: { kind: 'verify' },
 } as const;
+
+export type SchedulerKind = keyof typeof SCHEDULER_MESSAGES;
+export const SCHEDULER_KINDS = Object.keys(SCHEDULER_MESSAGES) as [SchedulerKind, ...SchedulerKind[]];

@@ -34,3 +34,8 @@ export function decodePubSubEvent(data: unknown): DecodedPubSubEvent | { error: 
     publishedAt: Number.isFinite(published) ? published : undefined,
   };
 }
+
+/** Seconds an event waited since Pub/Sub published it; undefined when the publish time is unknown. */
+export function eventAgeSeconds(event: Pick<DecodedPubSubEvent, 'publishedAt'>, nowMs: number): number | undefined {
+  return event.publishedAt === undefined ? undefined : Math.max(0, (nowMs - event.publishedAt) / 1000);
+}

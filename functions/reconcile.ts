@@ -5,16 +5,24 @@ import { healCoverage } from '../shared/reconcile/heal-coverage.js';
 import { runVerification } from '../shared/api/verify-endpoint.js';
 import type { RunRecord } from '../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
-import { decodePubSubEvent } from './pubsub-event.js';
+import { SCHEDULER_KINDS, type SchedulerKind } from './manifest.js';
+import { decodePubSubEvent, eventAgeSeconds } from './pubsub-event.js';
 import { getService, type Service } from './service.js';
 
 /** What Cloud Scheduler publishes to the reconcile topic (functions/manifest.ts SCHEDULER_MESSAGES). */
-const SchedulerMessageSchema = z.object({ kind: z.enum(['reconcile', 'verify']) }).strict();
+const SchedulerMessageSchema = z.object({ kind: z.enum(SCHEDULER_KINDS) }).strict();
 
 /**
- * Pub/Sub trigger on the reconcile topic, published by Cloud Scheduler: `reconcile` every few
- * minutes drives every active run and heals coverage; `verify` (daily) verifies the coverage
- * targets and alerts.
+ * Kinds a later message of the same kind supersedes: a tick that waited longer than
+ * MAX_EVENT_AGE_SECONDS (behind a long pass, or while the function could not answer) is dropped, or a
+ * backlog of them would each run a full pass. `verify` is daily, so a late one still runs.
+ */
+const SUPERSEDED_WHEN_LATE: ReadonlySet<SchedulerKind> = new Set(['reconcile', 'heal']);
+
+/**
+ * Pub/Sub trigger on the reconcile topic, published by Cloud Scheduler: `reconcile` (every minute)
+ * drives every active run; `heal` (hourly) compares the warehouse with the coverage targets and starts
+ * a run for the gaps; `verify` (daily) verifies the coverage targets and alerts.
  */
 export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
   const service = await getService();
@@ -24,7 +32,7 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
     log.error('poison event acknowledged', { error: decoded.error });
     return;
   }
-  let kind: 'reconcile' | 'verify' = 'reconcile';
+  let kind: SchedulerKind = 'reconcile';
   const text = decoded.data.toString('utf8').trim();
   if (text) {
     let json: unknown;
@@ -42,30 +50,60 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
     }
     kind = parsed.data.kind;
   }
+  const ageSeconds = eventAgeSeconds(decoded, service.clock.now());
+  const maxAgeSeconds = service.config.limits.maxEventAgeSeconds;
+  if (ageSeconds !== undefined && ageSeconds > maxAgeSeconds && SUPERSEDED_WHEN_LATE.has(kind)) {
+    log.warn(`dropping a ${kind} tick older than MAX_EVENT_AGE_SECONDS; the next one does its work`, {
+      kind, ageSeconds: Math.round(ageSeconds), maxAgeSeconds, messageId: decoded.messageId,
+    });
+    return;
+  }
   if (kind === 'verify') await scheduledVerification(service);
+  else if (kind === 'heal') await healTick(service);
   else await reconcileTick(service);
 }
 
-export async function reconcileTick(service: Service): Promise<void> {
-  const { config } = service;
-  const deps = { ...service, onRunFinished: (run: RunRecord) => verifyFinishedRun(service, run) };
-  const limits = {
-    maxInFlight: config.limits.maxInFlight,
-    maxInFlightPerTable: config.limits.maxInFlightPerTable,
-    maxAttempts: config.limits.maxAttempts,
-    datesPerJob: config.limits.datesPerJob,
-    queuedStallMs: config.limits.leaseMs,
+function reconcileLimits(service: Service) {
+  const { limits } = service.config;
+  return {
+    maxInFlight: limits.maxInFlight,
+    maxInFlightPerTable: limits.maxInFlightPerTable,
+    maxAttempts: limits.maxAttempts,
+    datesPerJob: limits.datesPerJob,
+    queuedStallMs: limits.leaseMs,
   };
-  const ticks = await reconcileRuns(deps, limits);
-  const heal = config.coverageTargets.length ? await healCoverage(service, config.coverageTargets) : null;
-  // Publish the heal run's chunks in this same tick: one scheduler message brings a missing partition back.
-  if (heal?.run?.state === 'active') ticks.push(...(await reconcileRuns(deps, limits, { runIds: [heal.run.id] })));
+}
+
+function reconcileDeps(service: Service) {
+  return { ...service, onRunFinished: (run: RunRecord) => verifyFinishedRun(service, run) };
+}
+
+/** `reconcile`: every active run moves on (leases, retries, publishing, finishing). No healing here. */
+export async function reconcileTick(service: Service): Promise<void> {
+  const ticks = await reconcileRuns(reconcileDeps(service), reconcileLimits(service));
   service.logger.info('reconcile done', {
     runs: ticks.length,
     published: ticks.reduce((n, t) => n + t.published, 0),
-    healRun: heal?.run?.id ?? null,
-    coverageGaps: heal?.gaps.length ?? 0,
-    waitingForSource: heal?.waitingForSource.length ?? 0,
+  });
+}
+
+/** `heal`: the warehouse against the coverage targets; a run for the gaps, its chunks published at once. */
+export async function healTick(service: Service): Promise<void> {
+  const { coverageTargets } = service.config;
+  if (coverageTargets.length === 0) {
+    service.logger.info('heal skipped: coverage healing is off (COVERAGE_START empty, no COVERAGE_TARGETS)');
+    return;
+  }
+  const heal = await healCoverage(service, coverageTargets);
+  // Publish the heal run's chunks in this same tick: one heal message brings a missing partition back.
+  const ticks = heal.run?.state === 'active'
+    ? await reconcileRuns(reconcileDeps(service), reconcileLimits(service), { runIds: [heal.run.id] })
+    : [];
+  service.logger.info('heal done', {
+    healRun: heal.run?.id ?? null,
+    published: ticks.reduce((n, t) => n + t.published, 0),
+    coverageGaps: heal.gaps.length,
+    waitingForSource: heal.waitingForSource.length,
   });
 }
 

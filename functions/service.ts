@@ -12,9 +12,7 @@ import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Logger } from '../shared/log/logger.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
 import { BigQueryWarehouse } from '../adapters/bigquery/bigquery-warehouse.js';
-import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
 import { FirestoreLedger } from '../adapters/firestore/firestore-ledger.js';
-import { LocalLedger } from '../adapters/local/local-ledger.js';
 import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
 import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
 import type { ReconcileTrigger } from '../shared/ports/reconcile-trigger.js';
@@ -69,9 +67,15 @@ export async function createService(config: ServiceConfig, overrides: Partial<Se
   };
 }
 
+/*
+ * The DuckDB adapters (warehouse, local ledger, local alert store) are imported only when config asks for
+ * them: @duckdb/node-api loads a native library of ~70 MB, which a function on BigQuery and Firestore
+ * would otherwise load on every cold start for nothing (test/functions/cold-start.test.ts checks it).
+ */
 async function createWarehouse(config: ServiceConfig): Promise<Warehouse> {
   if (config.warehouse === 'duckdb') {
     mkdirSync(config.dataDir, { recursive: true });
+    const { DuckDbWarehouse } = await import('../adapters/duckdb/duckdb-warehouse.js');
     return DuckDbWarehouse.open({ path: join(config.dataDir, 'warehouse.duckdb') });
   }
   if (!config.projectId) throw new Error('GOOGLE_CLOUD_PROJECT is required with WAREHOUSE=bigquery');
@@ -84,6 +88,7 @@ async function createWarehouse(config: ServiceConfig): Promise<Warehouse> {
 async function createLedger(config: ServiceConfig): Promise<Ledger> {
   if (config.ledger === 'local') {
     mkdirSync(config.dataDir, { recursive: true });
+    const { LocalLedger } = await import('../adapters/local/local-ledger.js');
     return LocalLedger.open({ path: join(config.dataDir, 'ledger.duckdb') });
   }
   const firestore = new Firestore({ ...(config.projectId ? { projectId: config.projectId } : {}), databaseId: config.firestore.database });

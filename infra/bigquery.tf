@@ -1,7 +1,8 @@
 # BigQuery: the analytics datasets this service writes, and the raw dataset it only reads.
 #
 # - nba_raw belongs to the scrapers: referenced as a data source (it must exist, in bq_location), never
-#   managed, so a `terraform destroy` here cannot touch it. iam.tf grants read on it.
+#   managed, so a `terraform destroy` here cannot touch it. iam.tf grants read on it with dataset access
+#   entries (google_bigquery_dataset_access), which leave its owners' authorized views alone.
 # - nba_analytics (production) and test_nba_analytics (test runs) are managed here with the same five
 #   tables, so a test run exercises exactly the production layout.
 # - Every table is partitioned by DAY on game_date: the backfill replaces one partition at a time, and
@@ -32,6 +33,8 @@ locals {
 data "google_bigquery_dataset" "raw" {
   project    = var.project_id
   dataset_id = local.raw_dataset
+
+  depends_on = [google_project_service.enabled]
 }
 
 resource "google_bigquery_dataset" "analytics" {

@@ -1,11 +1,17 @@
-# Firestore: the ledger's database and the composite indexes its queries need.
+# Firestore: the database of the ledger and of the alert store, and the composite indexes their queries
+# need.
 #
-# The ledger (adapters/firestore) keeps one document per run and per chunk, in the collections
-# <firestore_collection_prefix>runs and <firestore_collection_prefix>chunks. Production Firestore rejects
-# a query that needs a composite index nobody created (the emulator does not, so tests cannot catch it):
-# every entry of adapters/firestore/indexes.ts FIRESTORE_INDEXES has one google_firestore_index below,
-# same collection, same fields in the same order (test/infra checks both ways). Firestore appends
-# __name__ to each index itself, which is what the chunk queries order by.
+# The ledger (adapters/firestore/firestore-ledger.ts) keeps one document per run and per chunk, in the
+# collections <firestore_collection_prefix>runs and <firestore_collection_prefix>chunks; the alert store
+# (adapters/firestore/firestore-alert-store.ts) keeps alerts, verifications and verification scopes.
+# Production Firestore rejects a query that needs a composite index nobody created (the emulator does
+# not, so the adapters' own tests cannot catch it). So:
+#   - every entry of FIRESTORE_INDEXES (adapters/firestore/indexes.ts) and ALERT_STORE_INDEXES
+#     (firestore-alert-store.ts) has one google_firestore_index below, same collection, same fields in
+#     the same order, and nothing else is declared (test/infra checks both ways);
+#   - test/infra runs both adapters against the emulator, records every query they send, and fails on
+#     a query that no declared index serves.
+# Firestore appends __name__ to each index itself, which is what the chunk queries order by.
 #
 # Native mode; concurrency mode left at the API default.
 # Delete protection on, and ABANDON on destroy: a `terraform destroy` must never erase the checkpoints
@@ -262,5 +268,40 @@ resource "google_firestore_index" "chunks_by_table_mode_state_game_date" {
   fields {
     field_path = "gameDate"
     order      = "ASCENDING"
+  }
+}
+# --- Composite indexes of the alert store (firestore-alert-store.ts ALERT_STORE_INDEXES) ----------------
+
+# listAlerts: where(scopeKey ==).where(status in [...]).
+resource "google_firestore_index" "alerts_by_scope_status" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}alerts"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "scopeKey"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+}
+
+# listVerifications of one scope, newest first: where(scopeKey ==).orderBy(verifiedAt desc).
+resource "google_firestore_index" "verifications_by_scope_verified_at" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}verifications"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "scopeKey"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "verifiedAt"
+    order      = "DESCENDING"
   }
 }

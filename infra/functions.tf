@@ -3,7 +3,8 @@
 # - processChunk: computes one chunk (table, date) into BigQuery. Reached by the chunks push
 #   subscription (pubsub.tf). One chunk per instance (concurrency 1): a chunk is one BigQuery job plus
 #   ledger writes, CPU is idle while it waits; the instance cap is what bounds concurrent jobs.
-# - reconcile: republishes expired / retryable chunks, heals coverage, runs the daily verification.
+# - reconcile: republishes expired / retryable chunks (every minute), heals coverage (hourly), runs the
+#   daily verification: the three Scheduler messages of scheduler.tf.
 #   Reached by the reconcile push subscription. One instance: two reconcile passes at once would only
 #   contend on the same ledger documents (the ledger's compare-and-set keeps that safe, not cheap).
 # - backfillApi: HTTP API for operators and the CLI. Private: only api_invoker_members may call it.
@@ -13,19 +14,26 @@
 # function rather than merged from a shared local so the test can read them without evaluating HCL.
 # Topic variables take the name of the google_pubsub_topic resource, never a literal.
 #
-# Source: one zip (package.json, package-lock.json, dist/) built by Cloud Build. dist/ is prebuilt, so
-# the build's own npm scripts are switched off (GOOGLE_NODE_RUN_SCRIPTS=""): running `npm run build`
+# Source: one zip (package.json, package-lock.json, dist/) made by infra/scripts/package-source.sh and
+# uploaded here (source_archive_path), from a workstation and from Cloud Build alike. dist/ is prebuilt,
+# so the build's own npm scripts are switched off (GOOGLE_NODE_RUN_SCRIPTS=""): running `npm run build`
 # there would need devDependencies the function image does not install.
+#
+# Runtime nodejs22. The Node.js 20 runtime can no longer be deployed: deprecated 2026-04-30, decommissioned
+# 2026-10-30, and "After the decommission date, you can no longer create new functions or update
+# existing functions using the runtime"; Node.js 22 is deprecated 2027-04-30 and decommissioned
+# 2027-10-31 (Node.js 24: 2028-04-30, 2028-10-31) (https://cloud.google.com/run/docs/runtimes/function-runtimes#nodejs and
+# https://cloud.google.com/functions/docs/runtime-support). The tests run on Node 22 too (.ci/run).
 
 locals {
-  source_object = var.source_archive_path != null ? google_storage_bucket_object.source[0].name : var.source_object
 
   # COVERAGE_TARGETS as the code parses it: omit `end` when unset (the schema rejects null).
   coverage_targets_json = jsonencode({
     for table, window in var.coverage_targets : table => { for k, v in window : k => v if v != null }
   })
 
-  alert_webhook_enabled = nonsensitive(var.alert_webhook_url != null)
+  # COVERAGE_EXCLUDE_DATES as the code parses it: ascending, no repeats, comma-separated.
+  coverage_exclude_dates = join(",", sort(distinct(var.coverage_exclude_dates)))
 
   function_names = {
     process_chunk = "${var.name_prefix}-process-chunk"
@@ -35,8 +43,6 @@ locals {
 }
 
 resource "google_storage_bucket_object" "source" {
-  count = var.source_archive_path != null ? 1 : 0
-
   bucket = var.source_bucket
   name   = "functions/${filemd5(var.source_archive_path)}.zip"
   source = var.source_archive_path
@@ -50,7 +56,7 @@ resource "google_cloudfunctions2_function" "process_chunk" {
   description = "Computes one analytics chunk (table, game_date) into BigQuery and checkpoints it in Firestore."
 
   build_config {
-    runtime         = "nodejs20"
+    runtime         = "nodejs22"
     entry_point     = "processChunk"
     service_account = google_service_account.functions_build.id
     environment_variables = {
@@ -59,7 +65,7 @@ resource "google_cloudfunctions2_function" "process_chunk" {
     source {
       storage_source {
         bucket = var.source_bucket
-        object = local.source_object
+        object = google_storage_bucket_object.source.name
       }
     }
   }
@@ -94,16 +100,16 @@ resource "google_cloudfunctions2_function" "process_chunk" {
 
   lifecycle {
     precondition {
-      condition     = var.source_archive_path != null || var.source_object != null
-      error_message = "Set source_object (an uploaded zip) or source_archive_path (a local zip to upload)."
-    }
-    precondition {
       condition     = var.lease_ms > var.worker_timeout_seconds * 1000
       error_message = "lease_ms must exceed worker_timeout_seconds: a lease ending while its worker still runs lets reconcile hand the chunk to a second worker."
     }
   }
 
-  depends_on = [google_project_service.enabled, google_project_iam_member.functions_build]
+  depends_on = [
+    google_project_service.enabled,
+    google_project_iam_member.functions_build,
+    google_project_iam_member.functions_build_source,
+  ]
 }
 
 # --- reconcile ----------------------------------------------------------------------------------------
@@ -111,10 +117,10 @@ resource "google_cloudfunctions2_function" "process_chunk" {
 resource "google_cloudfunctions2_function" "reconcile" {
   name        = local.function_names.reconcile
   location    = var.region
-  description = "Reconcile pass (every few minutes) and daily verification: republishes chunks, heals coverage, raises alerts."
+  description = "Reconcile pass (every minute), coverage healing (hourly) and daily verification: republishes chunks, heals coverage, raises alerts."
 
   build_config {
-    runtime         = "nodejs20"
+    runtime         = "nodejs22"
     entry_point     = "reconcile"
     service_account = google_service_account.functions_build.id
     environment_variables = {
@@ -123,7 +129,7 @@ resource "google_cloudfunctions2_function" "reconcile" {
     source {
       storage_source {
         bucket = var.source_bucket
-        object = local.source_object
+        object = google_storage_bucket_object.source.name
       }
     }
   }
@@ -160,31 +166,27 @@ resource "google_cloudfunctions2_function" "reconcile" {
       COVERAGE_TARGETS            = local.coverage_targets_json
       ALERT_REPEAT_AFTER_MS       = var.alert_repeat_after_ms
       MAX_EVENT_AGE_SECONDS       = var.max_event_age_seconds
+      COVERAGE_EXCLUDE_DATES      = local.coverage_exclude_dates
     }
 
     # ALERT_WEBHOOK_URL only when a webhook is configured: the code treats an absent variable as "no
-    # webhook", while an empty one would fail its URL validation.
+    # webhook", while an empty one would fail its URL validation. "latest": an instance reads the
+    # secret's newest version when it starts, so rotating the URL needs no apply.
     dynamic "secret_environment_variables" {
-      for_each = local.alert_webhook_enabled ? [1] : []
+      for_each = var.alert_webhook_secret != null ? [var.alert_webhook_secret] : []
       content {
         key        = "ALERT_WEBHOOK_URL"
         project_id = var.project_id
-        secret     = google_secret_manager_secret.alert_webhook[0].secret_id
-        version    = google_secret_manager_secret_version.alert_webhook[0].version
+        secret     = secret_environment_variables.value
+        version    = "latest"
       }
-    }
-  }
-
-  lifecycle {
-    precondition {
-      condition     = var.source_archive_path != null || var.source_object != null
-      error_message = "Set source_object (an uploaded zip) or source_archive_path (a local zip to upload)."
     }
   }
 
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.functions_build,
+    google_project_iam_member.functions_build_source,
     google_secret_manager_secret_iam_member.alert_webhook_access,
   ]
 }
@@ -197,7 +199,7 @@ resource "google_cloudfunctions2_function" "backfill_api" {
   description = "HTTP API: start, inspect and cancel backfill runs. Private: IAM invokers only."
 
   build_config {
-    runtime         = "nodejs20"
+    runtime         = "nodejs22"
     entry_point     = "backfillApi"
     service_account = google_service_account.functions_build.id
     environment_variables = {
@@ -206,7 +208,7 @@ resource "google_cloudfunctions2_function" "backfill_api" {
     source {
       storage_source {
         bucket = var.source_bucket
-        object = local.source_object
+        object = google_storage_bucket_object.source.name
       }
     }
   }
@@ -238,48 +240,24 @@ resource "google_cloudfunctions2_function" "backfill_api" {
       MAX_IN_FLIGHT_PER_TABLE     = var.max_in_flight_per_table
       DATES_PER_JOB               = var.dates_per_job
       ALERT_REPEAT_AFTER_MS       = var.alert_repeat_after_ms
+      COVERAGE_EXCLUDE_DATES      = local.coverage_exclude_dates
     }
 
     dynamic "secret_environment_variables" {
-      for_each = local.alert_webhook_enabled ? [1] : []
+      for_each = var.alert_webhook_secret != null ? [var.alert_webhook_secret] : []
       content {
         key        = "ALERT_WEBHOOK_URL"
         project_id = var.project_id
-        secret     = google_secret_manager_secret.alert_webhook[0].secret_id
-        version    = google_secret_manager_secret_version.alert_webhook[0].version
+        secret     = secret_environment_variables.value
+        version    = "latest"
       }
-    }
-  }
-
-  lifecycle {
-    precondition {
-      condition     = var.source_archive_path != null || var.source_object != null
-      error_message = "Set source_object (an uploaded zip) or source_archive_path (a local zip to upload)."
     }
   }
 
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.functions_build,
+    google_project_iam_member.functions_build_source,
     google_secret_manager_secret_iam_member.alert_webhook_access,
   ]
-}
-
-# --- The alert webhook secret -------------------------------------------------------------------------
-
-resource "google_secret_manager_secret" "alert_webhook" {
-  count = local.alert_webhook_enabled ? 1 : 0
-
-  secret_id = "${var.name_prefix}-alert-webhook-url"
-  replication {
-    auto {}
-  }
-  depends_on = [google_project_service.enabled]
-}
-
-resource "google_secret_manager_secret_version" "alert_webhook" {
-  count = local.alert_webhook_enabled ? 1 : 0
-
-  secret      = google_secret_manager_secret.alert_webhook[0].id
-  secret_data = var.alert_webhook_url
 }

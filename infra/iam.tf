@@ -5,9 +5,10 @@
 #
 #   identity       BigQuery                                     Firestore       Pub/Sub publish
 #   processChunk   jobUser; dataEditor on nba_analytics and     datastore.user  -
-#                  test_nba_analytics; dataViewer on nba_raw    (ledger db)
-#   reconcile      jobUser; dataViewer on the three datasets    datastore.user  chunks, alerts
-#   backfillApi    jobUser; dataViewer on the three datasets    datastore.user  chunks, reconcile, alerts
+#                  test_nba_analytics; READER on nba_raw        (ledger db)
+#   reconcile      jobUser; dataViewer on the analytics         datastore.user  chunks, alerts
+#                  datasets, READER on nba_raw
+#   backfillApi    jobUser; same as reconcile                   datastore.user  chunks, reconcile, alerts
 #
 # Only processChunk writes the warehouse; reconcile and the API read it (coverage, verification,
 # estimates). Publish rights follow `publishes` in functions/manifest.ts, topic by topic, never
@@ -23,13 +24,17 @@
 #
 # Google service agents: Pub/Sub mints OIDC tokens as push-invoker and forwards dead letters (publisher
 # on the dead-letter topic, subscriber on the source subscriptions: both required for dead-lettering);
-# Cloud Scheduler publishes the reconcile and verify ticks. Scheduler Pub/Sub targets always publish as
-# the Cloud Scheduler service agent (no user service account can be chosen), so that agent is the
-# "scheduler identity" granted publisher on the reconcile topic, and on nothing else. (backfillApi may
-# publish there too, the same message, when it starts a run.)
+# Cloud Scheduler publishes the reconcile, heal and verify ticks. Scheduler Pub/Sub targets always
+# publish as the Cloud Scheduler service agent (no user service account can be chosen), so that agent is
+# the "scheduler identity" granted publisher on the reconcile topic, and on nothing else. (backfillApi
+# may publish there too, the same message, when it starts a run.) Every grant to an agent waits for
+# terraform_data.service_agent (apis.tf), which makes sure the agent exists.
 #
-# Whoever runs `terraform apply` needs iam.serviceAccountUser on these accounts (to deploy functions
-# running as them) and the admin roles of the services above.
+# Deploying: creating a function that runs as one of these accounts (or builds as fn-build) needs
+# iam.serviceAccounts.actAs on it. The first apply is made by a project Owner, whose role has it; the
+# identities that apply afterwards (var.deployers: the Cloud Build deployer, operators) get
+# roles/iam.serviceAccountUser on exactly these accounts below, never project-wide. docs/deploy.md has
+# the one command for a first apply by someone who is not Owner.
 
 locals {
   function_accounts = {
@@ -43,6 +48,24 @@ locals {
     reconcile     = "serviceAccount:${google_service_account.reconcile.email}"
     backfill_api  = "serviceAccount:${google_service_account.backfill_api.email}"
   }
+  function_accounts_by_email = {
+    process_chunk = google_service_account.process_chunk.email
+    reconcile     = google_service_account.reconcile.email
+    backfill_api  = google_service_account.backfill_api.email
+  }
+
+  # Accounts a deployer must be able to act as: the three runtimes and the image build.
+  deployable_accounts = {
+    process_chunk   = google_service_account.process_chunk.name
+    reconcile       = google_service_account.reconcile.name
+    backfill_api    = google_service_account.backfill_api.name
+    functions_build = google_service_account.functions_build.name
+  }
+  deployer_grants = merge([
+    for account, name in local.deployable_accounts : {
+      for member in var.deployers : "${account}.${member}" => { account = name, member = member }
+    }
+  ]...)
 
   # Function -> role on each analytics dataset.
   analytics_dataset_roles = {
@@ -69,22 +92,30 @@ locals {
 resource "google_service_account" "process_chunk" {
   account_id   = local.function_accounts.process_chunk.id
   display_name = local.function_accounts.process_chunk.display
+
+  depends_on = [google_project_service.bootstrap]
 }
 
 resource "google_service_account" "reconcile" {
   account_id   = local.function_accounts.reconcile.id
   display_name = local.function_accounts.reconcile.display
+
+  depends_on = [google_project_service.bootstrap]
 }
 
 resource "google_service_account" "backfill_api" {
   account_id   = local.function_accounts.backfill_api.id
   display_name = local.function_accounts.backfill_api.display
+
+  depends_on = [google_project_service.bootstrap]
 }
 
 # Identity Pub/Sub pushes as (OIDC), the only caller of processChunk and reconcile.
 resource "google_service_account" "push_invoker" {
   account_id   = "${var.name_prefix}-push-invoker"
   display_name = "backfill Pub/Sub push invoker"
+
+  depends_on = [google_project_service.bootstrap]
 }
 
 # Identity that builds the function images (instead of the project's default compute account, whose
@@ -92,6 +123,8 @@ resource "google_service_account" "push_invoker" {
 resource "google_service_account" "functions_build" {
   account_id   = "${var.name_prefix}-fn-build"
   display_name = "backfill function image builds"
+
+  depends_on = [google_project_service.bootstrap]
 }
 
 # --- BigQuery -----------------------------------------------------------------------------------------
@@ -114,14 +147,21 @@ resource "google_bigquery_dataset_iam_member" "analytics" {
   member     = each.value.member
 }
 
-# nba_raw is not ours: a non-authoritative member binding adds read access and changes nothing else.
-resource "google_bigquery_dataset_iam_member" "raw_viewer" {
-  for_each = local.function_members
+# nba_raw is not ours, and may carry authorized views of its owners. The dataset IAM resources would
+# strip those ("Using any of these resources will remove any authorized view permissions from the
+# dataset. To assign and preserve authorized view permissions use the google_bigquery_dataset_access
+# instead.", https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/bigquery_dataset_iam),
+# so read access is one google_bigquery_dataset_access entry per function account. READER is the basic
+# role the API stores for roles/bigquery.dataViewer ("Predefined roles that have equivalent basic roles
+# are swapped by the API to their basic counterparts, and will show a diff post-create",
+# https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/bigquery_dataset_access).
+resource "google_bigquery_dataset_access" "raw_reader" {
+  for_each = local.function_accounts_by_email
 
-  project    = var.project_id
-  dataset_id = data.google_bigquery_dataset.raw.dataset_id
-  role       = "roles/bigquery.dataViewer"
-  member     = each.value
+  project       = var.project_id
+  dataset_id    = data.google_bigquery_dataset.raw.dataset_id
+  role          = "READER"
+  user_by_email = each.value
 }
 
 # --- Firestore ----------------------------------------------------------------------------------------
@@ -179,7 +219,7 @@ resource "google_pubsub_topic_iam_member" "scheduler_publishes_reconcile" {
   role   = "roles/pubsub.publisher"
   member = local.scheduler_service_agent
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [terraform_data.service_agent]
 }
 
 # --- Pub/Sub service agent: push auth and dead-lettering ----------------------------------------------
@@ -189,7 +229,7 @@ resource "google_service_account_iam_member" "pubsub_mints_push_tokens" {
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [terraform_data.service_agent]
 }
 
 resource "google_pubsub_topic_iam_member" "dead_letter_forwarding" {
@@ -197,7 +237,7 @@ resource "google_pubsub_topic_iam_member" "dead_letter_forwarding" {
   role   = "roles/pubsub.publisher"
   member = local.pubsub_service_agent
 
-  depends_on = [google_project_service.enabled]
+  depends_on = [terraform_data.service_agent]
 }
 
 resource "google_pubsub_subscription_iam_member" "dead_letter_source_ack" {
@@ -209,6 +249,8 @@ resource "google_pubsub_subscription_iam_member" "dead_letter_source_ack" {
   subscription = each.value
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_service_agent
+
+  depends_on = [terraform_data.service_agent]
 }
 
 # --- Invocation ---------------------------------------------------------------------------------------
@@ -238,27 +280,72 @@ resource "google_cloud_run_v2_service_iam_member" "api_invoker" {
 
 # --- Secrets ------------------------------------------------------------------------------------------
 
+# Read access to the operator-made webhook secret (variables.tf alert_webhook_secret), for the two
+# functions that post alerts, on that secret only.
 resource "google_secret_manager_secret_iam_member" "alert_webhook_access" {
-  for_each = local.alert_webhook_enabled ? {
+  for_each = var.alert_webhook_secret != null ? {
     reconcile    = local.function_members.reconcile
     backfill_api = local.function_members.backfill_api
   } : {}
 
-  secret_id = google_secret_manager_secret.alert_webhook[0].secret_id
+  project   = var.project_id
+  secret_id = var.alert_webhook_secret
   role      = "roles/secretmanager.secretAccessor"
   member    = each.value
+
+  depends_on = [google_project_service.enabled]
 }
 
 # --- Function image builds ----------------------------------------------------------------------------
 
+# The build account (build_config.service_account) needs, per "Custom Service Account for Cloud Build"
+# (https://cloud.google.com/functions/docs/securing/build-custom-sa): roles/logging.logWriter ("for
+# storing build logs in Cloud Logging"), roles/artifactregistry.writer ("for storing build images in
+# Artifact Registry") and read access to the function source. Not project-wide storage.objectViewer: that
+# would let a build read every bucket, the Terraform state bucket included.
 resource "google_project_iam_member" "functions_build" {
   for_each = toset([
-    "roles/logging.logWriter",         # build logs
-    "roles/artifactregistry.writer",   # pushes the function image to gcf-artifacts
-    "roles/storage.objectViewer",      # reads the source zip (and the buildpack cache)
+    "roles/logging.logWriter",
+    "roles/artifactregistry.writer",
   ])
 
   project = var.project_id
   role    = each.value
   member  = "serviceAccount:${google_service_account.functions_build.email}"
+}
+
+# The source a 2nd gen build fetches is Cloud Functions' copy of our zip in its own bucket
+# gcf-v2-sources-<project number>-<region> ("failed to download archive
+# gs://gcf-v2-sources-594424405950-us-central1/.../function-source.zip: Access to bucket
+# gcf-v2-sources-594424405950-us-central1 denied. You must grant Storage Object Viewer permission to
+# <build account>", terraform-provider-google issue #20571; the bucket naming:
+# https://cloud.google.com/functions/docs/building, "gcf-v2-sources-PROJECT_NUMBER-REGION"). That bucket
+# only exists once the first function is created, so no bucket-level binding can precede it: the grant
+# is project-level with an IAM condition naming exactly that bucket and its objects
+# (resource.name is "projects/_/buckets/BUCKET" or "projects/_/buckets/BUCKET/objects/OBJECT",
+# https://cloud.google.com/iam/docs/conditions-resource-attributes; docs/deploy.md says what to do if the bucket does not honour it).
+resource "google_project_iam_member" "functions_build_source" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = "serviceAccount:${google_service_account.functions_build.email}"
+
+  condition {
+    title       = "function source bucket only"
+    description = "Cloud Functions' copy of the function source; no other bucket (the Terraform state bucket least of all)."
+    expression  = "resource.name == \"projects/_/buckets/${local.function_source_bucket}\" || resource.name.startsWith(\"projects/_/buckets/${local.function_source_bucket}/objects/\")"
+  }
+}
+
+locals {
+  function_source_bucket = "gcf-v2-sources-${data.google_project.this.number}-${var.region}"
+}
+
+# --- Deployers ------------------------------------------------------------------------------------------
+
+resource "google_service_account_iam_member" "deployer_acts_as" {
+  for_each = local.deployer_grants
+
+  service_account_id = each.value.account
+  role               = "roles/iam.serviceAccountUser"
+  member             = each.value.member
 }

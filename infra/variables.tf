@@ -1,6 +1,13 @@
 # Variables: everything that differs between deployments, each typed, described and, where a wrong value
 # would only surface at runtime, validated. Defaults mirror shared/config/defaults.ts so a deployment
-# that sets only project_id and the function source behaves like the code's defaults.
+# that sets only what has no default behaves like the code's defaults.
+#
+# The values of a deployment live in ONE committed file, infra/deploy.tfvars (copy
+# infra/deploy.tfvars.example), which infra/scripts/deploy.sh passes on every apply, from a workstation
+# and from Cloud Build alike, and without which it refuses to run. Variables without a default
+# (project_id, source_bucket, api_invoker_members, deployers) must be in it, so an apply that forgot the
+# file stops at "No value for required variable" instead of resetting who may call the API.
+# source_archive_path is the one value given per build (-var), by deploy.sh.
 #
 # Dataset names are NOT variables: shared/tables/names.ts hard-codes nba_raw, nba_analytics and
 # test_nba_analytics, and test/infra checks bigquery.tf uses exactly those.
@@ -68,19 +75,12 @@ variable "labels" {
 
 variable "source_bucket" {
   type        = string
-  description = "Existing GCS bucket holding the zipped function source (package.json, package-lock.json, dist/). Created once next to the state bucket, not here: the build uploads to it before Terraform runs."
-}
-
-variable "source_object" {
-  type        = string
-  default     = null
-  description = "Object in source_bucket with the zipped source, e.g. functions/<commit sha>.zip. A new name per build is what makes the functions redeploy. Ignored when source_archive_path is set."
+  description = "Existing GCS bucket the zipped function source is uploaded to (created once with the state bucket, docs/deploy.md). Terraform uploads the archive itself, on every path."
 }
 
 variable "source_archive_path" {
   type        = string
-  default     = null
-  description = "Local path of a zipped source to upload into source_bucket (named by its MD5, so a changed archive redeploys). For deploys from a workstation; Cloud Build uploads itself and sets source_object."
+  description = "Local path of the zipped function source (package.json, package-lock.json, dist/) made by infra/scripts/package-source.sh; uploaded to source_bucket as functions/<md5>.zip, so a changed archive redeploys and an unchanged one does not. deploy.sh passes it."
 }
 
 # --- Behaviour (the functions' env, see shared/config/config.ts ENV_SCHEMA) --------------------------
@@ -93,6 +93,21 @@ variable "coverage_start" {
   validation {
     condition     = var.coverage_start == "" || can(regex("^\\d{4}-\\d{2}-\\d{2}$", var.coverage_start))
     error_message = "coverage_start must be YYYY-MM-DD or empty."
+  }
+}
+
+variable "coverage_exclude_dates" {
+  type        = list(string)
+  default     = []
+  description = "COVERAGE_EXCLUDE_DATES: game dates (YYYY-MM-DD) the coverage targets leave out, e.g. days a scraper source is known to be lost. Passed sorted and without repeats, comma-separated, to reconcile and backfillApi."
+
+  validation {
+    condition     = alltrue([for d in var.coverage_exclude_dates : can(regex("^\\d{4}-\\d{2}-\\d{2}$", d))])
+    error_message = "coverage_exclude_dates must be YYYY-MM-DD dates."
+  }
+  validation {
+    condition     = length(var.coverage_exclude_dates) <= 5000
+    error_message = "coverage_exclude_dates takes at most 5000 dates (LIMITS.maxExcludedDates)."
   }
 }
 
@@ -164,16 +179,15 @@ variable "log_level" {
   }
 }
 
-variable "alert_webhook_url" {
+variable "alert_webhook_secret" {
   type        = string
   default     = null
-  sensitive   = true
   nullable    = true
-  description = "ALERT_WEBHOOK_URL (optional): where reconcile and the API post alerts. Stored in Secret Manager and mounted as a secret env var, never as a plain env var (those are readable by anyone who can view the function). Null: no webhook."
+  description = "ALERT_WEBHOOK_URL (optional): the id of an existing Secret Manager secret whose latest version is the webhook URL reconcile and the API post alerts to (docs/deploy.md shows the gcloud command). The URL never passes through Terraform, so neither the state nor a CI variable holds it. Null: no webhook."
 
   validation {
-    condition     = var.alert_webhook_url == null || can(regex("^https://", var.alert_webhook_url))
-    error_message = "alert_webhook_url must be an https:// URL or null."
+    condition     = var.alert_webhook_secret == null || can(regex("^[A-Za-z0-9_-]{1,255}$", var.alert_webhook_secret))
+    error_message = "alert_webhook_secret must be a secret id (letters, digits, '_' and '-'), not the URL itself."
   }
 }
 
@@ -183,6 +197,12 @@ variable "reconcile_schedule" {
   type        = string
   default     = "* * * * *"
   description = "Cron schedule of the reconcile pass (publishes {\"kind\":\"reconcile\"} to the reconcile topic)."
+}
+
+variable "heal_schedule" {
+  type        = string
+  default     = "0 * * * *"
+  description = "Cron schedule of coverage healing (publishes {\"kind\":\"heal\"} to the reconcile topic): compares the warehouse with the coverage targets and starts a run for the gaps. Hourly: each pass reads BigQuery (docs/deploy.md, costs)."
 }
 
 variable "verify_schedule" {
@@ -247,12 +267,21 @@ variable "api_max_instances" {
 
 variable "api_invoker_members" {
   type        = list(string)
-  default     = []
-  description = "IAM members allowed to call backfillApi, e.g. [\"group:nba-data@example.com\", \"serviceAccount:cli@p.iam.gserviceaccount.com\"]. The API is never public."
+  description = "IAM members allowed to call backfillApi, e.g. [\"group:nba-data@example.com\", \"serviceAccount:cli@p.iam.gserviceaccount.com\"]. No default: an apply without infra/deploy.tfvars must not lock the operators out. The API is never public."
 
   validation {
     condition     = alltrue([for m in var.api_invoker_members : !contains(["allUsers", "allAuthenticatedUsers"], m)])
     error_message = "backfillApi must not be public: allUsers and allAuthenticatedUsers are refused."
+  }
+}
+
+variable "deployers" {
+  type        = list(string)
+  description = "IAM members that run terraform apply after the first one (the Cloud Build deployer account, the operators' group): they get roles/iam.serviceAccountUser on the function and build accounts this configuration creates, which deploying a function that runs as them requires. The first apply is made by a project Owner (docs/deploy.md). May be []."
+
+  validation {
+    condition     = alltrue([for m in var.deployers : can(regex("^(user|group|serviceAccount):", m))])
+    error_message = "deployers must be IAM members: user:, group: or serviceAccount:."
   }
 }
 

@@ -4,7 +4,7 @@
 # (dev/emulators.ts finds them through `gcloud info`); Node.js is added here, pinned.
 set -euo pipefail
 
-version="${NODE_VERSION:?set NODE_VERSION, e.g. 20.19.0}"
+version="${NODE_VERSION:?set NODE_VERSION, e.g. 22.23.5}"
 dir="/opt/node-v${version}"
 if [ ! -x "$dir/bin/node" ]; then
   base="https://nodejs.org/dist/v${version}"

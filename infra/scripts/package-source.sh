@@ -8,7 +8,7 @@
 # test/infra/package-source.test.ts builds the archive and lists it.
 #
 # Usage: infra/scripts/package-source.sh [out.zip]   (default .deploy/function-source.zip)
-# For a workstation deploy: terraform apply -var source_archive_path=$PWD/.deploy/function-source.zip
+# infra/scripts/deploy.sh runs it when given no archive, and passes the zip to terraform apply (source_archive_path).
 set -euo pipefail
 
 out="${1:-.deploy/function-source.zip}"

@@ -7,6 +7,26 @@ const int = (fallback: number) => z.coerce.number().int().positive().default(fal
 const isoDate = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
 
 /**
+ * Comma-separated game dates (YYYY-MM-DD), ascending and without repeats, at most LIMITS.maxExcludedDates;
+ * empty for none. Written by infra/ as join(",", sort(distinct(var.coverage_exclude_dates))), so a value
+ * out of order is a hand-made mistake worth refusing rather than silently reordering.
+ */
+const excludeDates = z.string().default('').transform((text, ctx): IsoDate[] => {
+  const dates = text.trim() === '' ? [] : text.split(',').map((d) => d.trim());
+  const bad = dates.filter((d) => !isIsoDate(d));
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `not dates (YYYY-MM-DD): ${bad.slice(0, 5).map((d) => JSON.stringify(d)).join(', ')}` });
+  else if (dates.length > LIMITS.maxExcludedDates) ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.maxExcludedDates} dates, got ${dates.length}` });
+  else {
+    const outOfOrder = dates.findIndex((d, i) => i > 0 && d <= (dates[i - 1] ?? ''));
+    if (outOfOrder > 0) {
+      const [before, at] = [dates[outOfOrder - 1], dates[outOfOrder]];
+      ctx.addIssue({ code: 'custom', message: before === at ? `${at} is listed twice` : `dates must be ascending: ${at} comes after ${before}` });
+    }
+  }
+  return dates;
+});
+
+/**
  * Every environment variable the service reads, in one schema. infra/ declares each of these for the
  * functions that need them, and a test checks that it does.
  */
@@ -33,6 +53,8 @@ export const ENV_SCHEMA = z.object({
   COVERAGE_TARGETS: z.string().optional(),
   /** Start of the coverage target of every table; empty turns coverage healing off. */
   COVERAGE_START: z.union([isoDate, z.literal('')]).default(SEED_RANGE.start),
+  /** Game dates coverage leaves out (comma-separated YYYY-MM-DD, ascending); empty: none. */
+  COVERAGE_EXCLUDE_DATES: excludeDates,
   ALERT_WEBHOOK_URL: z.url().optional(),
   ALERT_REPEAT_AFTER_MS: int(24 * 60 * 60 * 1000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -63,6 +85,8 @@ export interface ServiceConfig {
     readonly maxEventAgeSeconds: number;
   };
   readonly coverageTargets: readonly CoverageTarget[];
+  /** COVERAGE_EXCLUDE_DATES: dates the coverage targets leave out, ascending, unique. */
+  readonly coverageExcludeDates: readonly IsoDate[];
   readonly alerts: { readonly webhookUrl: string | undefined; readonly repeatAfterMs: number };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -116,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
     },
     coverageTargets,
+    coverageExcludeDates: e.COVERAGE_EXCLUDE_DATES,
     alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, repeatAfterMs: e.ALERT_REPEAT_AFTER_MS },
     logLevel: e.LOG_LEVEL,
   };

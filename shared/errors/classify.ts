@@ -27,7 +27,15 @@ export const BIGQUERY_PERMANENT_REASONS: readonly string[] = [
   'invalidQuery', 'invalid', 'notFound', 'accessDenied', 'duplicate', 'responseTooLarge', 'resourcesExceeded',
   'billingNotEnabled', 'billingTierLimitExceeded', 'blocked', 'notImplemented', 'invalidUser', 'required',
 ];
-/** `stopped` marks statements cancelled because another one failed: it says nothing about the cause. */
+/**
+ * `stopped` marks a job or statement that was cancelled: beside another reason it is a follower of the
+ * statement that failed and says nothing about the cause. Alone, the job itself was stopped: by a
+ * jobs.cancel, or by BigQuery when it ran past the job's jobTimeoutMs ("If this time limit is exceeded,
+ * BigQuery attempts to stop the job", JobConfiguration.jobTimeoutMs,
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfiguration). Such a job is worth
+ * running again later (the timeout is set below the chunk lease, see adapters/bigquery), so `stopped`
+ * alone is transient: see TRANSIENT_MESSAGES and HTTP 499 below for the shapes it arrives in.
+ */
 const BIGQUERY_SECONDARY_REASONS: readonly string[] = ['stopped'];
 
 /** gRPC status codes (google-gax `Status`), as Firestore and Pub/Sub report them. */
@@ -46,9 +54,15 @@ export const GRPC_PERMANENT_CODES: readonly number[] = [
   GRPC.OUT_OF_RANGE, GRPC.UNIMPLEMENTED, GRPC.DATA_LOSS, GRPC.UNAUTHENTICATED,
 ];
 
-/** HTTP status codes (BigQuery REST via @google-cloud/common ApiError, gaxios). */
+/**
+ * HTTP status codes (BigQuery REST via @google-cloud/common ApiError, gaxios). 499 is CANCELLED in
+ * Google's mapping of google.rpc.Code ("CANCELLED: The operation was cancelled, typically by the caller.
+ * HTTP Mapping: 499 Client Closed Request", https://cloud.google.com/video-intelligence/docs/reference/rest/Shared.Types/Code),
+ * the same CANCELLED the gRPC list treats as transient: jobs.getQueryResults answers it for a job
+ * stopped at its jobTimeoutMs.
+ */
 export const HTTP_QUOTA_CODES: readonly number[] = [429];
-export const HTTP_TRANSIENT_CODES: readonly number[] = [408, 500, 502, 503, 504];
+export const HTTP_TRANSIENT_CODES: readonly number[] = [408, 499, 500, 502, 503, 504];
 // Any other 4xx is permanent; see httpKind.
 
 /** Node and undici network error codes. */
@@ -65,6 +79,10 @@ export const QUOTA_MESSAGES: readonly RegExp[] = [
   /quota exceeded/i,
 ];
 export const TRANSIENT_MESSAGES: readonly RegExp[] = [
+  // A job BigQuery stopped at its jobTimeoutMs: errorResult {reason: 'stopped', message: 'Job execution
+  // was cancelled: Job timed out after 540 sec'} (the shape googleapis/python-bigquery-pandas#492 turns
+  // into its QueryTimeout); it reaches us through the job status, or as an HTTP 499 from getQueryResults.
+  /Job execution was cancelled: Job timed out after/i,
   /could not serialize access to table .* due to concurrent update/i,
   /transaction is aborted due to concurrent update/i,
   /DML statement has been queued for too long/i,

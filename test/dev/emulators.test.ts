@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -98,7 +98,21 @@ describe('emulators', function () {
 
   it('fails with how to install it when java is missing', async function () {
     await assert.rejects(startPubSubEmulator({ java: join(empty, 'java') }), (error: Error) =>
-      error instanceof EmulatorUnavailableError && /openjdk-17-jre-headless/.test(error.message));
+      error instanceof EmulatorUnavailableError && /needs Java 21 or later/.test(error.message));
+  });
+
+  it('says which Java the Firestore emulator needs when the Java found is too old for its jar', async function () {
+    // A java that answers -version but refuses the emulator's classes, as a Java 17 does with a jar built for 21.
+    const oldJava = join(empty, 'old-java');
+    await writeFile(oldJava, [
+      '#!/bin/sh',
+      'if [ "$1" = "-version" ]; then echo \'openjdk version "17.0.15"\' >&2; exit 0; fi',
+      'echo "Error: LinkageError occurred while loading main class com.google.cloud.datastore.emulator.firestore.CloudFirestore" >&2',
+      'echo "java.lang.UnsupportedClassVersionError: class file version 65.0, this version of the Java Runtime only recognizes class file versions up to 61.0" >&2',
+      'exit 1',
+    ].join('\n'), { mode: 0o755 });
+    await assert.rejects(startFirestoreEmulator({ java: oldJava }), (error: Error) =>
+      error instanceof EmulatorUnavailableError && /needs a newer Java than .*old-java/.test(error.message) && /Java 21 or later/.test(error.message));
   });
 
   it("fails with the emulator's output when it is not ready in time", async function () {

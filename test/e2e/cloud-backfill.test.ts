@@ -177,7 +177,7 @@ describe('the backfill service on the emulators and functions-framework servers'
     assert.equal(allStrict.status, 503);
   });
 
-  it('brings back a finished partition deleted by hand after one reconcile message, without anybody starting a run', async function () {
+  it('brings back a finished partition deleted by hand after one heal message, without anybody starting a run', async function () {
     // The 2023-24 season's fixture slice, backfilled with coverage healing off.
     const s = await stack();
     const range = { start: '2024-03-25', end: '2024-04-14' } as const;
@@ -200,15 +200,15 @@ describe('the backfill service on the emulators and functions-framework servers'
     assert.equal(await countRows(s, table, date), 0);
 
     assert.deepEqual((await listRuns(s)).map((r) => r.id), [runId]);
-    await s.topology.publishScheduler('reconcile', 1);
+    await s.topology.publishScheduler('heal', 1);
     const deadline = Date.now() + 30_000;
     while ((await countRows(s, table, date)) !== before) {
-      if (Date.now() > deadline) assert.fail(`the partition ${table} ${date} was not back 30 s after one reconcile message`);
+      if (Date.now() > deadline) assert.fail(`the partition ${table} ${date} was not back 30 s after one heal message`);
       await sleep(200);
     }
 
     // "Without a new run": nobody started a backfill. The only runs are the one started above and
-    // the heal run reconcile made for the gap (id `heal-…`, exactly the deleted partition).
+    // the heal run the heal tick made for the gap (id `heal-…`, exactly the deleted partition).
     const runs = await listRuns(s);
     const heal = runs.find((r) => r.id !== runId);
     assert.equal(runs.length, 2, runs.map((r) => r.id).join(', '));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PubSub } from '@google-cloud/pubsub';
 import { FirestoreLedger } from '../../adapters/firestore/firestore-ledger.js';
 import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
-import { reconcileTick } from '../../functions/reconcile.js';
+import { healTick, reconcileTick } from '../../functions/reconcile.js';
 import { createService, type Service } from '../../functions/service.js';
 import type { ChunkMessage } from '../../shared/chunks/chunk-message.js';
 import { type AnalyticsTableName } from '../../shared/tables/names.js';
@@ -73,7 +73,7 @@ describe('fault: two reconciles at once', function () {
     await assertRunEndedExactAndTrue(s, run.id, RANGE);
   });
 
-  it('makes one heal run when reconciles on two instances find the same deleted partitions at once', async function () {
+  it('makes one heal run when heal ticks on two instances find the same deleted partitions at once', async function () {
     const table: AnalyticsTableName = 'team_offense_game_summary';
     const writes = new WriteLog();
     const s = await cloud.stack({ hooks: writes.hooks });
@@ -88,7 +88,7 @@ describe('fault: two reconciles at once', function () {
     const before = await Promise.all(gone.map((d) => countRows(s.warehouse, table, d)));
     for (const d of gone) await s.warehouse.run(`DELETE FROM nba_analytics.${table} WHERE game_date = $d::DATE`, { d });
 
-    await Promise.all([s.topology.publishScheduler('reconcile', 3), reconcileTick(second), reconcileTick(second)]);
+    await Promise.all([s.topology.publishScheduler('heal', 3), healTick(second), healTick(second)]);
     const heal = await eventually('the heal run ended', async () => {
       const runs = await listRuns(s);
       const healRuns = runs.filter((r) => r.id !== run.id);

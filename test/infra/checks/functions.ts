@@ -49,13 +49,20 @@ export function functionEnv(body: Body): { env: Map<string, unknown>; problems: 
   return { env, problems };
 }
 
-/** Every entry of the manifest is a function with that entry point, runtime nodejs20, and exactly its env vars. */
+/**
+ * The runtime the functions deploy with, and the Node major the tests run on besides the machine's
+ * (.ci/run). Node.js 20 was decommissioned on 2026-10-30 ("you can no longer create new functions or
+ * update existing functions using the runtime", https://cloud.google.com/functions/docs/runtime-support).
+ */
+export const FUNCTIONS_RUNTIME = 'nodejs22';
+
+/** Every entry of the manifest is a function with that entry point, runtime FUNCTIONS_RUNTIME, and exactly its env vars. */
 export function checkFunctions(infra: Infra, functions: readonly FunctionManifestEntry[]): string[] {
   const { found, problems } = manifestFunctions(infra, functions);
   for (const fn of found) {
     const where = `google_cloudfunctions2_function.${fn.name} (${fn.entry.entryPoint})`;
     const runtime = block(fn.body, 'build_config')?.runtime;
-    if (runtime !== 'nodejs20') problems.push(`${where}: runtime is ${JSON.stringify(runtime)}, expected "nodejs20"`);
+    if (runtime !== FUNCTIONS_RUNTIME) problems.push(`${where}: runtime is ${JSON.stringify(runtime)}, expected "${FUNCTIONS_RUNTIME}"`);
     const { env, problems: envProblems } = functionEnv(fn.body);
     problems.push(...envProblems.map((p) => `${where}: ${p}`));
     for (const name of fn.entry.env) {

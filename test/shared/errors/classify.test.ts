@@ -65,6 +65,12 @@ const cases: Array<[string, () => unknown, ErrorKind]> = [
   ['a failed job whose transaction was aborted by a concurrent update', () => bigQueryJobError('invalidQuery', 'Transaction is aborted due to concurrent update against table proj:nba_analytics.team_offense_game_summary.'), 'transient'],
   ['a failed job with internalError', () => bigQueryJobError('internalError', 'An internal error occurred and the request could not be completed.'), 'transient'],
   ['a failed job with invalidQuery and a stopped follower', () => bigQueryJobError('invalidQuery', 'Unrecognized name: pointz at [3:5]', [{ reason: 'stopped', message: 'Job stopped' }]), 'permanent'],
+  // A job stopped by BigQuery at its jobTimeoutMs: the job status (Job.poll_ builds ApiError(metadata.status))
+  // and jobs.getQueryResults on the stopped job (HTTP 499 CANCELLED with the job's error), both transient.
+  ['a job stopped at its jobTimeoutMs, read from the job status', () => bigQueryJobError('stopped', 'Job execution was cancelled: Job timed out after 480 sec'), 'transient'],
+  ['a job stopped at its jobTimeoutMs, read through getQueryResults (HTTP 499)', () => bigQueryHttpError(499, 'stopped', 'Job execution was cancelled: Job timed out after 480 sec'), 'transient'],
+  ['a job cancelled by a person (HTTP 499, stopped)', () => bigQueryHttpError(499, 'stopped', 'Job execution was cancelled: User requested cancellation'), 'transient'],
+  ['a job that timed out (reason timeout, HTTP 400)', () => bigQueryHttpError(400, 'timeout', 'Query exceeded the maximum execution time.'), 'transient'],
   ['a failed job with responseTooLarge', () => bigQueryJobError('responseTooLarge', 'Response too large to return.'), 'permanent'],
   ['a failed job with resourcesExceeded from a query too big to plan', () => bigQueryJobError('resourcesExceeded', 'Resources exceeded during query execution: Not enough resources for query planning - too many subqueries.'), 'permanent'],
   ['a failed ASSERT in a script', () => bigQueryJobError('invalidQuery', 'replacePartitions: the select produced rows outside the dates being replaced at [3:1]'), 'permanent'],
