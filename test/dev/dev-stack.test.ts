@@ -1,3 +1,4 @@
+import { HISTORY_BEFORE_2018_PLAYOFFS } from '../support/duckdb-fixtures.js';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -146,7 +147,7 @@ describe('npm run dev (the local cloud stack)', function () {
       });
       assert.equal(response.status, 201);
       const { runId, run } = (await response.json()) as { runId: string; run: { chunkCount: number } };
-      assert.equal(run.chunkCount, 15);
+      assert.equal(run.chunkCount, 15 + HISTORY_BEFORE_2018_PLAYOFFS);
 
       let view: RunProgressView | undefined;
       const deadline = Date.now() + RUN_TIMEOUT_MS;

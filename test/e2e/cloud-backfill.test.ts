@@ -1,3 +1,4 @@
+import { HISTORY_BEFORE_2018_PLAYOFFS } from '../support/duckdb-fixtures.js';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunProgressView } from '../../shared/api/progress-view.js';
@@ -61,16 +62,17 @@ describe('the backfill service on the emulators and functions-framework servers'
     const started = await s.api('POST', '/backfills', { tables: 'all', ...range });
     assert.equal(started.status, 201, started.text);
     const { runId, run, chunksByTable } = started.json as { runId: string; run: RunRecord; chunksByTable: Record<string, number> };
-    assert.equal(run.chunkCount, 135);
+    const total = 135 + HISTORY_BEFORE_2018_PLAYOFFS;
+    assert.equal(run.chunkCount, total);
     assert.deepEqual(chunksByTable, Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 27])));
     // The API only plans: nothing runs until the scheduler's message arrives.
     const planned = await s.chunkDocs();
-    assert.equal(planned.length, 135);
+    assert.equal(planned.length, total);
     assert.ok(planned.every((c) => c.state === 'pending'), 'every chunk pending before the first reconcile');
 
     const ended = await driveWithScheduler(s, runId);
     assert.equal(ended.run.state, 'succeeded', JSON.stringify(ended.totals));
-    assert.equal(ended.totals.succeeded, 135);
+    assert.equal(ended.totals.succeeded, total);
 
     const verify = await s.api('GET', `/verify?tables=all&start=${range.start}&end=${range.end}&strict=1`);
     assert.equal(verify.status, 200, verify.text.slice(0, 2000));
@@ -83,7 +85,7 @@ describe('the backfill service on the emulators and functions-framework servers'
     assert.match(text.text, /5\/5 tables complete/);
 
     const chunks = (await s.chunkDocs()).filter((c) => c.runIds.includes(runId));
-    assert.equal(chunks.length, 135, 'a checkpoint document for every chunk of the run');
+    assert.equal(chunks.length, total, 'a checkpoint document for every chunk of the run');
     for (const c of chunks) {
       assert.equal(c.state, 'succeeded', `${c.id}: ${c.lastError ?? ''}`);
       assert.ok((c.expectedRows ?? 0) > 0, `${c.id} expects rows`);

@@ -1,3 +1,4 @@
+import { HISTORY_BEFORE_2018_PLAYOFFS } from '../support/duckdb-fixtures.js';
 import assert from 'node:assert/strict';
 import { chunkId } from '../../shared/planning/ids.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
@@ -34,7 +35,7 @@ describe('fault: a chunk that fails every time', function () {
     });
     stack = s;
     const run = await s.start({ tables: 'all', ...RANGE });
-    assert.equal(run.chunkCount, 35);
+    assert.equal(run.chunkCount, 35 + HISTORY_BEFORE_2018_PLAYOFFS);
     const ended = await s.drive(run.id);
     assert.notEqual(ended.state, 'active', 'the run ended');
     return { s, faulty: faulty as FaultyWarehouse, runId: run.id };
@@ -69,9 +70,9 @@ describe('fault: a chunk that fails every time', function () {
 
     const view = await s.progress(runId);
     assert.equal(view.run.state, 'failed');
-    assert.equal(view.run.outcome, `5 of 35 chunks dead`);
+    assert.equal(view.run.outcome, `5 of ${35 + HISTORY_BEFORE_2018_PLAYOFFS} chunks dead`);
     assert.equal(view.totals.dead, 5);
-    assert.equal(view.totals.succeeded, 30);
+    assert.equal(view.totals.succeeded, 30 + HISTORY_BEFORE_2018_PLAYOFFS);
     assertProgressMatchesLedger(view, chunks);
 
     const stored = await assertExactRows(s.engine, { tables: ANALYTICS_TABLES, ...RANGE, empty: deadDates });

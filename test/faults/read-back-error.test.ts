@@ -1,3 +1,4 @@
+import { HISTORY_BEFORE_2018_PLAYOFFS } from '../support/duckdb-fixtures.js';
 import assert from 'node:assert/strict';
 import { chunkId } from '../../shared/planning/ids.js';
 import type { ChunkRecord } from '../../shared/ports/ledger.js';
@@ -46,7 +47,7 @@ describe('fault: a warehouse error on the read-back', function () {
     assert.deepEqual(tableStatuses(report), ALL_COMPLETE);
   }
 
-  it('writes again every date of a job whose read-back failed once, and ends with each partition exact and checkpointed once', async function () {
+  it('retries every date of a job whose read-back failed once, keeping the partitions the first write made right, and ends exact and checkpointed once', async function () {
     // Three dates a job: the failed read-back of one date fails the job's three chunks.
     const { s, faulty, runId, ended, chunks, chunk } = await runWith({ at: 'read-back', table: 'team_offense_game_summary', date: '2018-04-15', times: 1 }, { datesPerJob: 3 });
     assert.equal(ended.state, 'succeeded', ended.outcome ?? '');
@@ -56,8 +57,10 @@ describe('fault: a warehouse error on the read-back', function () {
       assert.equal(c?.state, 'succeeded', date);
       assert.equal(c?.attempts, 1, `${date}: the failed attempt is on the record`);
       assert.equal(c?.lastError, null, `${date}: a success clears the error`);
-      assert.equal(faulty.writes.get(`team_offense_game_summary ${date}`), 2, `${date} was written twice`);
+      // The retry finds each partition holding its expected rows, built from the same inputs: kept, not rewritten.
+      assert.equal(faulty.writes.get(`team_offense_game_summary ${date}`), 1, `${date} was written once`);
     }
+    assert.ok(s.logs.events.some((e) => e.message === 'partitions kept: built from the same inputs already' && e.fields.table === 'team_offense_game_summary'));
 
     await assertEndedExact(s, runId, chunks);
   });
@@ -69,7 +72,7 @@ describe('fault: a warehouse error on the read-back', function () {
     const c = chunk('player_game_summary', '2018-04-17');
     assert.equal(c?.state, 'succeeded');
     assert.equal(c?.attempts, 1);
-    assert.equal(faulty.writes.get('player_game_summary 2018-04-17'), 2);
+    assert.equal(faulty.writes.get('player_game_summary 2018-04-17'), 1, 'the write was right: the retry keeps it');
     assert.ok(s.logs.events.some((e) => e.severity === 'ERROR' && /read back \d+ rows but the write produced \d+/.test(e.message)), 'the mismatch was logged');
 
     await assertEndedExact(s, runId, chunks);
@@ -102,13 +105,14 @@ describe('fault: a warehouse error on the read-back', function () {
     for (const r of readers) assert.equal(r.state, 'dead', r.id);
 
     const view = await s.progress(runId);
-    assert.equal(view.run.outcome, '5 of 35 chunks dead');
+    assert.equal(view.run.outcome, `5 of ${35 + HISTORY_BEFORE_2018_PLAYOFFS} chunks dead`);
     assertProgressMatchesLedger(view, chunks);
-    // The rows are there (the write committed each time, replacing itself); the readers were never written.
+    // The rows are there (the first write committed; the retries found them built from the same inputs and kept
+    // them, and their read-back failed again); the readers were never written.
     const stored = await assertExactRows(s.engine, {
       tables: ANALYTICS_TABLES, ...RANGE, empty: (t, d) => t === 'upcoming_player_game_context' && d > victim.date,
     });
-    assert.equal(faulty.writes.get(`${victim.table} ${victim.date}`), 3);
+    assert.equal(faulty.writes.get(`${victim.table} ${victim.date}`), 1);
     const report = await s.verify({ tables: 'all', ...RANGE });
     assertReportMatchesWarehouse(report, stored);
     // The warehouse decides: the partition is complete, and the ledger beside it says its chunk is dead.

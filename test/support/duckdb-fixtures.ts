@@ -15,6 +15,13 @@ import { eachDate, type IsoDate } from '../../shared/util/dates.js';
 /** The real NBA slices of test/fixtures/raw (see its README). Tests run from dist/test/support. */
 export const FIXTURE_RAW_DIR = fileURLToPath(new URL('../../../test/fixtures/raw/', import.meta.url));
 
+/**
+ * What history first adds to a run of the fixture's 2018 playoffs on an empty warehouse: the player context reads
+ * every earlier team_defense_game_summary date, and the fixture's regular-season end (2018-04-01..2018-04-11) has
+ * 10 game dates without it (player_game_summary has nothing to build there: the gamebook covers the playoffs only).
+ */
+export const HISTORY_BEFORE_2018_PLAYOFFS = 10;
+
 export const RUN = { runId: 'test-run', processedAt: '2025-01-15T12:00:00.000Z' } as const;
 
 /** An in-memory warehouse with the contract's tables, and the fixture slices loaded unless `raw: false`. */
