@@ -10,4 +10,7 @@ export const VERIFY_LIMITS = {
   rangesShown: 24,
   /** Sample keys a text or markdown line shows. */
   keysShown: 5,
+  /** Dates per context table the leakage guard rebuilds by default, and at most (each is one rebuild query). */
+  leakageSampleDates: 3,
+  maxLeakageSampleDates: 20,
 } as const;

@@ -42,6 +42,8 @@ export function problemDetailLines(
           limits.keysShown,
         )}`,
       ];
+    case 'leakage':
+      return problem.dates.map((d) => `${d.date}: ${d.differingRows} row${d.differingRows === 1 ? '' : 's'} differ in ${d.columns.join(', ')}; keys: ${capped(d.sample.map(formatKey), d.differingRows, limits.keysShown)}`);
     case 'cross_table_mismatch':
       return [
         `mismatches: ${capped(

@@ -120,6 +120,17 @@ const crossTableMismatch = z.object({
   listed: z.array(MismatchSchema),
 });
 
+const leakage = z.object({
+  kind: z.literal('leakage'),
+  /** Dates whose partition differs from its rebuild from inputs with the future masked (see leakage.ts). */
+  dates: z.array(z.object({
+    date: IsoDateSchema,
+    differingRows: z.number().int(),
+    columns: z.array(z.string()),
+    sample: z.array(KeySchema),
+  })),
+});
+
 export const ProblemSchema = z.discriminatedUnion('kind', [
   dateRows,
   unexpectedRows,
@@ -129,11 +140,12 @@ export const ProblemSchema = z.discriminatedUnion('kind', [
   unknownGame,
   teamNotInGame,
   crossTableMismatch,
+  leakage,
 ]);
 export type Problem = z.infer<typeof ProblemSchema>;
 export type ProblemKind = Problem['kind'];
 export const PROBLEM_KINDS = [
-  'date_rows', 'unexpected_rows', 'wrong_run_mode', 'duplicate_keys', 'null_critical', 'unknown_game', 'team_not_in_game', 'cross_table_mismatch',
+  'date_rows', 'unexpected_rows', 'wrong_run_mode', 'duplicate_keys', 'null_critical', 'unknown_game', 'team_not_in_game', 'cross_table_mismatch', 'leakage',
 ] as const satisfies readonly ProblemKind[];
 
 export const SEVERITIES = ['wrong_data', 'incomplete'] as const;
@@ -152,6 +164,7 @@ export function problemSubject(problem: Problem): string {
     case 'null_critical': return problem.when ? `${problem.column} when ${problem.when}` : problem.column;
     case 'cross_table_mismatch': return problem.truth;
     case 'wrong_run_mode': return problem.expectedRunMode;
+    case 'leakage': return [...new Set(problem.dates.flatMap((d) => d.columns))].sort().join(',');
     default: return '';
   }
 }
@@ -181,6 +194,8 @@ export function describeProblem(problem: Problem): string {
       return `${plural(problem.rows, 'row')} naming a team that is not one of the game's two teams`;
     case 'cross_table_mismatch':
       return `${problem.truth}: ${plural(problem.mismatches, 'mismatch', 'mismatches')} of ${problem.compared} compared`;
+    case 'leakage':
+      return `features that read the game's own date or later (leakage) on ${plural(problem.dates.length, 'date')}: ${[...new Set(problem.dates.flatMap((d) => d.columns))].join(', ')}`;
   }
 }
 

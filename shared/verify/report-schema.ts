@@ -29,10 +29,12 @@ export const CHECKS = [
   'keys_resolve',
   /** The contract's cross-table truths that apply to this table. */
   'cross_table',
+  /** Context tables: sampled partitions rebuilt from inputs with the future masked equal what is stored. */
+  'no_leakage',
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
-export const CHECK_FAMILIES = ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', 'cross_table'] as const;
+export const CHECK_FAMILIES = ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', 'cross_table', 'leakage'] as const;
 export type CheckFamily = (typeof CHECK_FAMILIES)[number];
 
 export const QuerySchema = z.object({
@@ -86,6 +88,8 @@ export const TableReportSchema = z.object({
   /** Cross-table truths that apply to this table, with how many pairs were compared (0 = nothing to compare). */
   crossTable: z.array(z.object({ truth: z.enum(CROSS_TABLE_TRUTHS), compared: z.number().int(), mismatches: z.number().int() })),
   queries: z.array(QuerySchema),
+  /** Context tables: the dates whose partition the leakage guard rebuilt and compared; null for other tables. */
+  leakageChecked: z.array(IsoDateSchema).nullable(),
   /** Null when verify() had no ledger. */
   ledger: LedgerViewSchema.nullable(),
   problems: z.array(ProblemSchema),

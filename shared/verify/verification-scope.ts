@@ -1,3 +1,4 @@
+import { VERIFY_LIMITS } from './limits.js';
 import { z } from 'zod';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
@@ -28,6 +29,8 @@ export const VerificationOptionsSchema = z
   .object({
     /** Fraction of a date's expected rows it may miss or exceed and still count as complete; 0 = exact. */
     tolerance: z.number().min(0).max(1).default(0),
+    /** Dates per context table the leakage guard rebuilds and compares (0: none). */
+    leakageSampleDates: z.number().int().min(0).max(VERIFY_LIMITS.maxLeakageSampleDates).default(VERIFY_LIMITS.leakageSampleDates),
   })
   .strict();
 
@@ -52,7 +55,7 @@ export function parseVerificationScope(input: unknown): VerificationScope {
 
 export type VerificationOptionsInput = z.input<typeof VerificationOptionsSchema>;
 
-export function parseVerificationOptions(input: unknown): { tolerance: number } {
+export function parseVerificationOptions(input: unknown): { tolerance: number; leakageSampleDates: number } {
   const parsed = VerificationOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) throw new InvalidVerificationScopeError(issues(parsed.error), { cause: parsed.error });
   return parsed.data;

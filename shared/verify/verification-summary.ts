@@ -43,6 +43,7 @@ export function problemCount(problem: Problem): number {
     case 'date_rows': return problem.dates.length;
     case 'duplicate_keys': return problem.keys;
     case 'cross_table_mismatch': return problem.mismatches;
+    case 'leakage': return problem.dates.length;
     default: return problem.rows;
   }
 }

@@ -11,6 +11,7 @@ import { CROSS_TABLE_TRUTH_OF, crossTableQuery, parseCrossTable, type CrossTable
 import { integrityQuery, parseIntegrity } from './sql/integrity-query.js';
 import { datasetCountsQuery, parseDatasetCounts } from './sql/row-counts-query.js';
 import { assessPartitions, sliceAssessment, type TableAssessment } from '../lineage/assess-partitions.js';
+import { checkLeakage, readsHistory, sampleDates } from './leakage.js';
 import { decideOverall, decideTableStatus } from './table-status.js';
 import {
   parseVerificationOptions, parseVerificationScope, type VerificationOptionsInput, type VerificationScope, type VerificationScopeInput,
@@ -34,7 +35,7 @@ export interface VerifyInput {
  */
 export async function verify(input: VerifyInput): Promise<VerificationReport> {
   const scope = parseVerificationScope(input.scope);
-  const { tolerance } = parseVerificationOptions(input.options);
+  const { tolerance, leakageSampleDates } = parseVerificationOptions(input.options);
   const ledgerViews = input.ledger ? await loadLedgerViews(input.ledger, scope.tables, scope) : null;
   // Each table beside what its upstream inputs hold: a context date built from missing history is not complete.
   const assessments = await assessPartitions(input.warehouse, scope.mode, scope.tables.map((table) => ({ table, start: scope.start, end: scope.end })), { tolerance });
@@ -42,6 +43,7 @@ export async function verify(input: VerifyInput): Promise<VerificationReport> {
   const tables = await Promise.all(
     scope.tables.map((table, i) => verifyTable(input.warehouse, table, scope, tolerance, ledgerViews?.get(table) ?? null, {
       assessment: sliceAssessment(assessments.get(table) as TableAssessment, scope.start, scope.end),
+      leakageSampleDates,
       // Queries run for upstream tables outside the scope are reported with the first table.
       extraQueries: i === 0 ? upstreamOnly.flatMap((a) => a.queries) : [],
     })),
@@ -77,7 +79,7 @@ async function verifyTable(
   scope: VerificationScope,
   tolerance: number,
   ledger: TableLedgerView | null,
-  lineage: { readonly assessment: TableAssessment; readonly extraQueries: TableAssessment['queries'] },
+  lineage: { readonly assessment: TableAssessment; readonly extraQueries: TableAssessment['queries']; readonly leakageSampleDates: number },
 ): Promise<TableReport> {
   const spec = tableSpec(table);
   const ctx = warehouse.context(scope.mode);
@@ -86,10 +88,13 @@ async function verifyTable(
   // The test dataset is looked at beside production only: it explains gaps, it never fills them.
   const lookAtTest = scope.mode === 'production';
 
-  const [testCounts, integrity, cross] = await Promise.all([
+  const guarded = readsHistory(spec);
+  const leakageDates = guarded ? sampleDates([...lineage.assessment.counts.keys()], lineage.leakageSampleDates) : [];
+  const [testCounts, integrity, cross, leakage] = await Promise.all([
     lookAtTest ? run(warehouse, 'test_dataset', datasetCountsQuery(spec, warehouse.context('test'), scope)) : null,
     run(warehouse, 'key_integrity', integrityQuery(spec, ctx, scope)),
     truth ? run(warehouse, 'cross_table', crossTableQuery(truth, ctx, { ...scope, dataset })) : null,
+    guarded ? checkLeakage(warehouse, spec, scope.mode, leakageDates) : null,
   ]);
 
   const { assessment } = lineage;
@@ -107,6 +112,7 @@ async function verifyTable(
     ...dates.problems,
     ...parseIntegrity(spec, integrity.rows),
     ...(crossResult?.problem ? [crossResult.problem] : []),
+    ...(leakage && leakage.findings.length > 0 ? [{ kind: 'leakage' as const, dates: leakage.findings.map((f) => ({ ...f, columns: [...f.columns], sample: [...f.sample] })) }] : []),
   ];
   const decision = decideTableStatus({
     problems,
@@ -121,13 +127,15 @@ async function verifyTable(
     status: decision.status,
     statusReason: decision.reason,
     ...metrics,
-    checks: checksOf(problems, truth !== undefined),
+    checks: checksOf(problems, truth !== undefined, guarded),
     crossTable: crossResult ? [{ truth: crossResult.truth, compared: crossResult.compared, mismatches: crossResult.mismatches }] : [],
     queries: [
       ...assessment.queries,
       ...lineage.extraQueries,
       ...[testCounts, integrity, cross].filter((r): r is Ran => r !== null).map((r) => ({ family: r.family, label: r.label, bytesProcessed: r.bytesProcessed })),
+      ...(leakage?.queries ?? []).map((q) => ({ family: 'leakage' as const, ...q })),
     ],
+    leakageChecked: leakage ? [...leakage.checkedDates] : null,
     ledger: ledger
       ? { chunksByState: ledger.chunksByState, activeRunIds: ledger.activeRunIds, inFlightChunks: ledger.inFlightChunks }
       : null,
@@ -135,7 +143,7 @@ async function verifyTable(
   };
 }
 
-function checksOf(problems: readonly Problem[], hasCrossTable: boolean): Array<{ name: CheckName; passed: boolean }> {
+function checksOf(problems: readonly Problem[], hasCrossTable: boolean, guarded: boolean): Array<{ name: CheckName; passed: boolean }> {
   const none = (test: (p: Problem) => boolean) => !problems.some(test);
   const checks: Array<{ name: CheckName; passed: boolean }> = [
     { name: 'coverage', passed: none((p) => p.kind === 'date_rows' && problemSeverity(p) === 'incomplete' && p.reason !== 'stale') },
@@ -148,5 +156,6 @@ function checksOf(problems: readonly Problem[], hasCrossTable: boolean): Array<{
     { name: 'keys_resolve', passed: none((p) => p.kind === 'unknown_game' || p.kind === 'team_not_in_game') },
   ];
   if (hasCrossTable) checks.push({ name: 'cross_table', passed: none((p) => p.kind === 'cross_table_mismatch') });
+  if (guarded) checks.push({ name: 'no_leakage', passed: none((p) => p.kind === 'leakage') });
   return checks;
 }

@@ -28,6 +28,7 @@ export function tableReport(over: Partial<TableReport> & Pick<TableReport, 'tabl
     crossTable: [],
     queries: [{ family: 'row_counts', label: `verify_rows_${over.table}`, bytesProcessed: 1024 }],
     ledger: null,
+    leakageChecked: null,
     problems: [],
     ...over,
   };
