@@ -22,7 +22,7 @@ export type RawLoadCounts = Partial<Record<RawTableName, number>>;
  * CSV format (../shared/data/README.md): a header row, timestamps like `2016-10-24 12:00:00+00`,
  * booleans true/false, an empty field is NULL.
  */
-export async function loadRawDirectory(warehouse: DuckDbWarehouse, dir: string): Promise<RawLoadCounts> {
+export async function loadRawDirectory(warehouse: Pick<DuckDbWarehouse, 'withConnection'>, dir: string): Promise<RawLoadCounts> {
   const files = RAW_TABLES
     .map((table) => ({ spec: RAW_TABLE_SPECS[table], path: resolve(join(dir, `${table}.csv`)) }))
     .filter((file) => existsSync(file.path));

@@ -24,7 +24,8 @@ const SCOPE = { start: '2018-04-01', end: '2024-04-14' } as const;
 const PAGE_PATH = `/?start=${SCOPE.start}&end=${SCOPE.end}`;
 /** The dates the test breaks by hand: a partial date, and a run whose chunks failed and died, then cancelled. */
 const PARTIAL = { table: 'team_offense_game_summary', date: '2018-04-20' } as const;
-const BROKEN = { table: 'team_defense_game_summary', start: '2021-11-01', end: '2021-11-03', failed: '2021-11-01', dead: '2021-11-02' } as const;
+// A table no context reads, so no run of the other ranges built these dates as history.
+const BROKEN = { table: 'team_offense_game_summary', start: '2021-11-01', end: '2021-11-03', failed: '2021-11-01', dead: '2021-11-02' } as const;
 const ERROR = 'rateLimitExceeded: Exceeded rate limits: too many table update operations for this table';
 
 async function cli(args: readonly string[]): Promise<CliResult> {

@@ -103,11 +103,17 @@ interface FinishedJob {
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 
-export async function bigQueryOnDuckDb(options: { readonly projectId: string; readonly location: string }): Promise<BigQueryOnDuckDb> {
+export async function bigQueryOnDuckDb(options: {
+  readonly projectId: string;
+  readonly location: string;
+  /** Data to put in the tables before the first job (e.g. raw tables loaded from CSV). */
+  readonly seed?: (connection: DuckDBConnection) => Promise<void>;
+}): Promise<BigQueryOnDuckDb> {
   const instance = await DuckDBInstance.create(':memory:');
   const setup = await instance.connect();
   try {
     await ensureSchema(setup);
+    await options.seed?.(setup);
   } finally {
     setup.closeSync();
   }

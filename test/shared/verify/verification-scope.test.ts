@@ -29,7 +29,7 @@ describe('parseVerificationScope', () => {
   });
 
   it('refuses a tolerance outside 0..1 and defaults to exact', () => {
-    assert.deepEqual(parseVerificationOptions(undefined), { tolerance: 0 });
+    assert.deepEqual(parseVerificationOptions(undefined), { tolerance: 0, leakageSampleDates: 3 });
     assert.throws(() => parseVerificationOptions({ tolerance: 5 }), isScopeError(/tolerance/));
   });
 });

@@ -158,10 +158,12 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
       assert.match(renderMarkdown(report), /### `team_offense_game_summary`: COMPLETE\n\nEvery check passed\./);
     });
 
-    it('reports one query per check family per table', () => {
+    it('reports one query per check family per table, and two per date the leakage guard rebuilds', () => {
       const families = table(report, 'player_game_summary').queries.map((q) => q.family);
       assert.deepEqual(families, ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', 'cross_table']);
-      assert.deepEqual(table(report, 'upcoming_team_game_context').queries.map((q) => q.family), ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity']);
+      const context = table(report, 'upcoming_team_game_context');
+      assert.equal(context.leakageChecked?.length, 3);
+      assert.deepEqual(context.queries.map((q) => q.family), ['row_counts', 'input_lineage', 'test_dataset', 'key_integrity', ...Array<string>(6).fill('leakage')]);
     });
   });
 });
