@@ -15,7 +15,10 @@ import { printStatus } from './commands/status.js';
 import { runViaApiUntilInterrupted, statusViaApi, verifyViaApi } from './commands/via-api.js';
 import { createApiClient } from './api-client.js';
 import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verification.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { EXIT, EXIT_HELP, UsageError } from './usage-error.js';
+import { failureOf, unavailableNote } from './exit-status.js';
+import { onOutputClosed, outputClosed, watchOutputPipes } from './closed-pipe.js';
+import type { StackAccess } from './local-stack.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -46,6 +49,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the local warehouse and checkpoints live').env('BACKFILL_DATA_DIR').default('./.backfill'))
     .option('-v, --verbose', 'log every chunk message (JSON lines on stderr)', false)
     .showHelpAfterError()
+    .addHelpText('after', `\n${EXIT_HELP}`)
     .exitOverride();
 
   program
@@ -105,8 +109,9 @@ export function buildProgram(): Command {
       process.exitCode = await withStack(cmd, async (stack) => {
         const summary = await runWithInterrupts(stack, request, opts, cliLogger(Boolean(program.opts().verbose)));
         if (summary.interrupted) {
+          if (outputClosed()) return EXIT.closedPipe;
           process.stdout.write(`\nInterrupted. Checkpoints are saved: run the same command again to resume ${summary.runId}.\n`);
-          return 130;
+          return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
         const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
@@ -126,12 +131,17 @@ export function buildProgram(): Command {
         process.exitCode = await statusViaApi(createApiClient(opts.api), process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit });
         return;
       }
-      process.exitCode = await withStack(cmd, (stack) => printStatus(stack, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
+      process.exitCode = await withStack(cmd, (stack) => {
+        // Status is the checkpoints: without them there is nothing to show.
+        if (stack.unavailable.ledger) throw stack.unavailable.ledger;
+        const historyUnavailable = stack.unavailable.history && unavailableNote(stack.unavailable.history, 'Latest verifications');
+        return printStatus(stack, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit, ...(historyUnavailable ? { historyUnavailable } : {}) });
+      }, { access: 'read' });
     });
 
   program
     .command('verify')
-    .description('the verification report, read from the warehouse: exit 0 when every table is COMPLETE, 1 when not, 2 on bad input')
+    .description('the verification report, read from the warehouse: exit 0 when every table is COMPLETE, 1 when not, 2 on bad input, 3 when it could not verify')
     .option('--tables <list>', '"all" or a comma-separated list', 'all')
     .option('--start <date>', 'first game date', SEED_RANGE.start)
     .option('--end <date>', 'last game date', SEED_RANGE.end)
@@ -148,7 +158,7 @@ export function buildProgram(): Command {
       process.exitCode = await withStack(cmd, async (stack) => {
         const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
-      }, { mustExist: true });
+      }, { access: 'verify' });
     });
 
   program
@@ -172,8 +182,9 @@ export function buildProgram(): Command {
         }
         const summary = await runWithInterrupts(stack, request, { concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts }, cliLogger(Boolean(program.opts().verbose)));
         if (summary.interrupted) {
+          if (outputClosed()) return EXIT.closedPipe;
           process.stdout.write(`\nInterrupted. Run the same command again to resume ${summary.runId}.\n`);
-          return 130;
+          return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
         const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
@@ -194,13 +205,18 @@ async function generateWithProgress(dir: string, options: { seed?: number }) {
   }
 }
 
-async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
+async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean; access?: StackAccess } = {}): Promise<T> {
   const stack = await openLocalStack(dataDirOf(cmd), options);
+  let result: T;
   try {
-    return await fn(stack);
-  } finally {
-    await stack.close();
+    result = await fn(stack);
+  } catch (error) {
+    // The command's own failure is the one to tell; closing after it may fail for the same reason.
+    await stack.close().catch(() => undefined);
+    throw error;
   }
+  await stack.close();
+  return result;
 }
 
 /** First Ctrl-C: finish the chunks in flight, checkpoint, stop. Second: quit at once (checkpoints already saved stay). */
@@ -218,6 +234,8 @@ async function runWithInterrupts(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Nobody reads the output any more (`| head`): stop as on Ctrl-C, keeping what is done.
+  const offClosed = onOutputClosed(() => controller.abort());
   try {
     return await runBackfill(stack, request, {
       concurrency: opts.concurrency,
@@ -231,6 +249,7 @@ async function runWithInterrupts(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    offClosed();
   }
 }
 
@@ -244,27 +263,25 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; every other parse problem is bad input.
       return error.exitCode === 0 ? 0 : EXIT.usage;
     }
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    const message = error instanceof Error ? error.message : String(error);
+    if (outputClosed()) return EXIT.closedPipe;
+    const { code, message } = failureOf(error);
     process.stderr.write(`error: ${message}\n`);
     if (process.env.BACKFILL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
-    return EXIT.failed;
+    return code;
   }
 }
 
 // Run when executed (node dist/cli/main.js, or the `backfill` bin symlink), not when imported by tests.
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${realpathSync(resolve(process.argv[1]))}`).href;
 if (invokedDirectly) {
+  watchOutputPipes();
   main(process.argv).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = outputClosed() ? EXIT.closedPipe : code;
     },
     (error: unknown) => {
       process.stderr.write(`fatal: ${String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.unable;
     },
   );
 }

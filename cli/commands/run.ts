@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { DEFAULTS, LIMITS } from '../../shared/config/defaults.js';
 import type { Logger } from '../../shared/log/logger.js';
@@ -9,7 +10,11 @@ import { recoverLocalOrphans, retryRun, startRun } from '../../shared/runner/sta
 import { InProcessQueue } from '../../adapters/local/in-process-queue.js';
 import type { LocalStack } from '../local-stack.js';
 import { createProgressReporter } from '../progress.js';
+import { createStorageWatch } from '../storage-watch.js';
 import { UsageError } from '../usage-error.js';
+
+/** After a fault of the disk, how long the chunks being written may take to settle before the run stops anyway. */
+const ABANDON_AFTER_MS = 15_000;
 
 export interface RunOptions {
   readonly concurrency: number;
@@ -35,7 +40,10 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   if (options.concurrency < 1 || options.concurrency > LIMITS.maxConcurrency) {
     throw new UsageError(`--concurrency must be between 1 and ${LIMITS.maxConcurrency}`);
   }
-  const { warehouse, ledger } = stack;
+  // A full disk or a damaged file stops the run at the first failure it causes (see the end).
+  const storage = createStorageWatch();
+  const warehouse = storage.watch(stack.warehouse);
+  const ledger = storage.watch(stack.ledger);
   const clock = systemClock;
   const out = options.out;
   const began = clock.now();
@@ -51,7 +59,7 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
     if (again.retried > 0) out.write(`  retrying ${again.retried} failed, dead or no_source chunks\n`);
     run = again.run ?? run;
   }
-  const recovered = await recoverLocalOrphans({ ledger, clock }, run.id);
+  const recovered = stack.ledger.orphanedChunks(run.id) + await recoverLocalOrphans({ ledger, clock }, run.id);
   if (recovered) out.write(`  ${recovered} chunks left in flight by an interrupted process put back\n`);
 
   const processor = createChunkProcessor(
@@ -103,14 +111,18 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
           });
         }),
         onProgress: (p) => progress.update(p),
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: options.signal ? AbortSignal.any([options.signal, storage.signal]) : storage.signal,
       },
     );
   } finally {
-    // Let the chunks in flight finish and checkpoint before the databases close.
-    await queue.close();
+    // Let the chunks in flight finish and checkpoint before the databases close; after a fault of the
+    // disk, drop the messages not started and give the ones running a little time (their chunks stay
+    // queued or running in the ledger, and the next run puts them back).
+    if (storage.fault) await Promise.race([queue.abandon(), sleep(ABANDON_AFTER_MS, undefined, { ref: false })]);
+    else await queue.close();
     progress.stop();
   }
+  if (storage.fault) throw storage.fault;
   const interrupted = final.state === 'active';
   return { runId: final.id, state: final.state, outcome: final.outcome, interrupted, chunks: final.chunkCount, elapsedMs: clock.now() - began };
 }

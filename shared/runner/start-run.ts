@@ -40,7 +40,7 @@ export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: st
     patch: { attempts: 0, nextAttemptAt: null, leaseOwner: null, leaseExpiresAt: null, updatedAt: now },
   })));
   // A cancelled run is resumed too: retrying it, or asking for the same request again, means go on.
-  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
+  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled', 'interrupted'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now });
   return { run, retried: changed.length };
 }
 
