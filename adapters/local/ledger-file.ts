@@ -170,7 +170,8 @@ export class LedgerFile {
       await this.connection.run('DROP TABLE latest_versions');
       await this.connection.run('COMMIT');
     } catch (error) {
-      await this.connection.run('ROLLBACK');
+      // A failed COMMIT (a full disk) has already ended the transaction: the error to tell is the first one.
+      await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
     await this.connection.run('CHECKPOINT');

@@ -181,7 +181,8 @@ export class LocalAlertStore implements AlertStore {
       await work();
       await this.connection.run('COMMIT');
     } catch (error) {
-      await this.connection.run('ROLLBACK');
+      // A failed COMMIT (a full disk) has already ended the transaction: the error to tell is the first one.
+      await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }
