@@ -20,15 +20,15 @@ export function failureOf(error: unknown): { code: number; message: string } {
 /** What the file is for, so the advice can say what moving it aside loses. */
 const ROLES: Readonly<Record<string, { what: string; aside: string }>> = {
   [WAREHOUSE_FILE]: {
-    what: 'the warehouse (raw and analytics tables)',
+    what: 'the warehouse: raw and analytics tables',
     aside: 'restore it from a copy, or move the data dir aside and load and run again (backfill load-raw <dir>, then the same run)',
   },
   [LEDGER_FILE]: {
-    what: 'the checkpoints (the warehouse is intact)',
+    what: 'the checkpoints; the warehouse is intact',
     aside: '`verify` still reads the warehouse; `run` starts new checkpoints and writes the partitions of its scope again',
   },
   [HISTORY_FILE]: {
-    what: 'the verification history (the warehouse and checkpoints are intact)',
+    what: 'the verification history; the warehouse and checkpoints are intact',
     aside: 'only the record of past verifications is lost',
   },
 };
