@@ -31,9 +31,17 @@ function refuseLocalOnly(cmd: Command, flags: Record<string, string>): void {
   if (given.length) throw new UsageError(`${given.join(', ')} shape${given.length === 1 ? 's' : ''} a local run; with --api the service's config decides (MAX_IN_FLIGHT, DATES_PER_JOB, MAX_ATTEMPTS)`);
 }
 
+/**
+ * A path the user typed, from where they typed it: under `npm run backfill`, npm runs the CLI in the
+ * package root and says in INIT_CWD where it was invoked.
+ */
+export function userPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
+}
+
 function dataDirOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ dataDir: string }>();
-  return opts.dataDir;
+  return userPath(opts.dataDir);
 }
 
 /** Warnings and errors of the core as JSON lines on stderr; people read stdout. */
@@ -56,8 +64,10 @@ export function buildProgram(): Command {
     .command('load-raw')
     .description('load every <raw_table>.csv found in <dir> into nba_raw (headers checked against the contract; all or nothing)')
     .argument('<dir>', 'folder with nbac_schedule.csv, nbac_team_boxscore.csv, ...')
-    .action(async (dir: string, _opts, cmd: Command) => {
+    .action(async (given: string, _opts, cmd: Command) => {
+      const dir = userPath(given);
       if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
+      if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder: name the folder that holds the <raw_table>.csv files`);
       const stack = await openLocalStack(dataDirOf(cmd));
       try {
         const loaded = await loadRawDirectory(stack.warehouse, dir).catch((error: unknown) => {
@@ -78,7 +88,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output folder (default: <data-dir>/sample)')
     .option('--seed <n>', 'random seed', positiveInt('--seed'))
     .action(async (opts: { out?: string; seed?: number }, cmd: Command) => {
-      const out = opts.out ?? join(dataDirOf(cmd), 'sample');
+      const out = opts.out === undefined ? join(dataDirOf(cmd), 'sample') : userPath(opts.out);
       if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; name a folder (it is created if missing)`);
       const result = await generateWithProgress(out, opts.seed === undefined ? {} : { seed: opts.seed });
       for (const [table, file] of Object.entries(result.files)) process.stdout.write(`${String(file.rows).padStart(9)} rows  ${file.path}  (${table})\n`);
