@@ -46,6 +46,8 @@ export interface EmulatorOptions {
    * emulator is still killed when the process exits.
    */
   readonly killOnSignal?: boolean;
+  /** Firestore only: start with the documents of an export (the path of its `.overall_export_metadata` file). */
+  readonly importData?: string;
 }
 
 export class EmulatorUnavailableError extends Error {
@@ -85,6 +87,7 @@ export async function startFirestoreEmulator(options: EmulatorOptions = {}): Pro
     args: (port) => [
       '-Duser.language=en', '-cp', jar, 'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
       'start', '--host=127.0.0.1', `--port=${port}`, '--database-mode=firestore-native',
+      ...(options.importData ? [`--import-data=${options.importData}`] : []),
     ],
     ready: /Dev App Server is now running/,
   });
