@@ -80,14 +80,14 @@ export async function openLocalStack(dataDir: string, options: { mustExist?: boo
 
 /** In order; every file is closed even when one fails. A reading command's optional history may fail to close (a full disk): what it holds is not the command's answer. */
 async function closeAll(opened: ReadonlyArray<{ close(): Promise<void> }>, access: StackAccess): Promise<void> {
-  let failure: unknown;
+  let failure: Error | undefined;
   for (const [i, file] of opened.entries()) {
     try {
       await file.close();
     } catch (error) {
       const optionalHistory = access === 'verify' && i === 0;
-      if (!optionalHistory) failure ??= error;
+      if (!optionalHistory) failure ??= error instanceof Error ? error : new Error('closing the data dir failed', { cause: error });
     }
   }
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure;
 }

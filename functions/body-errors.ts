@@ -38,7 +38,7 @@ export function bodyProblem(error: unknown, declaredBytes: number | undefined): 
   if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   const bytes = declaredBytes ?? (typeof body === 'string' ? Buffer.byteLength(body) : undefined);
   if (type === 'entity.too.large' || (bytes !== undefined && bytes > LIMITS.maxRequestBytes)) return tooLarge(bytes);
-  const said = shortened(typeof message === 'string' ? message : String(type ?? status));
+  const said = shortened(typeof message === 'string' ? message : `HTTP ${status}`);
   switch (type) {
     case 'entity.parse.failed':
       return {
@@ -47,9 +47,9 @@ export function bodyProblem(error: unknown, declaredBytes: number | undefined): 
         details: [said, `send a JSON object like ${BODY_EXAMPLE}`],
       };
     case 'charset.unsupported':
-      return { status: 415, error: `unsupported charset "${shortened(String(charset ?? ''))}"`, details: ['send JSON in UTF-8 (content-type: application/json)'] };
+      return { status: 415, error: `unsupported charset "${shortened(typeof charset === 'string' ? charset : '')}"`, details: ['send JSON in UTF-8 (content-type: application/json)'] };
     case 'encoding.unsupported':
-      return { status: 415, error: `unsupported content encoding "${shortened(String(encoding ?? ''))}"`, details: ['send the body uncompressed, or gzip, deflate or br'] };
+      return { status: 415, error: `unsupported content encoding "${shortened(typeof encoding === 'string' ? encoding : '')}"`, details: ['send the body uncompressed, or gzip, deflate or br'] };
     default:
       return { status: status === 413 ? 413 : status === 415 ? 415 : 400, error: said, details: [] };
   }

@@ -15,8 +15,10 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** `2016-10-24 12:00:00+00` (the contract's format), with optional fraction, `T`, `Z` or `+hh:mm`. */
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 /** Characters that are not printable text: C0 controls (a stray \r, a NUL), DEL, C1 controls, and U+FFFD (bytes that are not UTF-8). */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
 /** The same, but a line break (\n or \r\n) inside a quoted text value is text. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const NOT_TEXT = /\r(?!\n)|[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/;
 
 /** The problem with `value` in `column`, or undefined when it fits. `value` is the CSV field; '' is NULL. */

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import sinon from 'sinon';
 import { createService, setService } from '../../functions/service.js';
 import type { Alerter } from '../../functions/alerting.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
