@@ -49,11 +49,11 @@ export async function openLocalStack(dataDir: string, options: { mustExist?: boo
   const opened: Array<{ close(): Promise<void> }> = [warehouse];
   const unavailable: { ledger?: StorageFaultError; history?: StorageFaultError } = {};
   /** A reading command goes on without a file it cannot read; the stand-in is empty and in memory. */
-  const optional = async <T>(open: (path: string) => Promise<T>, path: string, note: (fault: StorageFaultError) => void): Promise<T> => {
+  const optional = async <T>(open: (path: string) => Promise<T>, path: string, note: (fault: StorageFaultError) => void, inUseToo = false): Promise<T> => {
     try {
       return await open(path);
     } catch (error) {
-      if (!reading || !(error instanceof StorageFaultError) || error.fault === 'in_use') throw error;
+      if (!reading || !(error instanceof StorageFaultError) || (error.fault === 'in_use' && !inUseToo)) throw error;
       note(error);
       return open(':memory:');
     }
@@ -61,7 +61,8 @@ export async function openLocalStack(dataDir: string, options: { mustExist?: boo
   try {
     const ledger = await optional((path) => LocalLedger.open({ path, readOnly: reading, interruptOrphans: true }), join(dir, LEDGER_FILE), (f) => { unavailable.ledger = f; });
     opened.unshift(ledger);
-    const history = await optional((path) => LocalAlertStore.open({ path, readOnly: access === 'read' }), join(dir, HISTORY_FILE), (f) => { unavailable.history = f; });
+    // The history in use is another `verify` recording (the ledger in use would be a run: that one fails).
+    const history = await optional((path) => LocalAlertStore.open({ path, readOnly: access === 'read' }), join(dir, HISTORY_FILE), (f) => { unavailable.history = f; }, true);
     opened.unshift(history);
     let closing: Promise<void> | undefined;
     return {

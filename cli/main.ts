@@ -57,7 +57,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the local warehouse and checkpoints live').env('BACKFILL_DATA_DIR').default('./.backfill'))
     .option('-v, --verbose', 'log every chunk message (JSON lines on stderr)', false)
     .showHelpAfterError()
-    .addHelpText('after', `\n${EXIT_HELP}`)
+    .addHelpText('afterAll', `\n${EXIT_HELP}`)
     .exitOverride();
 
   program
@@ -66,8 +66,9 @@ export function buildProgram(): Command {
     .argument('<dir>', 'folder with nbac_schedule.csv, nbac_team_boxscore.csv, ...')
     .action(async (given: string, _opts, cmd: Command) => {
       const dir = userPath(given);
-      if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
-      if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder: name the folder that holds the <raw_table>.csv files`);
+      const named = given === dir ? dir : `${given} (${dir})`;
+      if (!existsSync(dir)) throw new UsageError(`no such folder: ${named}`);
+      if (!statSync(dir).isDirectory()) throw new UsageError(`${named} is not a folder: name the folder that holds the <raw_table>.csv files`);
       const stack = await openLocalStack(dataDirOf(cmd));
       try {
         const loaded = await loadRawDirectory(stack.warehouse, dir).catch((error: unknown) => {
