@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { StorageFaultError } from '../shared/errors/storage-fault.js';
+import { asStorageFault, StorageFaultError } from '../shared/errors/storage-fault.js';
 import { ApiError, ApiUnreachableError } from './api-client.js';
 import { HISTORY_FILE, LEDGER_FILE, WAREHOUSE_FILE } from './local-stack.js';
 import { EXIT, UsageError } from './usage-error.js';
@@ -14,6 +14,10 @@ export function failureOf(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError) return { code: EXIT.usage, message: error.message };
   if (error instanceof StorageFaultError) return { code: EXIT.unable, message: storageAdvice(error) };
   if (error instanceof ApiError) return { code: EXIT.unable, message: error.message };
+  // A file the command wrote itself (the sample, ...): Node names it in `path`.
+  const path = (error as { path?: unknown } | null)?.path;
+  const fault = typeof path === 'string' ? asStorageFault(error, path) : undefined;
+  if (fault) return { code: EXIT.unable, message: storageAdvice(fault) };
   return { code: EXIT.unable, message: error instanceof Error ? error.message : String(error) };
 }
 

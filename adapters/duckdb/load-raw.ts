@@ -8,6 +8,7 @@ import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
 import { printable, quoted, rawValueProblem } from '../../shared/tables/raw-values.js';
 import type { RawTableSpec } from '../../shared/tables/types.js';
 import { PermanentError } from '../../shared/errors/errors.js';
+import { asStorageFault } from '../../shared/errors/storage-fault.js';
 import type { DuckDbWarehouse } from './duckdb-warehouse.js';
 import { inTransaction } from './transaction.js';
 
@@ -43,7 +44,10 @@ export async function loadRawDirectory(warehouse: DuckDbWarehouse, dir: string):
     const counts: RawLoadCounts = {};
     for (const file of checked) counts[file.spec.name] = await loadFile(connection, file);
     return counts;
-  }));
+  })).catch((error: unknown) => {
+    // A full disk or a failing warehouse file, named as such (nothing was loaded: one transaction).
+    throw asStorageFault(error, warehouse.path) ?? error;
+  });
 }
 
 /** False when missing; a name that is there but not a regular file (directory, FIFO, device) is refused, not opened. */

@@ -55,6 +55,11 @@ describe('exit codes', function () {
       'the disk holding /d/warehouse.duckdb (the warehouse: raw and analytics tables) is full (IO Error: No space left on device). Free some space and run the same command again: what was checkpointed is kept.');
     assert.equal(failureOf(new DataDirInUseError('in_use', '/d/ledger.duckdb', 'lock')).message,
       '/d is in use by another backfill process (a run, or npm run dev): /d/ledger.duckdb is locked. Wait for it to finish, or use another --data-dir.');
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/d/sample/nbac_schedule.csv' });
+    assert.deepEqual(failureOf(enospc), {
+      code: EXIT.unable,
+      message: 'the disk holding /d/sample/nbac_schedule.csv is full (ENOSPC: no space left on device, write). Free some space and run the same command again: what was checkpointed is kept.',
+    });
     assert.match(failureOf(new StorageFaultError('io', '/d/alerts.duckdb', 'Permission denied')).message,
       /^could not read or write \/d\/alerts\.duckdb \(the verification history; .*\) \(Permission denied\)\. Check the disk, the file's permissions/);
   });

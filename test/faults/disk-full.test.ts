@@ -49,6 +49,7 @@ describe('fault: the disk of the data dir fills up mid-run', function () {
         `dd if=/dev/zero of=${shellQuote(join(mnt, 'filler2'))} bs=4096 2>/dev/null; true`,
         capture(out, 'status', cli('status'), 60),
         capture(out, 'verify', cli('verify', ...RANGE), 60),
+        capture(out, 'load', [process.execPath, CLI, '--data-dir', join(mnt, 'data'), 'load-raw', FIXTURE_RAW_DIR].map(shellQuote).join(' '), 60),
         `rm -f ${shellQuote(join(mnt, 'filler'))} ${shellQuote(join(mnt, 'filler2'))}`,
         capture(out, 'resumed', cli(...RUN), 300),
       ].join('\n'),
@@ -75,6 +76,10 @@ describe('fault: the disk of the data dir fills up mid-run', function () {
     assert.match(verify.stdout, /overall INCOMPLETE/);
     assert.doesNotMatch(verify.stdout, /IN_PROGRESS/, 'no process works on the run');
     assert.match(verify.stdout, /^Note: History \(this verification was not recorded\) unavailable: the disk holding \S+alerts\.duckdb .* is full/m);
+
+    const load = await captured(out, 'load');
+    assert.equal(load.code, 3, `load-raw on a full disk: ${load.stderr}`);
+    assert.match(load.stderr, /^error: the disk holding \S+ \(.*\) is full \(.*\)\. Free some space and run the same command again/);
 
     const resumed = await captured(out, 'resumed');
     assert.equal(resumed.code, 0, `${resumed.stdout.slice(-3000)}\n${resumed.stderr.slice(-2000)}`);
