@@ -17,6 +17,7 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z
 /** Characters that are not printable text: C0 controls (a stray \r, a NUL), DEL, C1 controls, and U+FFFD (bytes that are not UTF-8). */
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const NOT_PRINTABLE = /[\u0000-\u001f\u007f-\u009f\ufffd]/;
+const NOT_PRINTABLE_ALL = new RegExp(NOT_PRINTABLE.source, 'g');
 /** The same, but a line break (\n or \r\n) inside a quoted text value is text. */
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const NOT_TEXT = /\r(?!\n)|[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/;
@@ -26,40 +27,53 @@ export function rawValueProblem(column: ColumnSpec, value: string): string | und
   const bad = NOT_TEXT.exec(value);
   if (bad) return `holds ${describeCharacter(bad[0])} at character ${bad.index + 1}, which is not printable text${bad[0] === '\r' ? ' (lines end with \\n or \\r\\n; a lone \\r is not a line end)' : ''}`;
   if (value === '') return column.nullable ? undefined : 'is empty, and the contract says it is never NULL';
-  const shown = quoted(value);
+  const shown = (): string => quoted(value);
   switch (column.type) {
     case 'INT64':
-      if (!INT64.test(value) || BigInt(value) > INT64_MAX || BigInt(value) < -INT64_MAX - 1n) return `is not a whole number (INT64): ${shown}`;
+      // Below 19 characters every integer fits; BigInt only for the long ones (it is slow, and rows are many).
+      if (!INT64.test(value) || (value.length >= 19 && (BigInt(value) > INT64_MAX || BigInt(value) < -INT64_MAX - 1n))) {
+        return `is not a whole number (INT64): ${shown()}`;
+      }
       break;
     case 'NUMERIC':
-      if (!NUMERIC.test(value)) return `is not a decimal number like 12.5 (NUMERIC): ${shown}`;
+      if (!NUMERIC.test(value)) return `is not a decimal number like 12.5 (NUMERIC): ${shown()}`;
       break;
     case 'BOOL':
-      if (value !== 'true' && value !== 'false') return `is not true or false (BOOL): ${shown}`;
+      if (value !== 'true' && value !== 'false') return `is not true or false (BOOL): ${shown()}`;
       break;
     case 'DATE':
-      if (!isCalendarDate(value)) return `is not a date written YYYY-MM-DD: ${shown}`;
+      if (!isCalendarDate(value)) return `is not a date written YYYY-MM-DD: ${shown()}`;
       break;
     case 'TIMESTAMP': {
       const m = TIMESTAMP.exec(value);
       if (!m || !isCalendarDate(m[1] ?? '') || Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4]) > 59) {
-        return `is not a timestamp like 2016-10-24 12:00:00+00: ${shown}`;
+        return `is not a timestamp like 2016-10-24 12:00:00+00: ${shown()}`;
       }
       break;
     }
     case 'STRING':
       break;
   }
-  if (column.allowed && !column.allowed.includes(value)) return `is ${shown}; the contract allows ${column.allowed.join(', ')}`;
+  if (column.allowed && !column.allowed.includes(value)) return `is ${shown()}; the contract allows ${column.allowed.join(', ')}`;
   return undefined;
 }
 
+/** Dates seen, by text: a file repeats a few thousand of them over a million rows. */
+const calendarDates = new Map<string, boolean>();
+const CALENDAR_CACHE_LIMIT = 100_000;
+
 function isCalendarDate(value: string): boolean {
+  const known = calendarDates.get(value);
+  if (known !== undefined) return known;
   const m = DATE.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  let valid = false;
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    valid = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  }
+  if (calendarDates.size < CALENDAR_CACHE_LIMIT) calendarDates.set(value, valid);
+  return valid;
 }
 
 /** A value in a message: quoted when short, else its length only. */
@@ -75,6 +89,6 @@ function describeCharacter(char: string): string {
 
 /** Text safe to print: printable characters only, at most `max` of them. */
 export function printable(text: string, max = 80): string {
-  const clean = text.replace(new RegExp(NOT_PRINTABLE.source, 'g'), '?');
+  const clean = text.replace(NOT_PRINTABLE_ALL, '?');
   return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }
