@@ -66,10 +66,12 @@ export class ApiError extends Error {
 }
 
 /**
- * The URL could not be reached (refused, unknown host, no answer in time): exit 2, and while following a
- * run, maybe it passes. (Its name stays UsageError's: that is what the CLI prints it as.)
+ * The URL could not be reached (refused, unknown host, no answer in time): a fault of the network or the
+ * service, not of the input (exit 3), and while following a run, maybe it passes.
  */
-export class ApiUnreachableError extends UsageError {}
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
 
 const TIMEOUT_MS = 120_000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

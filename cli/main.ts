@@ -16,7 +16,10 @@ import { printStatus } from './commands/status.js';
 import { runViaApiUntilInterrupted, statusViaApi, verifyViaApi } from './commands/via-api.js';
 import { createApiClient } from './api-client.js';
 import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verification.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { EXIT, EXIT_HELP, UsageError } from './usage-error.js';
+import { failureOf, unavailableNote } from './exit-status.js';
+import { onOutputClosed, outputClosed, watchOutputPipes } from './closed-pipe.js';
+import type { StackAccess } from './local-stack.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -35,9 +38,17 @@ function refuseLocalOnly(cmd: Command, flags: Record<string, string>): void {
   if (given.length) throw new UsageError(`${given.join(', ')} shape${given.length === 1 ? 's' : ''} a local run; with --api the service's config decides (MAX_IN_FLIGHT, DATES_PER_JOB, MAX_ATTEMPTS)`);
 }
 
+/**
+ * A path the user typed, from where they typed it: under `npm run backfill`, npm runs the CLI in the
+ * package root and says in INIT_CWD where it was invoked.
+ */
+export function userPath(path: string, env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.INIT_CWD ?? process.cwd(), path);
+}
+
 function dataDirOf(cmd: Command): string {
   const opts = cmd.optsWithGlobals<{ dataDir: string }>();
-  return opts.dataDir;
+  return userPath(opts.dataDir);
 }
 
 /** Warnings and errors of the core as JSON lines on stderr; people read stdout. */
@@ -53,14 +64,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--data-dir <dir>', 'where the local warehouse and checkpoints live').env('BACKFILL_DATA_DIR').default('./.backfill'))
     .option('-v, --verbose', 'log every chunk message (JSON lines on stderr)', false)
     .showHelpAfterError()
+    .addHelpText('afterAll', `\n${EXIT_HELP}`)
     .exitOverride();
 
   program
     .command('load-raw')
     .description('load every <raw_table>.csv found in <dir> into nba_raw (headers checked against the contract; all or nothing)')
     .argument('<dir>', 'folder with nbac_schedule.csv, nbac_team_boxscore.csv, ...')
-    .action(async (dir: string, _opts, cmd: Command) => {
-      if (!existsSync(dir)) throw new UsageError(`no such folder: ${dir}`);
+    .action(async (given: string, _opts, cmd: Command) => {
+      const dir = userPath(given);
+      const named = given === dir ? dir : `${given} (${dir})`;
+      if (!existsSync(dir)) throw new UsageError(`no such folder: ${named}`);
+      if (!statSync(dir).isDirectory()) throw new UsageError(`${named} is not a folder: name the folder that holds the <raw_table>.csv files`);
       const stack = await openLocalStack(dataDirOf(cmd));
       try {
         const loaded = await loadRawDirectory(stack.warehouse, dir).catch((error: unknown) => {
@@ -81,7 +96,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output folder (default: <data-dir>/sample)')
     .option('--seed <n>', 'random seed', positiveInt('--seed'))
     .action(async (opts: { out?: string; seed?: number }, cmd: Command) => {
-      const out = opts.out ?? join(dataDirOf(cmd), 'sample');
+      const out = opts.out === undefined ? join(dataDirOf(cmd), 'sample') : userPath(opts.out);
       if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; name a folder (it is created if missing)`);
       const result = await generateWithProgress(out, opts.seed === undefined ? {} : { seed: opts.seed });
       for (const [table, file] of Object.entries(result.files)) process.stdout.write(`${String(file.rows).padStart(9)} rows  ${file.path}  (${table})\n`);
@@ -113,8 +128,9 @@ export function buildProgram(): Command {
       process.exitCode = await withStack(cmd, async (stack) => {
         const summary = await runWithInterrupts(stack, request, opts, cliLogger(Boolean(program.opts().verbose)));
         if (summary.interrupted) {
+          if (outputClosed()) return EXIT.closedPipe;
           process.stdout.write(`\nInterrupted. Checkpoints are saved: run the same command again to resume ${summary.runId}.\n`);
-          return 130;
+          return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
         const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
@@ -134,12 +150,17 @@ export function buildProgram(): Command {
         process.exitCode = await statusViaApi(createApiClient(opts.api), process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit });
         return;
       }
-      process.exitCode = await withStack(cmd, (stack) => printStatus(stack, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit }), { mustExist: true });
+      process.exitCode = await withStack(cmd, (stack) => {
+        // Status is the checkpoints: without them there is nothing to show.
+        if (stack.unavailable.ledger) throw stack.unavailable.ledger;
+        const historyUnavailable = stack.unavailable.history && unavailableNote(stack.unavailable.history, 'Latest verifications');
+        return printStatus(stack, process.stdout, { ...(opts.run ? { runId: opts.run } : {}), limit: opts.limit, ...(historyUnavailable ? { historyUnavailable } : {}) });
+      }, { access: 'read' });
     });
 
   program
     .command('verify')
-    .description('the verification report, read from the warehouse: exit 0 when every table is COMPLETE, 1 when not, 2 on bad input')
+    .description('the verification report, read from the warehouse: exit 0 when every table is COMPLETE, 1 when not, 2 on bad input, 3 when it could not verify')
     .option('--tables <list>', '"all" or a comma-separated list', 'all')
     .option('--start <date>', 'first game date', SEED_RANGE.start)
     .option('--end <date>', 'last game date', SEED_RANGE.end)
@@ -156,7 +177,7 @@ export function buildProgram(): Command {
       process.exitCode = await withStack(cmd, async (stack) => {
         const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
-      }, { mustExist: true });
+      }, { access: 'verify' });
     });
 
   program
@@ -196,8 +217,9 @@ export function buildProgram(): Command {
         }
         const summary = await runWithInterrupts(stack, request, { concurrency: opts.concurrency, datesPerJob: DEFAULTS.localDatesPerJob, maxAttempts: DEFAULTS.maxAttempts }, cliLogger(Boolean(program.opts().verbose)));
         if (summary.interrupted) {
+          if (outputClosed()) return EXIT.closedPipe;
           process.stdout.write(`\nInterrupted. Run the same command again to resume ${summary.runId}.\n`);
-          return 130;
+          return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
         const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
@@ -218,13 +240,18 @@ async function generateWithProgress(dir: string, options: { seed?: number }) {
   }
 }
 
-async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean } = {}): Promise<T> {
+async function withStack<T>(cmd: Command, fn: (stack: Awaited<ReturnType<typeof openLocalStack>>) => Promise<T>, options: { mustExist?: boolean; access?: StackAccess } = {}): Promise<T> {
   const stack = await openLocalStack(dataDirOf(cmd), options);
+  let result: T;
   try {
-    return await fn(stack);
-  } finally {
-    await stack.close();
+    result = await fn(stack);
+  } catch (error) {
+    // The command's own failure is the one to tell; closing after it may fail for the same reason.
+    await stack.close().catch(() => undefined);
+    throw error;
   }
+  await stack.close();
+  return result;
 }
 
 /** First Ctrl-C (or SIGTERM) aborts the signal: the chunks in flight finish and checkpoint, then it stops. Second: quit at once (checkpoints already saved stay). */
@@ -237,11 +264,14 @@ async function untilInterrupted<T>(fn: (signal: AbortSignal) => Promise<T>): Pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Nobody reads the output any more (`| head`): stop as on Ctrl-C, keeping what is done.
+  const offClosed = onOutputClosed(() => controller.abort());
   try {
     return await fn(controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    offClosed();
   }
 }
 
@@ -272,27 +302,25 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; every other parse problem is bad input.
       return error.exitCode === 0 ? 0 : EXIT.usage;
     }
-    if (error instanceof UsageError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    const message = error instanceof Error ? error.message : String(error);
+    if (outputClosed()) return EXIT.closedPipe;
+    const { code, message } = failureOf(error);
     process.stderr.write(`error: ${message}\n`);
     if (process.env.BACKFILL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
-    return EXIT.failed;
+    return code;
   }
 }
 
 // Run when executed (node dist/cli/main.js, or the `backfill` bin symlink), not when imported by tests.
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${realpathSync(resolve(process.argv[1]))}`).href;
 if (invokedDirectly) {
+  watchOutputPipes();
   main(process.argv).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = outputClosed() ? EXIT.closedPipe : code;
     },
     (error: unknown) => {
       process.stderr.write(`fatal: ${String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = EXIT.unable;
     },
   );
 }

@@ -16,16 +16,28 @@ function detail(progress: Progress): string {
   return parts.join(' | ');
 }
 
+/**
+ * Rate and ETA over what this process did: a resumed run starts with chunks settled by the process
+ * before it, which took none of this process's time (counted, they made a resume read "28227.6/s, ETA 1s").
+ */
+export function rateAndEta(progress: Progress, baseline: number, elapsedMs: number): { rate: number; etaSeconds: number | null } {
+  const rate = Math.max(0, progress.settled - baseline) / Math.max(0.001, elapsedMs / 1000);
+  const remaining = progress.total - progress.settled;
+  return { rate, etaSeconds: remaining === 0 ? 0 : rate > 0 ? Math.ceil(remaining / rate) : null };
+}
+
 /** A progress bar with ETA on a TTY; elsewhere (CI, logs) one plain line every few seconds. */
 export function createProgressReporter(options: { stream?: NodeJS.WriteStream; intervalMs: number; now?: () => number }): ProgressReporter {
   const stream = options.stream ?? process.stderr;
   const now = options.now ?? Date.now;
   const started = now();
+  /** Chunks already settled at the first update: done before this process. */
+  let baseline: number | undefined;
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: '{bar} {percentage}% | {value}/{total} chunks | {rate}/s | ETA {eta_formatted} | {detail}',
+        format: '{bar} {percentage}% | {value}/{total} chunks | {rate}/s | ETA {eta} | {detail}',
         etaBuffer: 50,
         fps: 5,
         hideCursor: true,
@@ -35,13 +47,15 @@ export function createProgressReporter(options: { stream?: NodeJS.WriteStream; i
     let begun = false;
     return {
       update(progress) {
-        const rate = ((progress.settled / Math.max(1, now() - started)) * 1000).toFixed(1);
+        baseline ??= progress.settled;
+        const { rate, etaSeconds } = rateAndEta(progress, baseline, now() - started);
+        const tokens = { rate: rate.toFixed(1), eta: etaSeconds === null ? 'unknown' : `${etaSeconds}s`, detail: detail(progress) };
         if (!begun) {
-          bar.start(progress.total, progress.settled, { rate, detail: detail(progress) });
+          bar.start(progress.total, progress.settled, tokens);
           begun = true;
         } else {
           bar.setTotal(progress.total);
-          bar.update(progress.settled, { rate, detail: detail(progress) });
+          bar.update(progress.settled, tokens);
         }
       },
       stop() {
@@ -53,13 +67,13 @@ export function createProgressReporter(options: { stream?: NodeJS.WriteStream; i
   let last: Progress | null = null;
   const line = (progress: Progress) => {
     const elapsedMs = now() - started;
-    const rate = progress.settled / Math.max(0.001, elapsedMs / 1000);
-    const remaining = progress.total - progress.settled;
-    const eta = rate > 0 ? `${Math.ceil(remaining / rate)}s` : 'unknown';
+    const { rate, etaSeconds } = rateAndEta(progress, baseline ?? progress.settled, elapsedMs);
+    const eta = etaSeconds === null ? 'unknown' : `${etaSeconds}s`;
     stream.write(`[${Math.round(elapsedMs / 1000)}s] ${progress.settled}/${progress.total} chunks (${rate.toFixed(1)}/s, ETA ${eta}) ${detail(progress)}\n`);
   };
   return {
     update(progress) {
+      baseline ??= progress.settled;
       last = progress;
       if (now() - lastLine >= options.intervalMs) {
         lastLine = now();

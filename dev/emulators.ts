@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Socket } from 'node:net';
 import { Firestore, type Settings } from '@google-cloud/firestore';
@@ -45,6 +46,8 @@ export interface EmulatorOptions {
    * emulator is still killed when the process exits.
    */
   readonly killOnSignal?: boolean;
+  /** Firestore only: start with the documents of an export (the path of its `.overall_export_metadata` file). */
+  readonly importData?: string;
 }
 
 export class EmulatorUnavailableError extends Error {
@@ -56,6 +59,8 @@ export class EmulatorStartError extends Error {
 }
 
 const DEFAULT_SDK_ROOT = '/usr/lib/google-cloud-sdk';
+/** dev/emulator-watchdog.ts, built beside this file. */
+const WATCHDOG = fileURLToPath(new URL('./emulator-watchdog.js', import.meta.url));
 const DEFAULT_PROJECT = 'demo-backfill';
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 5_000;
@@ -92,6 +97,7 @@ export async function startFirestoreEmulator(options: EmulatorOptions = {}): Pro
     args: (port) => [
       '-Duser.language=en', '-cp', jar, 'com.google.cloud.datastore.emulator.firestore.CloudFirestore',
       'start', '--host=127.0.0.1', `--port=${port}`, '--database-mode=firestore-native',
+      ...(options.importData ? [`--import-data=${options.importData}`] : []),
     ],
     ready: /Dev App Server is now running/,
   });
@@ -198,7 +204,9 @@ function launch(
   java: string, spec: LaunchSpec, port: number, projectId: string, killOnSignal: boolean,
 ): { handle: Emulator; ready: (timeoutMs: number) => Promise<void> } {
   // Own process group: stop() kills the whole group, and Ctrl-C in the terminal does not reach it half-way.
-  const child = spawn(java, spec.args(port), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Through the watchdog, which ends the emulator when this process dies, SIGKILL included: its stdin
+  // is a pipe this process holds open and never writes.
+  const child = spawn(process.execPath, [WATCHDOG, java, ...spec.args(port)], { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   const append = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
@@ -207,6 +215,7 @@ function launch(
   child.stderr?.on('data', append);
   // A forgotten emulator must not hold the test process open; the exit handler below kills it.
   child.unref();
+  (child.stdin as unknown as Socket | null)?.unref();
   (child.stdout as Socket | null)?.unref();
   (child.stderr as Socket | null)?.unref();
 

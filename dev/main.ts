@@ -15,6 +15,7 @@ import { EmulatorUnavailableError } from './emulators.js';
 const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 const STOP_TIMEOUT_MS = 30_000;
 const SAME_PRESS_MS = 500;
+const PARENT_POLL_MS = 1_000;
 
 interface DevFlags {
   dataDir: string;
@@ -72,10 +73,21 @@ export async function main(argv: string[]): Promise<number> {
     void stopping.then((code) => stopped(code));
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  // The process that started this one (npm, a shell, a supervisor) was killed: stop as on a hangup.
+  // (This process killed with SIGKILL: each emulator's watchdog ends it, dev/emulator-watchdog.ts.)
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (parent !== 1 && process.ppid !== parent) {
+      clearInterval(parentWatch);
+      onSignal('SIGHUP');
+    }
+  }, PARENT_POLL_MS);
+  parentWatch.unref();
 
   try {
     stack = await startDevStack({
-      dataDir: flags.dataDir,
+      // From where the user ran npm (INIT_CWD), as the CLI reads its paths.
+      dataDir: resolve(process.env.INIT_CWD ?? process.cwd(), flags.dataDir),
       apiPort: flags.port,
       tickSeconds: flags.tickSeconds,
       env: { ...process.env, ...(flags.logLevel ? { LOG_LEVEL: flags.logLevel } : {}) },

@@ -4,8 +4,7 @@ import { handleApiRequest } from '../shared/api/handle-api.js';
 import { LIMITS } from '../shared/config/defaults.js';
 import { getService } from './service.js';
 import { pageScript } from './page-script.js';
-
-const EXAMPLE = '{"tables":"all","start":"2021-11-01","end":"2021-11-30"}';
+import { BODY_EXAMPLE, tooLarge } from './body-errors.js';
 
 /**
  * HTTP: GET / (the status page), POST /backfills, GET /backfills/:id, POST /backfills/:id/cancel|retry, GET /verify, GET /verifications.
@@ -15,7 +14,8 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
   const service = await getService();
   const bytes = Buffer.isBuffer(req.rawBody) ? req.rawBody.length : 0;
   if (bytes > LIMITS.maxRequestBytes) {
-    res.status(413).json({ error: `the body is ${bytes} bytes; a request is at most ${LIMITS.maxRequestBytes}` });
+    const { status, error, details } = tooLarge(bytes);
+    res.status(status).json({ error, details });
     return;
   }
   if (isCrossSiteWrite(req.method.toUpperCase(), req.get('sec-fetch-site'))) {
@@ -24,7 +24,7 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
   }
   const body = bodyOf(req);
   if ('error' in body) {
-    res.status(400).json({ error: 'the body is not valid JSON', details: [body.error, `send a JSON object like ${EXAMPLE}`] });
+    res.status(400).json({ error: 'the body is not valid JSON', details: [body.error, `send a JSON object like ${BODY_EXAMPLE}`] });
     return;
   }
   try {
@@ -42,8 +42,8 @@ export async function backfillApi(req: Request, res: Response): Promise<void> {
 
 /**
  * The JSON body, whatever the content type said. functions-framework parses `application/json` itself
- * (and answers malformed JSON with its own 400 before this runs); other types arrive as text, a form
- * or bytes, and are read here as JSON, as `curl -d` without a content type sends it.
+ * (malformed JSON never gets here: functions/body-errors.ts answers it); other types arrive as text, a
+ * form or bytes, and are read here as JSON, as `curl -d` without a content type sends it.
  */
 function bodyOf(req: Request): { value: unknown } | { error: string } {
   if (req.is('application/json')) {

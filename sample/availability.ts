@@ -1,9 +1,8 @@
 import { Rng } from './prng.js';
+import { INJURY_STATUSES, type InjuryStatus } from '../shared/tables/raw-schemas.js';
 import type { RosterPlayer } from './rosters.js';
 
-/** `injury_status` of nbac_injury_report. */
-export const INJURY_STATUSES = ['out', 'doubtful', 'questionable', 'probable', 'available'] as const;
-export type InjuryStatus = (typeof INJURY_STATUSES)[number];
+export { INJURY_STATUSES, type InjuryStatus };
 
 /** What the injury report says about one player before one game, and whether he then dresses. */
 export interface PlayerAvailability {

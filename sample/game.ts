@@ -1,9 +1,8 @@
 import type { IsoDate } from '../shared/util/dates.js';
+import { SEASON_TYPES, type SeasonType } from '../shared/tables/raw-schemas.js';
 import type { TeamAbbr } from './teams.js';
 
-/** `season_type` of nbac_schedule, with the game-id type digit of each. */
-export const SEASON_TYPES = ['regular_season', 'play_in', 'playoffs', 'nba_cup_final'] as const;
-export type SeasonType = (typeof SEASON_TYPES)[number];
+export { SEASON_TYPES, type SeasonType };
 
 const TYPE_DIGIT: Record<SeasonType, string> = {
   regular_season: '2',

@@ -1,9 +1,9 @@
 import type { PlayerAvailability } from './availability.js';
+import { PLAYER_STATUSES, type PlayerStatus } from '../shared/tables/raw-schemas.js';
 import type { Rng } from './prng.js';
 import type { RosterPlayer, TeamSeasonRoster } from './rosters.js';
 
-export const PLAYER_STATUSES = ['active', 'dnp', 'inactive'] as const;
-export type PlayerStatus = (typeof PLAYER_STATUSES)[number];
+export { PLAYER_STATUSES, type PlayerStatus };
 
 export interface LineupEntry {
   readonly player: RosterPlayer;

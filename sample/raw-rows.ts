@@ -1,3 +1,4 @@
+import type { Market } from '../shared/tables/raw-schemas.js';
 import type { RawTableName } from '../shared/tables/names.js';
 import type { IsoDate } from '../shared/util/dates.js';
 import type { InjuryStatus } from './availability.js';
@@ -43,7 +44,7 @@ export type PlayerPropRow = {
 };
 
 export type GameLineRow = {
-  game_id: string; game_date: IsoDate; bookmaker: string; market: 'spreads' | 'totals'; team_abbr: string | null;
+  game_id: string; game_date: IsoDate; bookmaker: string; market: Market; team_abbr: string | null;
   point: number; snapshot_timestamp: RawTimestamp;
 };
 

@@ -28,6 +28,11 @@ export interface DuckDbWarehouseOptions {
    * faster in `npm run bench` (42 s with 1, 46 s with 2 on 2 cores), and tests open many warehouses side by side.
    */
   readonly threads?: number;
+  /**
+   * Open the file read-only (DuckDB's access_mode READ_ONLY): nothing is written, not even the schema,
+   * so it works on a full disk, and beside other read-only openers. The file must exist.
+   */
+  readonly readOnly?: boolean;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 4;
@@ -44,10 +49,11 @@ export class DuckDbWarehouse implements Warehouse {
 
   static async open(options: DuckDbWarehouseOptions): Promise<DuckDbWarehouse> {
     const { path } = options;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const readOnly = options.readOnly === true && path !== ':memory:';
+    if (path !== ':memory:' && !readOnly) mkdirSync(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1) });
+      instance = await DuckDBInstance.create(path, { threads: String(options.threads ?? 1), ...(readOnly ? { access_mode: 'READ_ONLY' } : {}) });
     } catch (error) {
       throw openError(error, path);
     }
@@ -56,11 +62,12 @@ export class DuckDbWarehouse implements Warehouse {
       await connection.run(`SET TimeZone = 'UTC'`);
     });
     const warehouse = new DuckDbWarehouse(instance, pool, path);
+    if (readOnly) return warehouse;
     try {
       await pool.use(ensureSchema);
     } catch (error) {
       await warehouse.close();
-      throw queryError(error, `cannot create the tables of ${path}`);
+      throw queryError(error, `cannot create the tables of ${path}`, path);
     }
     return warehouse;
   }
@@ -70,7 +77,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async query<T extends Row = Row>(query: RenderedQuery): Promise<QueryResult<T>> {
-    return this.pool.use(async (connection) => ({ rows: await readRows<T>(connection, query.sql, query.params, query.label) }));
+    return this.pool.use(async (connection) => ({ rows: await readRows<T>(connection, query.sql, query.params, query.label, this.path) }));
   }
 
   /**
@@ -106,7 +113,7 @@ export class DuckDbWarehouse implements Warehouse {
         });
         return { producedByDate: Object.fromEntries(dates.map((date) => [date, produced[date] ?? 0])) };
       } catch (error) {
-        throw queryError(error, context);
+        throw queryError(error, context, this.path);
       }
     });
   }
@@ -116,7 +123,7 @@ export class DuckDbWarehouse implements Warehouse {
     const sql = `SELECT game_date, COUNT(*) AS row_count FROM ${d.table(ANALYTICS_DATASETS[mode], table.name)}
       WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')} GROUP BY game_date`;
     const rows = await this.pool.use((connection) =>
-      readRows<{ game_date: string; row_count: number }>(connection, sql, { dates: wanted }, `count ${table.name}`));
+      readRows<{ game_date: string; row_count: number }>(connection, sql, { dates: wanted }, `count ${table.name}`, this.path));
     const counts: Record<IsoDate, number> = Object.fromEntries(wanted.map((date) => [date, 0]));
     for (const row of rows) counts[row.game_date] = row.row_count;
     return counts;
@@ -129,7 +136,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   /** Runs statements with named parameters ($name) and returns plain rows, like query(). */
   async run<T extends Row = Row>(sql: string, params: Readonly<Record<string, ParamValue>> = {}): Promise<T[]> {
-    return this.pool.use((connection) => readRows<T>(connection, sql, params, 'statement'));
+    return this.pool.use((connection) => readRows<T>(connection, sql, params, 'statement', this.path));
   }
 
   close(): Promise<void> {
@@ -144,12 +151,13 @@ async function readRows<T extends Row>(
   sql: string,
   params: Readonly<Record<string, ParamValue>>,
   label: string,
+  path: string,
 ): Promise<T[]> {
   let reader;
   try {
     reader = await connection.runAndReadAll(sql, bindValues(sql, params));
   } catch (error) {
-    throw queryError(error, `query ${label}`);
+    throw queryError(error, `query ${label}`, path);
   }
   const names = reader.columnNames();
   return reader.getRows().map((values) => {

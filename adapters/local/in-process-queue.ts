@@ -54,6 +54,7 @@ export class InProcessQueue implements ChunkQueue {
   private deadLettered = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private abandoning = false;
 
   constructor(options: InProcessQueueOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError(`concurrency must be a positive integer, not ${options.concurrency}`);
@@ -112,9 +113,19 @@ export class InProcessQueue implements ChunkQueue {
   }
 
   /** Stop accepting messages and wait for the ones accepted, redeliveries included. */
-  async close(): Promise<void> {
+  async close(options: { readonly abandonWaiting?: boolean } = {}): Promise<void> {
     this.closed = true;
+    if (options.abandonWaiting) this.abandoning = true;
     await this.onIdle();
+  }
+
+  /**
+   * Stop accepting messages, let the handlers running now finish, and drop every message not yet handed
+   * to one (waiting, or backing off): for a worker that must stop now (its disk is full). Their chunks
+   * stay queued in the ledger, where the next run finds them.
+   */
+  abandon(): Promise<void> {
+    return this.close({ abandonWaiting: true });
   }
 
   private schedule(wire: EncodedMessage, messageId: string, deliveryAttempt: number): void {
@@ -122,6 +133,10 @@ export class InProcessQueue implements ChunkQueue {
   }
 
   private async deliver(wire: EncodedMessage, delivery: Delivery): Promise<void> {
+    if (this.abandoning) {
+      this.settle();
+      return;
+    }
     // Decoded on every delivery, as a Pub/Sub subscriber would.
     const message = decodeChunkMessage(wire.data);
     try {
@@ -146,7 +161,8 @@ export class InProcessQueue implements ChunkQueue {
     this.backingOff += 1;
     setTimeout(() => {
       this.backingOff -= 1;
-      this.schedule(wire, delivery.messageId, delivery.deliveryAttempt + 1);
+      if (this.abandoning) this.settle();
+      else this.schedule(wire, delivery.messageId, delivery.deliveryAttempt + 1);
     }, backoffMs);
   }
 

@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BIGINT, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { asStorageFault } from '../../shared/errors/storage-fault.js';
 
 /**
  * The local ledger's storage: an append-only log of record versions in one DuckDB file. Appending
@@ -26,12 +28,13 @@ export interface StoredRecord {
   readonly doc: Record<string, unknown>;
 }
 
-export class LedgerInUseError extends Error {
-  override readonly name = 'LedgerInUseError';
-}
-
 export class LedgerSchemaError extends Error {
   override readonly name = 'LedgerSchemaError';
+}
+
+/** A write to a ledger opened read-only (`status`, `verify`). */
+export class LedgerReadOnlyError extends Error {
+  override readonly name = 'LedgerReadOnlyError';
 }
 
 const SCHEMA_VERSION = '1';
@@ -71,27 +74,31 @@ export class LedgerFile {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
-    private readonly appendStatement: DuckDBPreparedStatement,
+    /** Null when read-only. */
+    private readonly appendStatement: DuckDBPreparedStatement | null,
   ) {}
 
-  /** Open (creating it and its folder if missing) a ledger file; ':memory:' keeps it in memory. */
-  static async open(path: string): Promise<LedgerFile> {
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+  /**
+   * Open (creating it and its folder if missing) a ledger file; ':memory:' keeps it in memory. Read-only
+   * opens write nothing (DuckDB's READ_ONLY access mode), so they work on a full disk; a file that does
+   * not exist yet reads as an empty ledger.
+   */
+  static async open(path: string, options: { readonly readOnly?: boolean } = {}): Promise<LedgerFile> {
+    const readOnly = options.readOnly === true && path !== ':memory:';
+    const stored = readOnly && !existsSync(path) ? ':memory:' : path;
+    if (!readOnly && path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(stored, readOnly && stored !== ':memory:' ? { access_mode: 'READ_ONLY' } : {});
     } catch (error) {
-      if (error instanceof Error && /lock/i.test(error.message)) {
-        throw new LedgerInUseError(`the local ledger ${path} is open in another process; one backfill at a time can use it (${error.message})`, { cause: error });
-      }
-      throw error;
+      throw asStorageFault(error, path) ?? error;
     }
     const connection = await instance.connect();
     try {
-      for (const sql of SCHEMA) await connection.run(sql);
+      if (!readOnly || stored === ':memory:') for (const sql of SCHEMA) await connection.run(sql);
       const version = (await connection.runAndReadAll(`SELECT value FROM ledger_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
       if (version !== SCHEMA_VERSION) throw new LedgerSchemaError(`the local ledger ${path} has schema version ${JSON.stringify(version)}; this program reads version ${SCHEMA_VERSION}`);
-      const appendStatement = await connection.prepare(
+      const appendStatement = readOnly ? null : await connection.prepare(
         `INSERT INTO record_versions SELECT unnest($1), unnest($2), unnest($3), unnest($4)`,
       );
       const file = new LedgerFile(path, instance, connection, appendStatement);
@@ -100,7 +107,7 @@ export class LedgerFile {
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
-      throw error;
+      throw asStorageFault(error, path) ?? error;
     }
   }
 
@@ -111,7 +118,8 @@ export class LedgerFile {
 
   /** The latest version of every record. */
   async load(): Promise<StoredRecord[]> {
-    const reader = await this.connection.runAndReadAll(`SELECT kind, id, CAST(doc AS VARCHAR) FROM record_versions ${LATEST}`);
+    const reader = await this.connection.runAndReadAll(`SELECT kind, id, CAST(doc AS VARCHAR) FROM record_versions ${LATEST}`)
+      .catch((error: unknown) => { throw asStorageFault(error, this.path) ?? error; });
     return reader.getRowsJS().map(([kind, id, doc]) => {
       if ((kind !== 'run' && kind !== 'chunk') || typeof id !== 'string' || typeof doc !== 'string') {
         throw new LedgerSchemaError(`the local ledger ${this.path} holds a record version it cannot read: ${JSON.stringify([kind, id])}`);
@@ -123,22 +131,37 @@ export class LedgerFile {
   /** Append versions in one statement: all of them are durable when this resolves, or none. */
   async append(versions: readonly RecordVersion[]): Promise<void> {
     if (versions.length === 0) return;
+    const statement = this.appendStatement;
+    if (!statement) throw new LedgerReadOnlyError(`the local ledger ${this.path} is open read-only`);
     const seqs = versions.map(() => (this.seq += 1n));
-    this.appendStatement.bind(
+    statement.bind(
       [listValue(seqs), listValue(versions.map((v) => v.kind)), listValue(versions.map((v) => v.id)), listValue(versions.map((v) => JSON.stringify(v.doc)))],
       APPEND_TYPES,
     );
     try {
-      await this.appendStatement.run();
+      await statement.run();
     } catch (error) {
       this.seq -= BigInt(versions.length);
-      throw error;
+      throw asStorageFault(error, this.path) ?? error;
     }
     this.versions += versions.length;
   }
 
   /** Keep only the latest version of each record. */
   async compact(): Promise<void> {
+    if (this.readOnly) return;
+    try {
+      await this.compactLog();
+    } catch (error) {
+      throw asStorageFault(error, this.path) ?? error;
+    }
+  }
+
+  get readOnly(): boolean {
+    return this.appendStatement === null;
+  }
+
+  private async compactLog(): Promise<void> {
     await this.connection.run('BEGIN TRANSACTION');
     try {
       await this.connection.run(`CREATE TEMP TABLE latest_versions AS SELECT * FROM record_versions ${LATEST}`);
@@ -147,7 +170,8 @@ export class LedgerFile {
       await this.connection.run('DROP TABLE latest_versions');
       await this.connection.run('COMMIT');
     } catch (error) {
-      await this.connection.run('ROLLBACK');
+      // A failed COMMIT (a full disk) has already ended the transaction: the error to tell is the first one.
+      await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
     await this.connection.run('CHECKPOINT');
@@ -156,9 +180,11 @@ export class LedgerFile {
 
   async close(): Promise<void> {
     try {
-      await this.connection.run('CHECKPOINT');
+      if (!this.readOnly) await this.connection.run('CHECKPOINT');
+    } catch (error) {
+      throw asStorageFault(error, this.path) ?? error;
     } finally {
-      this.appendStatement.destroySync();
+      this.appendStatement?.destroySync();
       this.connection.closeSync();
       this.instance.closeSync();
     }

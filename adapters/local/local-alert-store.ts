@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -7,14 +8,13 @@ import {
   type ScopePassing, type VerificationRecord,
 } from '../../shared/alerts/alert-records.js';
 import type { AlertStore } from '../../shared/ports/alert-store.js';
+import { asStorageFault } from '../../shared/errors/storage-fault.js';
 
 export interface LocalAlertStoreOptions {
   /** A DuckDB file (created, with its folder, if missing), e.g. `<dataDir>/alerts.duckdb`; ':memory:' for none. */
   readonly path: string;
-}
-
-export class AlertStoreInUseError extends Error {
-  override readonly name = 'AlertStoreInUseError';
+  /** Write nothing (DuckDB's READ_ONLY access mode; `status` reads the history on a full disk). A missing file reads as empty. */
+  readonly readOnly?: boolean;
 }
 
 export class AlertStoreClosedError extends Error {
@@ -50,31 +50,31 @@ export class LocalAlertStore implements AlertStore {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly readOnly = false,
   ) {}
 
   static async open(options: LocalAlertStoreOptions): Promise<LocalAlertStore> {
     const { path } = options;
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    const readOnly = options.readOnly === true && path !== ':memory:';
+    const stored = readOnly && !existsSync(path) ? ':memory:' : path;
+    if (!readOnly && path !== ':memory:') await mkdir(dirname(path), { recursive: true });
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(stored, readOnly && stored !== ':memory:' ? { access_mode: 'READ_ONLY' } : {});
     } catch (error) {
-      if (error instanceof Error && /lock/i.test(error.message)) {
-        throw new AlertStoreInUseError(`the alert store ${path} is open in another process (${error.message})`, { cause: error });
-      }
-      throw error;
+      throw asStorageFault(error, path) ?? error;
     }
     const connection = await instance.connect();
     try {
-      for (const sql of SCHEMA) await connection.run(sql);
+      if (!readOnly || stored === ':memory:') for (const sql of SCHEMA) await connection.run(sql);
       const version = (await connection.runAndReadAll(`SELECT value FROM alert_store_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
       if (version !== SCHEMA_VERSION) throw new AlertStoreSchemaError(`the alert store ${path} has schema version ${JSON.stringify(version) ?? 'none'}; this program reads version ${SCHEMA_VERSION}`);
     } catch (error) {
       connection.closeSync();
       instance.closeSync();
-      throw error;
+      throw asStorageFault(error, path) ?? error;
     }
-    return new LocalAlertStore(path, instance, connection);
+    return new LocalAlertStore(path, instance, connection, readOnly);
   }
 
   listAlerts(scopeKey: string, options: { readonly statuses?: readonly AlertStatus[] } = {}): Promise<AlertState[]> {
@@ -155,7 +155,9 @@ export class LocalAlertStore implements AlertStore {
     if (this.closed) return Promise.resolve();
     const closing = this.serially(async () => {
       try {
-        if (this.path !== ':memory:') await this.connection.run('CHECKPOINT');
+        if (this.path !== ':memory:' && !this.readOnly) await this.connection.run('CHECKPOINT');
+      } catch (error) {
+        throw asStorageFault(error, this.path) ?? error;
       } finally {
         this.connection.closeSync();
         this.instance.closeSync();
@@ -179,7 +181,8 @@ export class LocalAlertStore implements AlertStore {
       await work();
       await this.connection.run('COMMIT');
     } catch (error) {
-      await this.connection.run('ROLLBACK');
+      // A failed COMMIT (a full disk) has already ended the transaction: the error to tell is the first one.
+      await this.connection.run('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }
@@ -187,7 +190,7 @@ export class LocalAlertStore implements AlertStore {
   /** One call at a time: a compare-and-set reads and writes with nothing in between. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new AlertStoreClosedError(`the alert store ${this.path} is closed`));
-    const result = this.tail.then(work);
+    const result = this.tail.then(work).catch((error: unknown) => { throw asStorageFault(error, this.path) ?? error; });
     this.tail = result.catch(() => undefined);
     return result;
   }

@@ -14,7 +14,20 @@ export interface LocalLedgerOptions {
   readonly clock?: Clock;
   /** When to compact the file's log: past minVersions and past ratio versions per record. */
   readonly compaction?: { readonly minVersions?: number; readonly ratio?: number };
+  /** Write nothing (`status`, `verify`): works on a full disk; changes reject. A missing file reads as empty. */
+  readonly readOnly?: boolean;
+  /**
+   * The caller is the only process that can drive the runs of this file: it holds the file's lock (DuckDB
+   * lets one process write a file, and no process write it while others read it). So a run recorded
+   * active was left by a process that ended: show it interrupted, and its queued or running chunks
+   * pending with no lease (what a resume does with them, without spending an attempt). In memory only:
+   * the file keeps what the process wrote until the run or chunk changes again. The CLI opens its data
+   * dir this way; a ledger shared by functions (LEDGER=local) does not, and reconcile expires leases.
+   */
+  readonly interruptOrphans?: boolean;
 }
+
+const INTERRUPTED_OUTCOME = 'the process running it ended before it finished; run the same command again to resume it';
 
 export class LedgerClosedError extends Error {
   override readonly name = 'LedgerClosedError';
@@ -37,6 +50,8 @@ export class LocalLedger implements Ledger {
   private readonly chunks = new Map<string, ChunkRecord>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Chunks found queued or running at open, put back to pending, by run. */
+  private readonly orphans = new Map<string, number>();
 
   private constructor(
     private readonly file: LedgerFile,
@@ -45,7 +60,7 @@ export class LocalLedger implements Ledger {
   ) {}
 
   static async open(options: LocalLedgerOptions): Promise<LocalLedger> {
-    const file = await LedgerFile.open(options.path);
+    const file = await LedgerFile.open(options.path, { readOnly: options.readOnly === true });
     try {
       const ledger = new LocalLedger(file, options.clock ?? systemClock, {
         minVersions: options.compaction?.minVersions ?? LOCAL_LEDGER_COMPACTION.minVersions,
@@ -55,6 +70,7 @@ export class LocalLedger implements Ledger {
         if (stored.kind === 'run') ledger.runs.set(stored.id, frozenRun(runFromData(stored.id, stored.doc)));
         else ledger.chunks.set(stored.id, frozenChunk(chunkFromData(stored.id, stored.doc)));
       }
+      if (options.interruptOrphans) ledger.interruptOrphans();
       await ledger.compactIfDue();
       return ledger;
     } catch (error) {
@@ -65,6 +81,27 @@ export class LocalLedger implements Ledger {
 
   get path(): string {
     return this.file.path;
+  }
+
+  /** Chunks of the run that its interrupted process had left queued or running (see `interruptOrphans`). */
+  orphanedChunks(runId: string): number {
+    return this.orphans.get(runId) ?? 0;
+  }
+
+  private interruptOrphans(): void {
+    const now = this.clock.now();
+    for (const [id, run] of this.runs) {
+      if (run.state === 'active') this.runs.set(id, frozenRun({ ...run, state: 'interrupted', outcome: INTERRUPTED_OUTCOME }));
+    }
+    for (const [id, chunk] of this.chunks) {
+      if (chunk.state !== 'queued' && chunk.state !== 'running') continue;
+      const next = applyTransition(chunk, {
+        id, from: ['queued', 'running'], to: 'pending', patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null },
+      }, now);
+      if (!next) continue;
+      this.chunks.set(id, frozenChunk(next));
+      for (const runId of chunk.runIds) this.orphans.set(runId, (this.orphans.get(runId) ?? 0) + 1);
+    }
   }
 
   createRun(run: RunRecord, chunks: readonly NewChunk[]): Promise<{ run: RunRecord; created: boolean; chunksAdded: number }> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LIMITS } from '../../shared/config/defaults.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
@@ -8,7 +9,11 @@ import { planLines } from '../../shared/runner/plan-lines.js';
 import type { LocalStack } from '../local-stack.js';
 import { createLocalWorker } from '../local-worker.js';
 import { createProgressReporter } from '../progress.js';
+import { createStorageWatch } from '../storage-watch.js';
 import { UsageError } from '../usage-error.js';
+
+/** After a fault of the disk, how long the chunks being written may take to settle before the run stops anyway. */
+const ABANDON_AFTER_MS = 15_000;
 
 export interface RunOptions {
   readonly concurrency: number;
@@ -34,7 +39,10 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   if (options.concurrency < 1 || options.concurrency > LIMITS.maxConcurrency) {
     throw new UsageError(`--concurrency must be between 1 and ${LIMITS.maxConcurrency}`);
   }
-  const { warehouse, ledger } = stack;
+  // A full disk or a damaged file stops the run at the first failure it causes (see the end).
+  const storage = createStorageWatch();
+  const warehouse = storage.watch(stack.warehouse);
+  const ledger = storage.watch(stack.ledger);
   const clock = systemClock;
   const out = options.out;
   const began = clock.now();
@@ -43,10 +51,10 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   const started = await startRun({ warehouse, ledger, clock }, request, { resumeCancelled: true });
   const run = started.run;
   for (const line of planLines(started)) out.write(`${line}\n`);
-  const recovered = await recoverLocalOrphans({ ledger, clock }, run.id);
+  const recovered = stack.ledger.orphanedChunks(run.id) + await recoverLocalOrphans({ ledger, clock }, run.id);
   if (recovered) out.write(`  ${recovered} chunks left in flight by an interrupted process put back\n`);
 
-  const worker = createLocalWorker(stack, options);
+  const worker = createLocalWorker({ warehouse, ledger }, options);
   const progress = createProgressReporter({ intervalMs: options.progressIntervalMs });
   let final = run;
   try {
@@ -58,14 +66,18 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
         idleWaitMs: 200,
         waitForWork: worker.waitForWork,
         onProgress: (p) => progress.update(p),
-        ...(options.signal ? { signal: options.signal } : {}),
+        signal: options.signal ? AbortSignal.any([options.signal, storage.signal]) : storage.signal,
       },
     );
   } finally {
-    // Let the chunks in flight finish and checkpoint before the databases close.
-    await worker.close();
+    // Let the chunks in flight finish and checkpoint before the databases close; after a fault of the
+    // disk, drop the messages not started and give the ones running a little time (their chunks stay
+    // queued or running in the ledger, and the next run puts them back).
+    if (storage.fault) await Promise.race([worker.queue.abandon(), sleep(ABANDON_AFTER_MS, undefined, { ref: false })]);
+    else await worker.close();
     progress.stop();
   }
+  if (storage.fault) throw storage.fault;
   const interrupted = final.state === 'active';
   return { runId: final.id, state: final.state, outcome: final.outcome, interrupted, chunks: final.chunkCount, elapsedMs: clock.now() - began };
 }

@@ -17,7 +17,8 @@ function when(ms: number | null): string {
 export async function printStatus(
   stack: { readonly ledger: Ledger; readonly history: VerificationHistory },
   out: NodeJS.WritableStream,
-  options: { runId?: string; limit: number },
+  /** historyUnavailable: why the verifications cannot be listed (a damaged alerts.duckdb); said instead. */
+  options: { runId?: string; limit: number; historyUnavailable?: string },
 ): Promise<number> {
   const { ledger } = stack;
   const runs: RunRecord[] = options.runId
@@ -36,7 +37,8 @@ export async function printStatus(
     writeRunStatus(out, { run, counts, broken });
   }
   out.write('\nCheckpoints only: `backfill verify` reads the warehouse itself.\n');
-  writeVerifications(out, (await stack.history.listVerifications({ limit: RECENT_VERIFICATIONS })).map(historyEntry));
+  if (options.historyUnavailable) out.write(`\nNote: ${options.historyUnavailable}\n`);
+  else writeVerifications(out, (await stack.history.listVerifications({ limit: RECENT_VERIFICATIONS })).map(historyEntry));
   return 0;
 }
 

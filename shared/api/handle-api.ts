@@ -156,7 +156,11 @@ async function cancel(deps: ApiDeps, id: string): Promise<ApiResponse> {
   const run = await deps.ledger.getRun(id);
   if (!run) return problem(404, `no backfill ${id}`);
   const cancelled = await cancelRun(deps, id, 'cancelled through the API');
-  if (!cancelled) return problem(409, `backfill ${id} is ${run.state}, not active`);
+  if (!cancelled) {
+    // Read again: another cancel may have won between the read above and the compare-and-set.
+    const state = (await deps.ledger.getRun(id))?.state ?? run.state;
+    return problem(409, state === 'cancelled' ? `backfill ${id} is already cancelled` : `backfill ${id} is ${state}, not active`);
+  }
   deps.logger.info('backfill cancelled', { runId: id, queuedChunksReleased: cancelled.released });
   return json(200, { run: cancelled.run });
 }

@@ -27,5 +27,10 @@ export function isDone(state: ChunkState): boolean {
   return DONE_STATES.includes(state);
 }
 
-export const RUN_STATES = ['active', 'succeeded', 'failed', 'cancelled'] as const;
+/**
+ * `interrupted`: a local run whose process ended before the run did (the local ledger knows: it holds the
+ * data dir's lock, so no other process drives its runs). Nothing works on it until the same command, or
+ * a retry, makes it active again. Never in the cloud, where reconcile drives every active run.
+ */
+export const RUN_STATES = ['active', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunState = (typeof RUN_STATES)[number];

@@ -36,13 +36,15 @@ export async function startRun(
   let run = created.run;
   // A cancelled run stays cancelled unless the caller resumes it (the CLI's same command; the API has retry).
   if (run.state === 'cancelled' && !options.resumeCancelled) return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: 0 };
-  const roundStartedAt = run.state === 'active' ? run.roundStartedAt : now;
+  // A run whose process died (interrupted) resumes the same round; one that ended starts a new one.
+  const resuming = run.state === 'active' || run.state === 'interrupted';
+  const roundStartedAt = resuming ? run.roundStartedAt : now;
   const chunks = await ledger.getChunks(plan.chunks.map((c) => c.id));
   const redone = await ledger.transition(chunksToRedo(chunks, new Set(plan.rebuild), request.reprocess, roundStartedAt));
   if (run.state !== 'active') {
     // Asked for again after it ended: a new round, even when nothing needs work (reconcile then ends it at once).
-    run = (await ledger.updateRun(run.id, ['succeeded', 'failed', 'cancelled'], {
-      state: 'active', finishedAt: null, outcome: null, roundStartedAt: now, chunkCount: plan.chunks.length,
+    run = (await ledger.updateRun(run.id, ['succeeded', 'failed', 'cancelled', 'interrupted'], {
+      state: 'active', finishedAt: null, outcome: null, roundStartedAt, chunkCount: plan.chunks.length,
     })) ?? run;
   } else if (run.chunkCount !== plan.chunks.length) {
     run = (await ledger.updateRun(run.id, ['active'], { chunkCount: plan.chunks.length })) ?? run;
@@ -61,7 +63,7 @@ export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: st
   const now = clock.now();
   const changed = await ledger.transition(stuck.map(anotherRound));
   // A cancelled run is resumed too: retrying it, or asking for the same request again, means go on.
-  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now, roundStartedAt: now });
+  const run = await ledger.updateRun(runId, ['failed', 'succeeded', 'active', 'cancelled', 'interrupted'], { state: 'active', finishedAt: null, outcome: null, updatedAt: now, roundStartedAt: now });
   return { run, retried: changed.length };
 }
 

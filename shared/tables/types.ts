@@ -10,6 +10,8 @@ export interface ColumnSpec {
   /** `NULL ok` in the contract; every other column is critical. */
   readonly nullable: boolean;
   readonly description?: string;
+  /** The values the contract allows (a domain), written as in the CSV; any value of the type when absent. */
+  readonly allowed?: readonly string[];
 }
 
 export interface RawTableSpec {

@@ -76,7 +76,7 @@ describe('the backfill API client', function () {
   it('says it cannot reach a URL where nothing listens, naming the URL and the reason', async function () {
     const url = `http://127.0.0.1:${await freePort()}`;
     await assert.rejects(createApiClient(url).listRuns(5), (error: Error) =>
-      error instanceof ApiUnreachableError && error instanceof UsageError &&
+      error instanceof ApiUnreachableError && !(error instanceof UsageError) &&
       error.message === `cannot reach the API at ${url} (ECONNREFUSED). Is \`npm run dev\` running, on that port?`);
   });
 

@@ -110,7 +110,7 @@ const otherCases: CliCase[] = [
 /** Refused only after the data dir is opened (DuckDB lets one process at a time in): run one by one. */
 const dataDirCases: CliCase[] = [
   { name: 'status of a run nobody started', args: ['status', '--run', 'run-20211101-20211120-000000000000'], says: /no run run-20211101-20211120-000000000000 in this data dir; `backfill status` lists the runs/ },
-  { name: 'load-raw of a file', args: ['load-raw', join(FIXTURE_RAW_DIR, 'README.md')], says: /no <raw_table>\.csv files in/ },
+  { name: 'load-raw of a file', args: ['load-raw', join(FIXTURE_RAW_DIR, 'README.md')], says: /README\.md is not a folder: name the folder that holds the <raw_table>\.csv files/ },
 ];
 
 /** Processes at once for the cases refused while parsing flags: they never open the data dir. */

@@ -114,18 +114,18 @@ describe('the CLI with --api', function () {
     assert.match(result.stderr, /--concurrency, --dates-per-job shape a local run; with --api the service's config decides/);
   });
 
-  it('exits 2 with what to check, and no stack trace, when the URL is bad or nothing answers there', async function () {
+  it('exits 2 for a bad URL and 3 when nothing answers there, with what to check and no stack trace', async function () {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const cases: Array<[string[], RegExp]> = [
-      [['verify', '--api', closed], /cannot reach the API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Is `npm run dev` running/],
-      [['status', '--api', closed], /cannot reach the API/],
-      [['run', '--api', closed, '--start', '2018-04-14', '--end', '2018-04-15'], /cannot reach the API/],
-      [['verify', '--api', 'localhost:8080'], /--api must be an http or https URL like http:\/\/127\.0\.0\.1:8080/],
-      [['status', '--api', 'not a url'], /--api must be a URL like http:\/\/127\.0\.0\.1:8080/],
+    const cases: Array<[string[], number, RegExp]> = [
+      [['verify', '--api', closed], 3, /cannot reach the API at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)\. Is `npm run dev` running/],
+      [['status', '--api', closed], 3, /cannot reach the API/],
+      [['run', '--api', closed, '--start', '2018-04-14', '--end', '2018-04-15'], 3, /cannot reach the API/],
+      [['verify', '--api', 'localhost:8080'], 2, /--api must be an http or https URL like http:\/\/127\.0\.0\.1:8080/],
+      [['status', '--api', 'not a url'], 2, /--api must be a URL like http:\/\/127\.0\.0\.1:8080/],
     ];
-    for (const [args, message] of cases) {
+    for (const [args, code, message] of cases) {
       const result = await runCli(args);
-      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, message);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     }

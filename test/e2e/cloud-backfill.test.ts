@@ -248,12 +248,12 @@ describe('the backfill service on the emulators and functions-framework servers'
     });
 
     it('answers POST /backfills with a body that is not JSON with a 400 and no stack trace', async function () {
-      // functions-framework's JSON body parser refuses it before backfillApi runs: Express answers
-      // with its own page, which names the status and, under NODE_ENV=production as deployed, nothing else.
+      // functions-framework's JSON body parser refuses it before backfillApi runs; functions/body-errors.ts
+      // answers in the API's JSON.
       const response = await s.api('POST', '/backfills', '{"tables": "all", "start": ');
       assert.equal(response.status, 400, response.text);
-      assert.match(response.text, /Bad Request/);
-      assert.doesNotMatch(response.text, /SyntaxError|at .*\.js:\d+/, 'no stack trace');
+      assert.equal((JSON.parse(response.text) as { error: string }).error, 'the body is not valid JSON');
+      assert.doesNotMatch(response.text, /at .*\.js:\d+/, 'no stack trace');
     });
 
     const cases: Array<{ name: string; body: unknown; contentType?: string; says: RegExp }> = [

@@ -87,4 +87,16 @@ describe('fault: a run cancelled mid-way', function () {
     assert.equal(laterEnded.run.state, 'succeeded', JSON.stringify(laterEnded.totals));
     await assertExactRows(s.warehouse, { tables: ['team_offense_game_summary', 'team_defense_game_summary'], start: '2018-04-01', end: '2018-04-05', allowRowsOutside: true });
   });
+
+  it('answers 20 simultaneous cancels of one run with one 200 and nineteen 409 "already cancelled"', async function () {
+    const s = await cloud.stack();
+    const run = await startBackfill(s, { tables: ['team_offense_game_summary'], ...RANGE });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => s.api('POST', `/backfills/${run.id}/cancel`)));
+    const statuses = answers.map((a) => a.status).sort();
+    assert.deepEqual(statuses, [200, ...Array<number>(19).fill(409)], answers.map((a) => a.text).join('\n'));
+    for (const refused of answers.filter((a) => a.status === 409)) {
+      assert.deepEqual(JSON.parse(refused.text), { error: `backfill ${run.id} is already cancelled` });
+    }
+    assert.equal((await progress(s, run.id)).run.state, 'cancelled');
+  });
 });

@@ -23,11 +23,15 @@ export interface CloudSuite {
   stack(options?: Omit<E2eStackOptions, 'firestore' | 'pubsub' | 'servers' | 'logger'>): Promise<FaultStack>;
   /** Put another Pub/Sub emulator in place of the block's own (after a restart); stopped with the block. */
   replacePubSub(emulator: Emulator): void;
+  /** The same for the block's own Firestore emulator. */
+  replaceFirestore(emulator: Emulator): void;
 }
 
 export interface CloudSuiteOptions {
   /** A Pub/Sub emulator for this block alone (it is going to be killed). */
   readonly ownPubSub?: boolean;
+  /** A Firestore emulator for this block alone (it is going to be restarted). */
+  readonly ownFirestore?: boolean;
 }
 
 interface Shared {
@@ -87,15 +91,19 @@ async function stopShared(s: Shared): Promise<void> {
 export function useCloudSuite(options: CloudSuiteOptions = {}): CloudSuite {
   let base: Shared | undefined;
   let ownPubSub: Emulator | undefined;
+  let ownFirestore: Emulator | undefined;
   let acquired = false;
   const stacks: FaultStack[] = [];
 
   before(async function () {
     this.timeout(120_000);
     acquired = true;
-    const [s, own] = await Promise.all([acquire(), options.ownPubSub ? startPubSubEmulator() : undefined]);
+    const [s, own, ownFs] = await Promise.all([
+      acquire(), options.ownPubSub ? startPubSubEmulator() : undefined, options.ownFirestore ? startFirestoreEmulator() : undefined,
+    ]);
     base = s;
     ownPubSub = own;
+    ownFirestore = ownFs;
   });
 
   afterEach(async function () {
@@ -108,6 +116,7 @@ export function useCloudSuite(options: CloudSuiteOptions = {}): CloudSuite {
   after(async function () {
     this.timeout(60_000);
     await ownPubSub?.stop();
+    await ownFirestore?.stop();
     if (acquired) release();
   });
 
@@ -117,7 +126,7 @@ export function useCloudSuite(options: CloudSuiteOptions = {}): CloudSuite {
   };
   const suite: CloudSuite = {
     get firestore() {
-      return need(base, 'the emulators').firestore;
+      return ownFirestore ?? need(base, 'the emulators').firestore;
     },
     get pubsub() {
       return ownPubSub ?? need(base, 'the emulators').pubsub;
@@ -135,6 +144,10 @@ export function useCloudSuite(options: CloudSuiteOptions = {}): CloudSuite {
     replacePubSub(emulator) {
       if (!options.ownPubSub) throw new Error('only a block with its own Pub/Sub emulator may replace it');
       ownPubSub = emulator;
+    },
+    replaceFirestore(emulator) {
+      if (!options.ownFirestore) throw new Error('only a block with its own Firestore emulator may replace it');
+      ownFirestore = emulator;
     },
   };
   return suite;

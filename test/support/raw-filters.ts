@@ -45,8 +45,7 @@ function isConstant(node: unknown): boolean {
 
 function conjuncts(where: unknown): Node[] {
   if (!isNode(where)) return [];
-  if (where.type === 'binary_expr' && String(where.operator).toUpperCase() === 'AND') return [...conjuncts(where.left), ...conjuncts(where.right)];
-  if (where.parentheses === true && where.type === 'binary_expr' && String(where.operator).toUpperCase() === 'AND') return [...conjuncts(where.left), ...conjuncts(where.right)];
+  if (where.type === 'binary_expr' && typeof where.operator === 'string' && where.operator.toUpperCase() === 'AND') return [...conjuncts(where.left), ...conjuncts(where.right)];
   return [where];
 }
 
@@ -61,7 +60,7 @@ function boundsColumn(where: unknown, alias: string, column: string): boolean {
   let lower = false;
   let upper = false;
   for (const c of conjuncts(where)) {
-    const op = String(c.operator ?? '').toUpperCase();
+    const op = typeof c.operator === 'string' ? c.operator.toUpperCase() : '';
     if (op === 'BETWEEN' && refersTo(c.left, alias, column) && isNode(c.right) && isConstant(c.right.value)) return true;
     if (['>=', '>'].includes(op) && refersTo(c.left, alias, column) && isConstant(c.right)) lower = true;
     if (['<=', '<'].includes(op) && refersTo(c.left, alias, column) && isConstant(c.right)) upper = true;
@@ -74,8 +73,9 @@ function boundsColumn(where: unknown, alias: string, column: string): boolean {
 function rawTableOf(from: Node): string | null {
   const table = typeof from.table === 'string' ? from.table : null;
   if (!table) return null;
-  const m = /(?:^|\.)nba_raw\.(\w+)$/.exec(table) ?? (from.db === 'nba_raw' ? [table, table] : null);
-  return m ? (m[1] as string) : null;
+  const m = /(?:^|\.)nba_raw\.(\w+)$/.exec(table);
+  if (m?.[1]) return m[1];
+  return from.db === 'nba_raw' ? table : null;
 }
 
 /** Every SELECT in the tree, however deep (CTEs, subqueries in FROM, IN and scalar subqueries). */

@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AlertStoreClosedError, AlertStoreInUseError, LocalAlertStore } from '../../../adapters/local/local-alert-store.js';
+import { DataDirInUseError } from '../../../shared/errors/storage-fault.js';
+import { AlertStoreClosedError, LocalAlertStore } from '../../../adapters/local/local-alert-store.js';
 import { alertStoreConformance, testAlert } from '../../ports/alert-store-conformance.js';
 
 alertStoreConformance('LocalAlertStore in memory', async () => {
@@ -58,7 +59,7 @@ describe('LocalAlertStore', () => {
         holder.stdout?.on('data', (chunk: Buffer) => { if (chunk.toString().includes('open')) resolve(); });
         holder.once('exit', (code) => reject(new Error(`the holder exited with ${String(code)}`)));
       });
-      await assert.rejects(LocalAlertStore.open({ path }), AlertStoreInUseError);
+      await assert.rejects(LocalAlertStore.open({ path }), (error: unknown) => error instanceof DataDirInUseError && error.fault === 'in_use' && error.path === path);
     } finally {
       holder.kill('SIGKILL');
       await rm(dir, { recursive: true, force: true });

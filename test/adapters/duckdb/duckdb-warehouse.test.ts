@@ -118,8 +118,8 @@ describe('DuckDbWarehouse', function () {
     const holder = await holdInOtherProcess(path);
     try {
       await assert.rejects(DuckDbWarehouse.open({ path }), (error: unknown) =>
-        error instanceof DataDirInUseError && error instanceof PermanentError
-        && /the data dir is in use by another backfill process/.test(error.message) && error.message.includes(path));
+        error instanceof DataDirInUseError && error.fault === 'in_use' && error.path === path
+        && error.message.startsWith(`${path}: in use by another process (`) && /Could not set lock on file/.test(error.message));
       await holder.release();
       // Once the other process is gone the file opens.
       await (await DuckDbWarehouse.open({ path })).close();

@@ -135,19 +135,19 @@ describe('loadRawDirectory', function () {
     it('rejects a timestamp that does not parse, naming the file and the line', async function () {
       await rejectsAndLoadsNothing((dir) => rewrite(join(dir, 'nbac_schedule.csv'), (all) =>
         all.map((line, i) => (i === 7 ? line.replace(/,[^,]*$/, ',yesterday at noon') : line))),
-      /nbac_schedule\.csv: line 8: processed_at is not a timestamp: "yesterday at noon"/);
+      /^nbac_schedule\.csv: line 8, column processed_at: is not a timestamp like 2016-10-24 12:00:00\+00: "yesterday at noon"$/);
     });
 
     it('rejects a number that does not parse, naming the file and the line', async function () {
       await rejectsAndLoadsNothing((dir) => rewrite(join(dir, 'nbac_gamebook_player_stats.csv'), (all) =>
         all.map((line, i) => (i === 5 ? line.split(',').map((v, j) => (j === 9 ? 'twelve' : v)).join(',') : line))),
-      /nbac_gamebook_player_stats\.csv: .*Line: 6.*twelve/);
+      /^nbac_gamebook_player_stats\.csv: line 6, column points: is not a whole number \(INT64\): "twelve"$/);
     });
 
     it('rejects an empty value in a column the contract says is never NULL', async function () {
       await rejectsAndLoadsNothing((dir) => rewrite(join(dir, 'nbac_team_boxscore.csv'), (all) =>
         all.map((line, i) => (i === 3 ? line.replace(/^[^,]*,/, ',') : line))),
-      /nbac_team_boxscore\.csv: line 4: game_id is empty/);
+      /^nbac_team_boxscore\.csv: line 4, column game_id: is empty, and the contract says it is never NULL$/);
     });
   });
 

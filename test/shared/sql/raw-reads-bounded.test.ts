@@ -30,7 +30,7 @@ describe('raw reads bounded by date, in every query sent to BigQuery', function 
     stub = await bigQueryOnDuckDb({
       projectId: 'proj', location: 'US',
       seed: async (connection) => {
-        await loadRawDirectory({ withConnection: (work) => work(connection) }, FIXTURE_RAW_DIR);
+        await loadRawDirectory({ withConnection: (work) => work(connection), path: ':memory:' }, FIXTURE_RAW_DIR);
       },
     });
     ledger = await LocalLedger.open({ path: ':memory:' });
