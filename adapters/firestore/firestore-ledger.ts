@@ -5,11 +5,11 @@ import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
 import { CHUNK_STATES, type RunState } from '../../shared/chunks/chunk-state.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
-import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
+import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import { GRPC } from '../../shared/errors/classify.js';
 import {
-  chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
+  assertStateKey, chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
 } from '../../shared/ledger/ledger-records.js';
 import { RUN_ORDER, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
 
@@ -61,6 +61,7 @@ export class FirestoreLedger implements Ledger {
   private readonly db: Firestore;
   private readonly runs: CollectionReference;
   private readonly chunks: CollectionReference;
+  private readonly states: CollectionReference;
   private readonly clock: Clock;
   private readonly terminateOnClose: boolean;
   private closed = false;
@@ -69,6 +70,7 @@ export class FirestoreLedger implements Ledger {
     this.db = options.firestore;
     this.runs = this.db.collection(`${options.collectionPrefix}runs`);
     this.chunks = this.db.collection(`${options.collectionPrefix}chunks`);
+    this.states = this.db.collection(`${options.collectionPrefix}state`);
     this.clock = options.clock ?? systemClock;
     this.terminateOnClose = options.terminateOnClose ?? false;
   }
@@ -190,6 +192,20 @@ export class FirestoreLedger implements Ledger {
       contended = await this.casRound(contended, rounds);
     }
     return [...byChunk.keys()].flatMap((id) => rounds.changed.get(id) ?? []);
+  }
+
+  async getState(key: string): Promise<ServiceState | null> {
+    this.assertOpen();
+    assertStateKey(key);
+    const snapshot = await this.states.doc(key).get();
+    return snapshot.exists ? (snapshot.data() ?? {}) : null;
+  }
+
+  /** One document per key, replaced whole (Firestore's limit of a document is 1 MiB). */
+  async putState(key: string, value: ServiceState): Promise<void> {
+    this.assertOpen();
+    assertStateKey(key);
+    await this.states.doc(key).set(structuredClone(value));
   }
 
   async close(): Promise<void> {

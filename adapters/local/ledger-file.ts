@@ -13,7 +13,7 @@ import { asStorageFault } from '../../shared/errors/storage-fault.js';
  * For people with the duckdb CLI, the views `runs` and `chunks` show the latest records as columns.
  */
 
-export type RecordKind = 'run' | 'chunk';
+export type RecordKind = 'run' | 'chunk' | 'state';
 
 export interface RecordVersion {
   readonly kind: RecordKind;
@@ -121,7 +121,7 @@ export class LedgerFile {
     const reader = await this.connection.runAndReadAll(`SELECT kind, id, CAST(doc AS VARCHAR) FROM record_versions ${LATEST}`)
       .catch((error: unknown) => { throw asStorageFault(error, this.path) ?? error; });
     return reader.getRowsJS().map(([kind, id, doc]) => {
-      if ((kind !== 'run' && kind !== 'chunk') || typeof id !== 'string' || typeof doc !== 'string') {
+      if ((kind !== 'run' && kind !== 'chunk' && kind !== 'state') || typeof id !== 'string' || typeof doc !== 'string') {
         throw new LedgerSchemaError(`the local ledger ${this.path} holds a record version it cannot read: ${JSON.stringify([kind, id])}`);
       }
       return { kind, id, doc: JSON.parse(doc) as Record<string, unknown> };

@@ -1,6 +1,7 @@
 import type { RunState } from '../../shared/chunks/chunk-state.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
-import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
+import { assertStateKey } from '../../shared/ledger/ledger-records.js';
+import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import { LedgerFile, type RecordVersion } from './ledger-file.js';
 import {
   applyTransition, chunkFromData, chunkListOrder, compareRunsNewestFirst, frozenChunk, frozenRun, matchesChunkQuery,
@@ -48,6 +49,7 @@ export const LOCAL_LEDGER_COMPACTION = {
 export class LocalLedger implements Ledger {
   private readonly runs = new Map<string, RunRecord>();
   private readonly chunks = new Map<string, ChunkRecord>();
+  private readonly states = new Map<string, ServiceState>();
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   /** Chunks found queued or running at open, put back to pending, by run. */
@@ -68,6 +70,7 @@ export class LocalLedger implements Ledger {
       });
       for (const stored of await file.load()) {
         if (stored.kind === 'run') ledger.runs.set(stored.id, frozenRun(runFromData(stored.id, stored.doc)));
+        else if (stored.kind === 'state') ledger.states.set(stored.id, Object.freeze(structuredClone(stored.doc)));
         else ledger.chunks.set(stored.id, frozenChunk(chunkFromData(stored.id, stored.doc)));
       }
       if (options.interruptOrphans) ledger.interruptOrphans();
@@ -195,6 +198,20 @@ export class LocalLedger implements Ledger {
       await this.compactIfDue();
       // In the order the call first named each chunk.
       return [...new Set(transitions.map((t) => t.id))].flatMap((id) => changed.get(id) ?? []);
+    });
+  }
+
+  getState(key: string): Promise<ServiceState | null> {
+    assertStateKey(key);
+    return this.read(() => this.states.get(key) ?? null);
+  }
+
+  putState(key: string, value: ServiceState): Promise<void> {
+    assertStateKey(key);
+    return this.serially(async () => {
+      const stored = Object.freeze(structuredClone(value));
+      await this.persist([{ kind: 'state', id: key, doc: stored }]);
+      this.states.set(key, stored);
     });
   }
 

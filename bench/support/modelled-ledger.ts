@@ -1,5 +1,5 @@
 import type { RunState } from '../../shared/chunks/chunk-state.js';
-import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord } from '../../shared/ports/ledger.js';
+import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import type { RealWork } from '../simulator/auto-advance.js';
 import type { SimClock } from '../simulator/sim-clock.js';
 
@@ -77,6 +77,14 @@ export class ModelledLedger implements Ledger {
   transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]> {
     // One compare-and-set round reads every chunk named, then writes the ones that changed.
     return this.call('transition', () => this.inner.transition(transitions), (changed) => ({ reads: new Set(transitions.map((t) => t.id)).size, writes: changed.length }));
+  }
+
+  getState(key: string): Promise<ServiceState | null> {
+    return this.call('getState', () => this.inner.getState(key), () => ({ reads: 1 }));
+  }
+
+  putState(key: string, value: ServiceState): Promise<void> {
+    return this.call('putState', () => this.inner.putState(key, value), () => ({ reads: 0, writes: 1 }));
   }
 
   close(): Promise<void> {

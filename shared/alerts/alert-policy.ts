@@ -26,6 +26,8 @@ export interface AlertContext {
  */
 export function shouldAlert(problem: SummaryProblem, context: AlertContext): boolean {
   if (problem.severity === 'wrong_data') return true;
+  // Excluded dates are what the scope asked to leave out.
+  if (problem.severity === 'info') return false;
   if (problem.kind === 'date_rows' && problem.subject === 'no_source') return false;
   return context.expectComplete && context.tableStatus !== 'IN_PROGRESS';
 }

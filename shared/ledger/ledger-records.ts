@@ -1,4 +1,5 @@
 import { CHUNK_STATES, RUN_STATES, isChunkState, type RunState } from '../chunks/chunk-state.js';
+import { STATE_KEY_PATTERN } from '../ports/ledger.js';
 import type { ChunkCount, ChunkPatch, ChunkQuery, ChunkRecord, ChunkTransition, NewChunk, RunRecord } from '../ports/ledger.js';
 import type { BackfillRequest } from '../planning/backfill-request.js';
 import { ANALYTICS_TABLES, isAnalyticsTable, isRunMode } from '../tables/names.js';
@@ -220,4 +221,9 @@ function pickDefined<T extends object, K extends keyof T>(source: T, keys: reado
   const picked: Partial<Pick<T, K>> = {};
   for (const key of keys) if (source[key] !== undefined) picked[key] = source[key];
   return picked;
+}
+
+/** A state key the ledgers accept (STATE_KEY_PATTERN): anything else is a bug of the caller. */
+export function assertStateKey(key: string): void {
+  if (!STATE_KEY_PATTERN.test(key)) throw new Error(`not a state key: ${JSON.stringify(key)}`);
 }

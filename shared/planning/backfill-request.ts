@@ -71,6 +71,19 @@ export const REPROCESS_MODES = ['none', 'failed', 'all'] as const;
 export type ReprocessMode = (typeof REPROCESS_MODES)[number];
 
 /**
+ * What is wrong with the dates a request excludes from its range: an excluded date outside the range excludes
+ * nothing (a typo, or the wrong range), so it is refused rather than ignored. Shared by backfills and
+ * verification scopes, so both refuse the same mistakes.
+ */
+export function excludedDateProblems(start: IsoDate, end: IsoDate, excludeDates: readonly string[]): Array<{ field: 'excludeDates'; message: string }> {
+  const outside = [...new Set(excludeDates)].filter((d) => isIsoDate(d) && (d < start || d > end)).sort();
+  if (outside.length === 0) return [];
+  const shown = outside.slice(0, 5).join(', ');
+  const more = outside.length > 5 ? ` and ${outside.length - 5} more` : '';
+  return [{ field: 'excludeDates', message: `${shown}${more} ${outside.length === 1 ? 'is' : 'are'} outside ${start}..${end}: exclude only dates of the range` }];
+}
+
+/**
  * What a person asks for: the same shape from the CLI's `run`, `POST /backfills` and reconcile's
  * coverage targets. Validated here, once, for every entry point.
  */
@@ -103,6 +116,7 @@ export const BackfillRequestSchema = z
     // A date that failed its own check has been reported already: comparing it would only add noise.
     if (!isIsoDate(req.start) || !isIsoDate(req.end)) return;
     for (const problem of dateRangeProblems(req.start, req.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    for (const problem of excludedDateProblems(req.start, req.end, req.excludeDates)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
   });
 
 export type BackfillRequestInput = z.input<typeof BackfillRequestSchema>;

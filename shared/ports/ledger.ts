@@ -97,6 +97,11 @@ export interface NewChunk {
   readonly mode: RunMode;
 }
 
+export type ServiceState = Readonly<Record<string, unknown>>;
+
+/** A state key: letters, digits, `_ . -`; it names a Firestore document and a local record. */
+export const STATE_KEY_PATTERN = /^[A-Za-z0-9_.-]{1,100}$/;
+
 /** Checkpoints: Firestore in the cloud, an embedded database on one machine. */
 export interface Ledger {
   /**
@@ -113,5 +118,11 @@ export interface Ledger {
   countChunks(runId: string): Promise<ChunkCount[]>;
   /** Apply each transition atomically on its own; returns the chunks it changed, as they are now. */
   transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]>;
+  /**
+   * Small named documents the service keeps beside the checkpoints (what the last heal pass saw, the job
+   * sizes that worked): plain JSON, at most a few hundred KB each, last write wins. Null when never written.
+   */
+  getState(key: string): Promise<ServiceState | null>;
+  putState(key: string, value: ServiceState): Promise<void>;
   close(): Promise<void>;
 }

@@ -15,8 +15,10 @@ import { isDone } from '../chunks/chunk-state.js';
  *   their inputs): the date must be rebuilt.
  * - `test_only`: the production table has none of it, but the test dataset has rows for it.
  * - `excess`: more rows than expected: wrong data, not a gap.
+ * - `excluded`: the scope leaves the date out (a run's or a verification's exclusions): neither required nor
+ *   hidden. Listed with the rows found there; counted apart from coverage.
  */
-export const DATE_REASONS = ['no_source', 'not_processed', 'failed', 'dead', 'partial', 'stale', 'test_only', 'excess'] as const;
+export const DATE_REASONS = ['no_source', 'not_processed', 'failed', 'dead', 'partial', 'stale', 'test_only', 'excess', 'excluded'] as const;
 export type DateReason = (typeof DATE_REASONS)[number];
 export function isDateReason(value: unknown): value is DateReason {
   return typeof value === 'string' && (DATE_REASONS as readonly string[]).includes(value);
@@ -34,6 +36,8 @@ export interface DateFacts {
   readonly tolerance: number;
   /** Its rows are not built from its inputs as they are now (see shared/lineage). */
   readonly stale: boolean;
+  /** The scope excludes the date. */
+  readonly excluded: boolean;
 }
 
 /** Whether a date's row count is what the contract expects, within tolerance. */
@@ -43,6 +47,7 @@ export function rowsMatch(rows: number, expectedRows: number, tolerance: number)
 
 /** Null when the date is complete; otherwise why not. The warehouse counts decide; the ledger only explains. */
 export function classifyDate(facts: DateFacts): DateReason | null {
+  if (facts.excluded) return 'excluded';
   if (facts.sourceShortGames > 0) return facts.rows > facts.expectedRows ? 'excess' : 'no_source';
   if (rowsMatch(facts.rows, facts.expectedRows, facts.tolerance)) return facts.stale ? 'stale' : null;
   if (facts.rows > facts.expectedRows) return 'excess';

@@ -32,6 +32,8 @@ export interface DateEvaluationInput {
   readonly tolerance: number;
   /** Dates whose rows are stale, with why (from the lineage assessment); absent: none. */
   readonly stale?: ReadonlyMap<IsoDate, readonly StaleCause[]>;
+  /** Dates the scope excludes: listed as `excluded`, counted apart. */
+  readonly excluded?: ReadonlySet<IsoDate>;
 }
 
 export interface DateEvaluation {
@@ -44,6 +46,8 @@ export interface DateEvaluation {
   readonly coveragePct: number | null;
   readonly sourceShortDates: number;
   readonly sourceShortGames: number;
+  /** Game dates of the scope it excludes (listed under `excluded`, outside coverage). */
+  readonly excludedDates: number;
   readonly minDate: IsoDate | null;
   readonly maxDate: IsoDate | null;
   readonly distinctDates: number;
@@ -70,13 +74,16 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
   let completeDates = 0;
   let sourceShortDates = 0;
   let sourceShortGames = 0;
+  let excludedDates = 0;
   for (const e of [...input.expectations].sort((a, b) => (a.date < b.date ? -1 : 1))) {
     if (e.expectedRows === 0 && e.sourceShortGames === 0) continue;
     const rows = input.counts.get(e.date)?.rows ?? 0;
     const short = e.sourceShortGames > 0;
     const staleCauses = input.stale?.get(e.date);
     const stale = staleCauses !== undefined;
-    if (short) {
+    const excluded = input.excluded?.has(e.date) ?? false;
+    if (excluded) excludedDates += 1;
+    else if (short) {
       sourceShortDates += 1;
       sourceShortGames += e.sourceShortGames;
     } else {
@@ -94,6 +101,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
       chunkState: chunk?.state ?? null,
       tolerance: input.tolerance,
       stale,
+      excluded,
     });
     if (reason === null) {
       completeDateList.push({ date: e.date, expectedRows: e.expectedRows, rows });
@@ -161,6 +169,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
     coveragePct: expectedDates + sourceShortDates === 0 ? null : Math.floor((1000 * completeDates) / (expectedDates + sourceShortDates)) / 10,
     sourceShortDates,
     sourceShortGames,
+    excludedDates,
     minDate: rowDates[0] ?? null,
     maxDate: rowDates[rowDates.length - 1] ?? null,
     distinctDates: rowDates.length,

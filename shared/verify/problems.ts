@@ -148,12 +148,13 @@ export const PROBLEM_KINDS = [
   'date_rows', 'unexpected_rows', 'wrong_run_mode', 'duplicate_keys', 'null_critical', 'unknown_game', 'team_not_in_game', 'cross_table_mismatch', 'leakage',
 ] as const satisfies readonly ProblemKind[];
 
-export const SEVERITIES = ['wrong_data', 'incomplete'] as const;
+/** `info`: shown, never deciding a status or alerting (excluded dates). */
+export const SEVERITIES = ['wrong_data', 'incomplete', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /** Wrong data fails a table; incompleteness only keeps it from being complete. */
 export function problemSeverity(problem: Problem): Severity {
-  if (problem.kind === 'date_rows') return problem.reason === 'excess' ? 'wrong_data' : 'incomplete';
+  if (problem.kind === 'date_rows') return problem.reason === 'excess' ? 'wrong_data' : problem.reason === 'excluded' ? 'info' : 'incomplete';
   return 'wrong_data';
 }
 
@@ -210,5 +211,6 @@ function reasonDescription(reason: DateReason, dates: number, rows: number, expe
     case 'stale': return `${on} built from inputs that changed since, or were missing (stale)`;
     case 'test_only': return `${on} only in the test dataset (test_only)`;
     case 'excess': return `${on} with excess rows: ${rows} where ${expected} expected`;
+    case 'excluded': return `${on} excluded from the scope${rows > 0 ? ` (${rows} rows found there)` : ''}`;
   }
 }

@@ -9,9 +9,13 @@ export function formatCoverage(table: Pick<TableReport, 'coveragePct'>): string 
   return table.coveragePct === null ? 'n/a' : `${table.coveragePct.toFixed(1)}%`;
 }
 
-/** Complete game dates over every date the schedule says must hold rows (source-short dates included). */
-export function formatDates(table: Pick<TableReport, 'completeDates' | 'expectedDates' | 'sourceShortDates'>): string {
-  return `${formatCount(table.completeDates)}/${formatCount(table.expectedDates + table.sourceShortDates)}`;
+/**
+ * Complete game dates over every date the schedule says must hold rows (source-short dates included), and the
+ * dates the scope excludes apart: `1,645/1,645 (+1 excluded)`.
+ */
+export function formatDates(table: Pick<TableReport, 'completeDates' | 'expectedDates' | 'sourceShortDates' | 'excludedDates'>): string {
+  const excluded = table.excludedDates > 0 ? ` (+${formatCount(table.excludedDates)} excluded)` : '';
+  return `${formatCount(table.completeDates)}/${formatCount(table.expectedDates + table.sourceShortDates)}${excluded}`;
 }
 
 export function formatBytes(bytes: number | null): string {

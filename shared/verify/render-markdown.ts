@@ -1,3 +1,4 @@
+import { excludedText } from './render-text.js';
 import { describeProblem } from './problems.js';
 import { problemDetailLines } from './problem-lines.js';
 import { formatBytes, formatCount, formatCoverage, formatDates, historyLine } from './render-format.js';
@@ -7,7 +8,7 @@ import type { VerificationReport } from './report-schema.js';
 export function renderMarkdown(report: VerificationReport): string {
   const { scope } = report;
   const lines = [
-    `## Verification: ${scope.mode} ${scope.start}..${scope.end}`,
+    `## Verification: ${scope.mode} ${scope.start}..${scope.end}${excludedText(scope.excludeDates)}`,
     '',
     `**${report.overall.line}**, overall **${report.overall.status}**. Generated ${report.generatedAt}` +
       `${report.options.tolerance > 0 ? `, tolerance ${report.options.tolerance}` : ''}; bytes processed: ${formatBytes(report.bytesProcessed)}.`,

@@ -18,7 +18,7 @@ export function renderText(report: VerificationReport): string {
     table.push([t.table, formatCount(t.rows), formatCount(t.expectedRows), formatDates(t), formatCoverage(t), t.status]);
   }
   const lines = [
-    `Verification of ${scope.mode} ${scope.start}..${scope.end} at ${report.generatedAt}` +
+    `Verification of ${scope.mode} ${scope.start}..${scope.end}${excludedText(scope.excludeDates)} at ${report.generatedAt}` +
       (report.options.tolerance > 0 ? ` (tolerance ${report.options.tolerance})` : ''),
     table.toString(),
     `${report.overall.line}; overall ${report.overall.status}; bytes processed: ${formatBytes(report.bytesProcessed)}`,
@@ -33,4 +33,11 @@ export function renderText(report: VerificationReport): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** ` excluding 2021-11-15` (the first few, then how many more). */
+export function excludedText(dates: readonly string[]): string {
+  if (dates.length === 0) return '';
+  const shown = dates.slice(0, 3).join(', ');
+  return ` excluding ${shown}${dates.length > 3 ? ` and ${dates.length - 3} more` : ''}`;
 }

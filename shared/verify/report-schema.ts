@@ -79,6 +79,8 @@ export const TableReportSchema = z.object({
   /** Dates whose raw data is short (listed under the `no_source` problem), and their games. */
   sourceShortDates: z.number().int(),
   sourceShortGames: z.number().int(),
+  /** Game dates the scope excludes: listed under the `excluded` reason, counted apart from coverage. */
+  excludedDates: z.number().int(),
   minDate: IsoDateSchema.nullable(),
   maxDate: IsoDateSchema.nullable(),
   distinctDates: z.number().int(),
@@ -122,6 +124,8 @@ export const VerificationReportSchema = z.object({
     start: IsoDateSchema,
     end: IsoDateSchema,
     mode: z.enum(RUN_MODES),
+    /** Dates the scope leaves out, sorted. */
+    excludeDates: z.array(IsoDateSchema),
   }),
   options: z.object({ tolerance: z.number().min(0).max(1) }),
   overall: z.object({

@@ -4,6 +4,8 @@ import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } fr
 import type { IsoDate } from '../util/dates.js';
 import { PermanentError } from '../errors/errors.js';
 import { IsoDateSchema } from './problems.js';
+import { LIMITS } from '../config/defaults.js';
+import { excludedDateProblems } from '../planning/backfill-request.js';
 
 /** What to verify: the same shape the CLI and the status endpoint take. */
 export const VerificationScopeSchema = z
@@ -12,9 +14,14 @@ export const VerificationScopeSchema = z
     start: IsoDateSchema,
     end: IsoDateSchema,
     mode: z.enum(RUN_MODES).default('production'),
+    /** Dates the scope leaves out: listed as `excluded`, neither required nor hidden. */
+    excludeDates: z.array(IsoDateSchema).max(LIMITS.maxExcludedDates, `at most ${LIMITS.maxExcludedDates} excluded dates; narrow the range instead`).default([]),
   })
   .strict()
-  .refine((s) => s.start <= s.end, { path: ['end'], message: 'end is before start' });
+  .refine((s) => s.start <= s.end, { path: ['end'], message: 'end is before start' })
+  .superRefine((s, ctx) => {
+    for (const problem of excludedDateProblems(s.start, s.end, s.excludeDates)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  });
 
 export type VerificationScopeInput = z.input<typeof VerificationScopeSchema>;
 
@@ -23,6 +30,8 @@ export interface VerificationScope {
   readonly start: IsoDate;
   readonly end: IsoDate;
   readonly mode: RunMode;
+  /** Sorted, unique, within [start, end]. */
+  readonly excludeDates: readonly IsoDate[];
 }
 
 export const VerificationOptionsSchema = z
@@ -50,7 +59,13 @@ export function parseVerificationScope(input: unknown): VerificationScope {
   const parsed = VerificationScopeSchema.safeParse(input);
   if (!parsed.success) throw new InvalidVerificationScopeError(issues(parsed.error), { cause: parsed.error });
   const wanted = parsed.data.tables === 'all' ? ANALYTICS_TABLES : parsed.data.tables;
-  return { tables: ANALYTICS_TABLES.filter((t) => wanted.includes(t)), start: parsed.data.start, end: parsed.data.end, mode: parsed.data.mode };
+  return {
+    tables: ANALYTICS_TABLES.filter((t) => wanted.includes(t)),
+    start: parsed.data.start,
+    end: parsed.data.end,
+    mode: parsed.data.mode,
+    excludeDates: [...new Set(parsed.data.excludeDates)].sort(),
+  };
 }
 
 export type VerificationOptionsInput = z.input<typeof VerificationOptionsSchema>;

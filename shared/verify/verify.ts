@@ -53,7 +53,7 @@ export async function verify(input: VerifyInput): Promise<VerificationReport> {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: new Date(input.now).toISOString(),
-    scope: { tables: [...scope.tables], start: scope.start, end: scope.end, mode: scope.mode },
+    scope: { tables: [...scope.tables], start: scope.start, end: scope.end, mode: scope.mode, excludeDates: [...scope.excludeDates] },
     options: { tolerance },
     overall,
     bytesProcessed: bytes.length > 0 ? bytes.reduce((a, b) => a + b, 0) : null,
@@ -103,6 +103,7 @@ async function verifyTable(
     expectations: assessment.expectations,
     counts: assessment.counts,
     stale: assessment.stale,
+    excluded: new Set(scope.excludeDates),
     testCounts: testCounts ? parseDatasetCounts(testCounts.rows) : null,
     chunks: ledger?.chunksByDate ?? null,
     tolerance,

@@ -83,7 +83,7 @@ describe('honest about inputs: history first, stale partitions, reprocessing (lo
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.match(run.stdout, /history first: \d+ player_game_summary partitions .* planned before them: 2018-04-14\.\./);
       assert.match(run.stdout, /history first: \d+ team_defense_game_summary partitions .* planned before them: 2018-04-01\b/);
-      assert.match(run.stdout, /1\/1 tables complete \(100%\)/);
+      assert.match(run.stdout, /1\/1 table complete \(100%\)/);
       assert.deepEqual(await contentOf(dir.path, CONTEXT, '2018-05-01', '2018-05-15'), await contentOf(reference.path, CONTEXT, '2018-05-01', '2018-05-15'));
     } finally {
       await dir.remove();

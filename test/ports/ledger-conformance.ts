@@ -408,6 +408,28 @@ export function ledgerConformance(name: string, factory: LedgerFactory): void {
       });
     });
 
+    describe('service state', function () {
+      it('reads nothing for a key never written, then what was written last, nested values and all', async function () {
+        assert.equal(await ledger.getState('heal.player_game_summary'), null);
+        await ledger.putState('heal.player_game_summary', { at: now, dates: { '2024-01-01': '26:1700000000000' }, list: [1, 2] });
+        await ledger.putState('heal.player_game_summary', { at: now + 1, dates: { '2024-01-02': '24:1700000000001' }, list: [] });
+        assert.deepEqual(await ledger.getState('heal.player_game_summary'), { at: now + 1, dates: { '2024-01-02': '24:1700000000001' }, list: [] });
+        assert.equal(await ledger.getState('heal.team_offense_game_summary'), null, 'keys are apart');
+      });
+
+      it('keeps state across a close and reopen', async function () {
+        if (!harness.reopen) this.skip();
+        await ledger.putState('job-sizes', { team_offense_game_summary: 64 });
+        ledger = await harness.reopen();
+        assert.deepEqual(await ledger.getState('job-sizes'), { team_offense_game_summary: 64 });
+      });
+
+      it('refuses a key that is not one', async function () {
+        await assert.rejects(async () => ledger.putState('a/b', {}), /not a state key/);
+        await assert.rejects(async () => ledger.getState(''), /not a state key/);
+      });
+    });
+
     describe('lifecycle', function () {
       it('keeps runs and chunks across a close and reopen', async function () {
         if (!harness.reopen) this.skip();

@@ -56,7 +56,7 @@ export function reportOf(
   return {
     schemaVersion: 2,
     generatedAt: new Date(options.at ?? T0).toISOString(),
-    scope: { tables: tables.map((t) => t.table), start: options.start ?? RANGE.start, end: options.end ?? RANGE.end, mode: options.mode ?? 'production' },
+    scope: { tables: tables.map((t) => t.table), start: options.start ?? RANGE.start, end: options.end ?? RANGE.end, mode: options.mode ?? 'production', excludeDates: [] },
     options: { tolerance: 0 },
     overall: decideOverall(tables.map((t) => t.status)),
     bytesProcessed: null,

@@ -9,6 +9,7 @@ const facts = (over: Partial<DateFacts>): DateFacts => ({
   chunkState: 'succeeded',
   tolerance: 0,
   stale: false,
+  excluded: false,
   ...over,
 });
 

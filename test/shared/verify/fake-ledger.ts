@@ -44,5 +44,11 @@ export class FakeLedger implements Ledger {
   transition(): never {
     throw new Error('verify() must not write to the ledger');
   }
+  getState(): never {
+    throw new Error('not used by verify()');
+  }
+  putState(): never {
+    throw new Error('verify() must not write to the ledger');
+  }
   async close(): Promise<void> {}
 }

@@ -20,6 +20,7 @@ export function tableReport(over: Partial<TableReport> & Pick<TableReport, 'tabl
     coveragePct: 100,
     sourceShortDates: 0,
     sourceShortGames: 0,
+    excludedDates: 0,
     minDate: '2021-10-19',
     maxDate: '2022-04-10',
     distinctDates: 160,
@@ -83,7 +84,7 @@ export function sampleReport(): VerificationReport {
   return {
     schemaVersion: 2,
     generatedAt: '2024-07-01T12:00:00.000Z',
-    scope: { tables: ['player_game_summary', 'team_offense_game_summary'], start: '2021-10-01', end: '2022-06-30', mode: 'production' },
+    scope: { tables: ['player_game_summary', 'team_offense_game_summary'], start: '2021-10-01', end: '2022-06-30', mode: 'production', excludeDates: [] },
     options: { tolerance: 0 },
     overall: decideOverall(tables.map((t) => t.status)),
     bytesProcessed: 2048,

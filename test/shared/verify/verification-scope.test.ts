@@ -8,12 +8,19 @@ import { verify } from '../../../shared/verify/verify.js';
 const isScopeError = (pattern: RegExp) => (e: unknown) => e instanceof InvalidVerificationScopeError && pattern.test(e.message);
 
 describe('parseVerificationScope', () => {
+  it('takes excluded dates sorted and unique, and refuses one outside the range', () => {
+    assert.deepEqual(parseVerificationScope({ tables: 'all', start: '2021-11-01', end: '2021-11-30', excludeDates: ['2021-11-15', '2021-11-02', '2021-11-15'] }).excludeDates, ['2021-11-02', '2021-11-15']);
+    assert.throws(() => parseVerificationScope({ tables: 'all', start: '2021-11-01', end: '2021-11-30', excludeDates: ['2021-12-01'] }), /excludeDates: 2021-12-01 is outside 2021-11-01\.\.2021-11-30/);
+    assert.throws(() => parseVerificationScope({ tables: 'all', start: '2021-11-01', end: '2021-11-30', excludeDates: ['2021-11-31'] }), /excludeDates\.0/);
+  });
+
   it('expands all into every table in dependency order and defaults to production', () => {
     assert.deepEqual(parseVerificationScope({ tables: 'all', start: '2021-11-01', end: '2021-11-30' }), {
       tables: [...ANALYTICS_TABLES],
       start: '2021-11-01',
       end: '2021-11-30',
       mode: 'production',
+      excludeDates: [],
     });
   });
 
