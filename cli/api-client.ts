@@ -45,6 +45,7 @@ export interface VerifyScope {
   readonly start: IsoDate;
   readonly end: IsoDate;
   readonly mode: RunMode;
+  readonly excludeDates?: readonly IsoDate[];
 }
 
 /** Headers that authenticate a call to `audience`. */
@@ -173,6 +174,7 @@ export function createApiClient(apiUrl: string, options: ApiClientOptions = {}):
     async startBackfill(request) {
       const { json } = await call('POST', '/backfills', {
         tables: request.tables, start: request.start, end: request.end, excludeDates: request.excludeDates, mode: request.mode,
+        ...(request.reprocess !== 'none' ? { reprocess: request.reprocess } : {}),
       });
       return expectObject<StartedBackfill>('POST /backfills', json, 'runId');
     },
@@ -198,11 +200,12 @@ export function createApiClient(apiUrl: string, options: ApiClientOptions = {}):
     async verify(scope) {
       const every = ANALYTICS_TABLES.every((t) => scope.tables.includes(t));
       const query = new URLSearchParams({ tables: every ? 'all' : scope.tables.join(','), start: scope.start, end: scope.end, mode: scope.mode, format: 'json' });
+      if (scope.excludeDates?.length) query.set('exclude', scope.excludeDates.join(','));
       const { json } = await call('GET', `/verify?${query.toString()}`);
       try {
         return parseReportJson(JSON.stringify(json));
       } catch (error) {
-        throw new ApiError(`the API's answer to GET /verify is not a verification report (schemaVersion 1): is ${baseUrl} the backfill API, of this version?`, 200, { cause: error });
+        throw new ApiError(`the API's answer to GET /verify is not a verification report (schemaVersion 2): is ${baseUrl} the backfill API, of this version?`, 200, { cause: error });
       }
     },
   };

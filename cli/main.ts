@@ -4,7 +4,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULTS, LIMITS, SEED_RANGE } from '../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
-import { REPROCESS_MODES } from '../shared/planning/backfill-request.js';
+import { REPROCESS_MODES, scopeOfRequest } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory, RawFileError } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../sample/sample-writer.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
@@ -133,8 +133,8 @@ export function buildProgram(): Command {
           return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
-        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
-        const verdict = await printVerification(stack, scope, opts.format, process.stdout, { trigger: 'run_finished', runId: summary.runId });
+        // The run's own scope, its exclusions included.
+        const verdict = await printVerification(stack, scopeOfRequest(request), opts.format, process.stdout, { trigger: 'run_finished', runId: summary.runId });
         return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
       }, { mustExist: true });
     });
@@ -164,18 +164,18 @@ export function buildProgram(): Command {
     .option('--tables <list>', '"all" or a comma-separated list', 'all')
     .option('--start <date>', 'first game date', SEED_RANGE.start)
     .option('--end <date>', 'last game date', SEED_RANGE.end)
+    .option('--exclude-date <date>', 'leave this game date out of the scope: listed as excluded, neither required nor hidden (repeatable)', collect, [])
     .addOption(new Option('--mode <mode>', 'which dataset to verify').choices(['production', 'test']).default('production'))
     .addOption(new Option('--format <format>', 'report format').choices(VERIFY_FORMATS).default('text'))
     .addOption(apiOption())
-    .action(async (opts: { tables: string; start: string; end: string; mode: string; format: VerifyFormat; api?: string }, cmd: Command) => {
-      const request = requestFromFlags({ ...opts, excludeDate: [] });
+    .action(async (opts: { tables: string; start: string; end: string; excludeDate: string[]; mode: string; format: VerifyFormat; api?: string }, cmd: Command) => {
+      const scope = scopeOfRequest(requestFromFlags(opts));
       if (opts.api !== undefined) {
-        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
         process.exitCode = await verifyViaApi(createApiClient(opts.api), scope, opts.format, process.stdout);
         return;
       }
       process.exitCode = await withStack(cmd, async (stack) => {
-        const verdict = await printVerification(stack, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, opts.format, process.stdout);
+        const verdict = await printVerification(stack, scope, opts.format, process.stdout);
         return verdict.passed ? EXIT.ok : EXIT.failed;
       }, { access: 'verify' });
     });
@@ -222,8 +222,7 @@ export function buildProgram(): Command {
           return EXIT.interrupted;
         }
         process.stdout.write(`\n${summary.runId} ${summary.state}: ${summary.outcome ?? ''} in ${(summary.elapsedMs / 1000).toFixed(1)}s\n\n`);
-        const scope = { tables: request.tables, start: request.start, end: request.end, mode: request.mode };
-        const verdict = await printVerification(stack, scope, 'text', process.stdout, { trigger: 'run_finished', runId: summary.runId });
+        const verdict = await printVerification(stack, scopeOfRequest(request), 'text', process.stdout, { trigger: 'run_finished', runId: summary.runId });
         return summary.state === 'succeeded' && verdict.passed ? EXIT.ok : EXIT.failed;
       });
     });

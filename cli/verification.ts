@@ -23,7 +23,7 @@ export { VERIFY_FORMATS, type VerifyFormat };
  */
 export async function printVerification(
   stack: LocalStack,
-  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end: IsoDate; mode: RunMode },
+  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end: IsoDate; mode: RunMode; excludeDates?: readonly IsoDate[] },
   format: VerifyFormat,
   out: NodeJS.WritableStream,
   options: { trigger?: 'manual' | 'run_finished'; runId?: string; notes?: NodeJS.WritableStream } = {},

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { reconcileRuns } from '../shared/reconcile/reconcile.js';
 import { healCoverage } from '../shared/reconcile/heal-coverage.js';
 import { runVerification } from '../shared/api/verify-endpoint.js';
+import { scopeOfRequest } from '../shared/planning/backfill-request.js';
 import type { RunRecord } from '../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
 import { SCHEDULER_KINDS, type SchedulerKind } from './manifest.js';
@@ -94,7 +95,7 @@ export async function healTick(service: Service): Promise<void> {
     service.logger.info('heal skipped: coverage healing is off (COVERAGE_START empty, no COVERAGE_TARGETS)');
     return;
   }
-  const heal = await healCoverage(service, coverageTargets);
+  const heal = await healCoverage(service, coverageTargets, 'production', { excludeDates: service.config.coverageExcludeDates });
   // Publish the heal run's chunks in this same tick: one heal message brings a missing partition back.
   const ticks = heal.run?.state === 'active'
     ? await reconcileRuns(reconcileDeps(service), reconcileLimits(service), { runIds: [heal.run.id] })
@@ -108,8 +109,7 @@ export async function healTick(service: Service): Promise<void> {
 }
 
 async function verifyFinishedRun(service: Service, run: RunRecord): Promise<void> {
-  const r = run.request;
-  const outcome = await runVerification(service, { tables: r.tables, start: r.start, end: r.end, mode: r.mode }, 'json');
+  const outcome = await runVerification(service, scopeOfRequest(run.request), 'json');
   await service.alerter.afterVerification(outcome.report, { trigger: 'run_finished', runId: run.id, expectComplete: true });
 }
 
@@ -117,7 +117,8 @@ export async function scheduledVerification(service: Service): Promise<void> {
   const { coverageTargets } = service.config;
   const tables = coverageTargets.length ? coverageTargets.map((t) => t.table) : [...ANALYTICS_TABLES];
   const start = coverageTargets.map((t) => t.start).sort()[0] ?? '2016-10-01';
-  const outcome = await runVerification(service, { tables, start, mode: 'production' }, 'json');
+  // Only the exclusions configured for the coverage target (COVERAGE_EXCLUDE_DATES), never a run's.
+  const outcome = await runVerification(service, { tables, start, mode: 'production', excludeDates: service.config.coverageExcludeDates }, 'json');
   service.logger.info('scheduled verification', { status: outcome.report.overall.status, line: outcome.report.overall.line });
   await service.alerter.afterVerification(outcome.report, { trigger: 'scheduled', expectComplete: true });
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../../shared/config/config.js';
 import { errorMessage } from '../../shared/errors/errors.js';
 import { recordAndShow } from '../../shared/alerts/history.js';
 import { runVerification } from '../../shared/api/verify-endpoint.js';
+import { scopeOfRequest } from '../../shared/planning/backfill-request.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { RunRecord } from '../../shared/ports/ledger.js';
 import { reconcileRuns } from '../../shared/reconcile/reconcile.js';
@@ -77,9 +78,8 @@ export async function serve(stack: LocalStack, options: ServeOptions): Promise<v
 
   // As at the end of `backfill run`: the run's scope is verified and kept in the history.
   const onRunFinished = async (run: RunRecord) => {
-    const { tables, start, end, mode } = run.request;
     try {
-      const { report } = await runVerification({ warehouse, ledger, clock }, { tables, start, end, mode }, 'json');
+      const { report } = await runVerification({ warehouse, ledger, clock }, scopeOfRequest(run.request), 'json');
       await recordAndShow(history, report, 'run_finished', run.id);
       options.out.write(`${run.id} ${run.state}: ${run.outcome ?? ''}; ${report.overall.line}\n`);
     } catch (error) {

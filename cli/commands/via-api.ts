@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunProgressView } from '../../shared/api/progress-view.js';
 import { renderReport, type VerifyFormat } from '../../shared/api/verify-endpoint.js';
 import { CHUNK_STATES } from '../../shared/chunks/chunk-state.js';
-import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
+import { scopeOfRequest, type BackfillRequest } from '../../shared/planning/backfill-request.js';
 import type { ChunkCount } from '../../shared/ports/ledger.js';
 import type { Progress } from '../../shared/runner/drive-run.js';
 import type { AnalyticsTableName } from '../../shared/tables/names.js';
@@ -52,7 +52,7 @@ export async function runViaApi(client: ApiClient, request: BackfillRequest, opt
     return 130;
   }
   out.write(`\n${runId} ${view.run.state}: ${view.run.outcome ?? ''} in ${((Date.now() - began) / 1000).toFixed(1)}s\n\n`);
-  const passed = await printReport(client, { tables: request.tables, start: request.start, end: request.end, mode: request.mode }, options.format, out);
+  const passed = await printReport(client, scopeOfRequest(request), options.format, out);
   return view.run.state === 'succeeded' && passed ? EXIT.ok : EXIT.failed;
 }
 

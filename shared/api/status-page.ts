@@ -91,7 +91,7 @@ export function pageAsset(deps: StatusPageDeps, name: string): PageResponse | nu
 async function loadView(deps: StatusPageDeps, q: ScopeQuery): Promise<StatusPageView> {
   const now = deps.clock.now();
   const [{ report }, runs, verifications] = await Promise.all([
-    runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode }, 'json', { tolerance: q.tolerance }),
+    runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode, excludeDates: q.exclude }, 'json', { tolerance: q.tolerance }),
     loadRuns(deps.ledger, now),
     deps.history ? latestPerScope(deps.history) : Promise.resolve(null),
   ]);

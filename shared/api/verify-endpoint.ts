@@ -5,9 +5,9 @@ import type { VerificationHistory } from '../ports/alert-store.js';
 import { withHistory } from '../alerts/history.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
-import { SEED_RANGE } from '../config/defaults.js';
+import { LIMITS, SEED_RANGE } from '../config/defaults.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
-import { dateRangeProblems, isoDateField } from '../planning/backfill-request.js';
+import { dateRangeProblems, excludedDateProblems, isoDateField } from '../planning/backfill-request.js';
 import { verify } from '../verify/verify.js';
 import { renderJson } from '../verify/render-json.js';
 import { renderText } from '../verify/render-text.js';
@@ -38,6 +38,17 @@ const SCOPE_FIELDS = {
   start: isoDateField.default(SEED_RANGE.start),
   end: isoDateField.optional(),
   mode: z.enum(RUN_MODES, { error: oneOf(RUN_MODES) }).default('production'),
+  exclude: z
+    .string({ error: 'must be a comma-separated list of dates written YYYY-MM-DD, given once' })
+    .optional()
+    .transform((v, ctx) => {
+      const dates = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const valid = new Set(dates.filter(isIsoDate));
+      const bad = dates.filter((d) => !valid.has(d));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `must be dates written YYYY-MM-DD, got ${bad.slice(0, 5).map((b) => JSON.stringify(b.slice(0, 20))).join(', ')}` });
+      if (dates.length > LIMITS.maxExcludedDates) ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.maxExcludedDates} excluded dates; narrow the range instead` });
+      return [...new Set(dates)].sort();
+    }),
   tolerance: z
     .string({ error: 'must be a number from 0 to 1, given once' })
     .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a number from 0 to 1, like 0.01')
@@ -53,10 +64,15 @@ function unknownKeys(known: readonly string[]) {
 }
 
 /** Dates within the limits of a backfill. */
-function checkRange(q: { start: string; end?: string | undefined }, ctx: z.RefinementCtx<{ start: string; end?: string | undefined }>): void {
+function checkRange(
+  q: { start: string; end?: string | undefined; exclude: string[] },
+  ctx: z.RefinementCtx<{ start: string; end?: string | undefined; exclude: string[] }>,
+): void {
   // A date that failed its own check has been reported already.
   if (!isIsoDate(q.start) || (q.end !== undefined && !isIsoDate(q.end))) return;
   for (const problem of dateRangeProblems(q.start, q.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+  // Without an end the scope runs through yesterday: what is not known yet is checked against the start only.
+  for (const problem of excludedDateProblems(q.start, q.end ?? '9999-12-31', q.exclude.filter(isIsoDate))) ctx.addIssue({ code: 'custom', path: ['exclude'], message: problem.message.replace('..9999-12-31', '..') });
 }
 
 const VERIFY_FIELDS = {
@@ -65,7 +81,7 @@ const VERIFY_FIELDS = {
   strict: z.enum(['0', '1', 'true', 'false'], { error: oneOf(['0', '1', 'true', 'false']) }).optional().transform((v) => v === '1' || v === 'true'),
 };
 
-/** `GET /verify?tables=a,b|all&start=&end=&mode=&format=&strict=1&tolerance=`. */
+/** `GET /verify?tables=a,b|all&start=&end=&exclude=D,D&mode=&format=&strict=1&tolerance=`. */
 export const VerifyQuerySchema = z.strictObject(VERIFY_FIELDS, { error: unknownKeys(Object.keys(VERIFY_FIELDS)) }).superRefine(checkRange);
 
 /** The scope alone: `tables=&start=&end=&mode=&tolerance=` (the status page). */
@@ -94,7 +110,7 @@ export function renderReport(report: VerificationReport, format: VerifyFormat): 
  */
 export async function runVerification(
   deps: { warehouse: Warehouse; ledger: Ledger | null; clock: Clock; history?: VerificationHistory | undefined },
-  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end?: IsoDate | undefined; mode: RunMode },
+  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end?: IsoDate | undefined; mode: RunMode; excludeDates?: readonly IsoDate[] | undefined },
   format: VerifyFormat,
   options: { tolerance?: number | undefined } = {},
 ): Promise<VerificationOutcome> {
@@ -103,7 +119,7 @@ export async function runVerification(
   const verified = await verify({
     warehouse: deps.warehouse,
     ledger: deps.ledger,
-    scope: { tables: [...scope.tables], start: scope.start, end, mode: scope.mode },
+    scope: { tables: [...scope.tables], start: scope.start, end, mode: scope.mode, excludeDates: [...(scope.excludeDates ?? [])].filter((d) => d <= end) },
     ...(options.tolerance !== undefined ? { options: { tolerance: options.tolerance } } : {}),
     now,
   });
@@ -113,5 +129,5 @@ export async function runVerification(
 }
 
 export async function verifyScope(deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock; history?: VerificationHistory | undefined }, q: VerifyQuery): Promise<VerificationOutcome> {
-  return runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode }, q.format, { tolerance: q.tolerance });
+  return runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode, excludeDates: q.exclude }, q.format, { tolerance: q.tolerance });
 }

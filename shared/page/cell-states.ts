@@ -2,13 +2,6 @@ import type { ChunkState } from '../chunks/chunk-state.js';
 import { DATE_REASONS, type DateReason } from '../verify/date-reason.js';
 
 /**
- * Reasons being added to DATE_REASONS on main (`stale`: issue 10, `excluded`: issue 14). Styled here
- * ahead of them so they show up on the page the day they land; once DATE_REASONS has them, this
- * alias adds nothing and can go.
- */
-type ComingReason = 'stale' | 'excluded';
-
-/**
  * What one calendar cell (a table's game date in scope) shows: `complete` (the report's
  * completeDateList), one of the report's date reasons, or `in_flight` for a date not yet complete
  * whose chunk is queued or running now.
@@ -29,7 +22,7 @@ export interface StateStyle {
  * stylesheet and the CLI's coverage strip all read it. Every date reason must have an entry (the
  * type checks DATE_REASONS; a unit test checks the list at run time too).
  */
-export const STATE_STYLES: { readonly [S in CellState | ComingReason]: StateStyle } = {
+export const STATE_STYLES: { readonly [S in CellState]: StateStyle } = {
   complete: { label: 'complete', colour: '#009E73' },
   no_source: { label: 'no source (raw data short)', colour: '#BBBBBB' },
   not_processed: { label: 'missing (not processed)', colour: '#F0E442' },

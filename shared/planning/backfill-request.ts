@@ -163,3 +163,8 @@ export function parseBackfillRequest(input: unknown): BackfillRequest {
     reprocess: req.reprocess,
   };
 }
+
+/** What verifying a run means: its tables over its range, without the dates it excluded (they are listed as excluded). */
+export function scopeOfRequest(request: BackfillRequest): { tables: readonly AnalyticsTableName[]; start: IsoDate; end: IsoDate; mode: RunMode; excludeDates: readonly IsoDate[] } {
+  return { tables: request.tables, start: request.start, end: request.end, mode: request.mode, excludeDates: request.excludeDates };
+}

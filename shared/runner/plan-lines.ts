@@ -17,6 +17,7 @@ export function planLines(started: StartedRun): string[] {
   const rebuild = plan.rebuild.length;
   if (rebuild > 0) lines.push(`  ${rebuild} partition${rebuild === 1 ? '' : 's'} the warehouse lacks or holds short, in excess or stale: (re)built`);
   if (started.chunksAdded && !started.created) lines.push(`  ${started.chunksAdded} new chunks linked`);
+  for (const note of started.notes) lines.push(`  note: ${note}`);
   if (started.redone > 0) lines.push(`  ${started.redone} finished chunk${started.redone === 1 ? '' : 's'} sent back to work${plan.request.reprocess === 'none' ? '' : ` (reprocess ${plan.request.reprocess})`}`);
   return lines;
 }

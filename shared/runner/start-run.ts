@@ -3,6 +3,7 @@ import type { ChunkTransition, Ledger, RunRecord } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import type { BackfillRequest } from '../planning/backfill-request.js';
 import { planBackfill, type BackfillPlan } from '../planning/plan-chunks.js';
+import { tableSpec } from '../tables/registry.js';
 import { anotherRound, chunksToRedo } from '../chunks/rounds.js';
 
 export interface StartedRun {
@@ -12,6 +13,8 @@ export interface StartedRun {
   readonly chunksAdded: number;
   /** Chunks that had finished and went back to work this round. */
   readonly redone: number;
+  /** Things the person asking should know (an exclusion that was not needed), one line each. */
+  readonly notes: readonly string[];
 }
 
 /**
@@ -35,7 +38,7 @@ export async function startRun(
   const created = await ledger.createRun(record, plan.chunks);
   let run = created.run;
   // A cancelled run stays cancelled unless the caller resumes it (the CLI's same command; the API has retry).
-  if (run.state === 'cancelled' && !options.resumeCancelled) return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: 0 };
+  if (run.state === 'cancelled' && !options.resumeCancelled) return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: 0, notes: [] };
   // A run whose process died (interrupted) resumes the same round; one that ended starts a new one.
   const resuming = run.state === 'active' || run.state === 'interrupted';
   const roundStartedAt = resuming ? run.roundStartedAt : now;
@@ -49,7 +52,26 @@ export async function startRun(
   } else if (run.chunkCount !== plan.chunks.length) {
     run = (await ledger.updateRun(run.id, ['active'], { chunkCount: plan.chunks.length })) ?? run;
   }
-  return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: redone.length };
+  return { run, plan, created: created.created, chunksAdded: created.chunksAdded, redone: redone.length, notes: await exclusionNotes(deps.warehouse, request) };
+}
+
+/**
+ * Test runs write only to the test dataset, so a production backfill never needs to skip a date to spare a test
+ * run's work: an excluded date that only a test run touched is named, in one line (the run goes on as asked).
+ */
+export async function exclusionNotes(warehouse: Warehouse, request: BackfillRequest): Promise<string[]> {
+  if (request.mode !== 'production' || request.excludeDates.length === 0) return [];
+  const testOnly = new Set(request.excludeDates);
+  for (const table of request.tables) {
+    const [production, test] = await Promise.all([
+      warehouse.countRows(tableSpec(table), 'production', request.excludeDates),
+      warehouse.countRows(tableSpec(table), 'test', request.excludeDates),
+    ]);
+    for (const date of request.excludeDates) if ((production[date] ?? 0) > 0 || (test[date] ?? 0) === 0) testOnly.delete(date);
+  }
+  if (testOnly.size === 0) return [];
+  const dates = [...testOnly].sort();
+  return [`${dates.join(', ')}: only a test run wrote ${dates.length === 1 ? 'this date' : 'these dates'} (test_nba_analytics); test runs never write nba_analytics, so excluding ${dates.length === 1 ? 'it' : 'them'} is not needed. Excluded as asked.`];
 }
 
 /**

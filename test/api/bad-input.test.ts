@@ -77,9 +77,11 @@ const backfillBodyCases: HttpCase[] = [
   post('no tables', { start: VALID.start, end: VALID.end }, /tables: missing: give "all" or a list of table names/),
   post('no end', { tables: 'all', start: VALID.start }, /end: missing: give a real calendar date written YYYY-MM-DD/),
   // Unknown fields.
-  post('a field the API does not know', { ...VALID, priority: 'high' }, /unknown field "priority"; known: tables, start, end, excludeDates, mode/),
+  post('a field the API does not know', { ...VALID, priority: 'high' }, /unknown field "priority"; known: tables, start, end, excludeDates, mode, reprocess/),
   post('a __proto__ key', '{"tables":"all","start":"2021-11-01","end":"2021-11-20","__proto__":{"mode":"test"}}', /unknown field "__proto__"/),
   post('a misspelt field', { ...VALID, exclude_dates: ['2021-11-05'] }, /unknown field "exclude_dates"/),
+  post('an excluded date outside the range', { ...VALID, excludeDates: ['2021-11-05', '2021-12-05'] }, /excludeDates: 2021-12-05 is outside 2021-11-01\.\.2021-11-20/),
+  post('an unknown reprocess', { ...VALID, reprocess: 'everything' }, /reprocess: must be one of none, failed, all/),
   // Dates.
   post('an end before the start', { ...VALID, start: '2021-11-20', end: '2021-11-01' }, /end: end 2021-11-01 is before start 2021-11-20/),
   post('an impossible date', { ...VALID, start: '2023-02-30', end: '2023-03-05' }, /start: must be a real calendar date written YYYY-MM-DD, got "2023-02-30"/),
@@ -141,9 +143,12 @@ const queryCases: HttpCase[] = [
   get('GET /verify with the start twice', '/verify?start=2021-11-01&start=2021-11-02', /start: must be a real calendar date .*got a list/),
   get('GET /verify with a bracketed parameter', '/verify?tables[a]=b', /unknown parameter tables\[a\]; known: tables/),
   get('GET /verify with an unknown parameter', '/verify?from=2021-11-01', /unknown parameter from; known: tables, start, end/),
+  get('GET /verify excluding a date that is not one', '/verify?start=2021-11-01&end=2021-11-20&exclude=2021-11-31', /exclude: must be dates written YYYY-MM-DD, got "2021-11-31"/),
+  get('GET /verify excluding a date outside its range', '/verify?start=2021-11-01&end=2021-11-20&exclude=2021-11-15,2021-10-01', /exclude: 2021-10-01 is outside 2021-11-01\.\.2021-11-20/),
+  get('GET /verify with exclude twice', '/verify?exclude=2021-11-15&exclude=2021-11-16', /exclude: must be a comma-separated list of dates/),
   ...SQL_INJECTIONS.flatMap((sql) => [
     get(`GET /backfills with SQL as limit: ${sql}`, `/backfills?limit=${q(sql)}`, /limit: must be a whole number/),
-    ...['tables', 'start', 'end', 'mode', 'format', 'strict', 'tolerance'].map((param) =>
+    ...['tables', 'start', 'end', 'mode', 'format', 'strict', 'tolerance', 'exclude'].map((param) =>
       get(`GET /verify with SQL as ${param}: ${sql}`, `/verify?${param}=${q(sql)}`, new RegExp(`${param}: (must|unknown)`))),
   ]),
 ];

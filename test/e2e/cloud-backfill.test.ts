@@ -232,6 +232,35 @@ describe('the backfill service on the emulators and functions-framework servers'
     assert.equal(strict.status, 200, strict.text.slice(0, 2000));
   });
 
+  it('runs a range with one date excluded to a passing strict GET /verify of the same scope, while the whole range is not complete', async function () {
+    // The start of the 2021-22 season in the fixture: complete raw data for the team tables.
+    const s = await stack();
+    const range = { start: '2021-11-01', end: '2021-11-20' } as const;
+    const tables = ['team_offense_game_summary', 'team_defense_game_summary'];
+    const started = await s.api('POST', '/backfills', { tables, ...range, excludeDates: ['2021-11-15'] });
+    assert.equal(started.status, 201, started.text);
+    const { runId } = started.json as { runId: string };
+    const ended = await driveWithScheduler(s, runId);
+    assert.equal(ended.run.state, 'succeeded', JSON.stringify(ended.totals));
+    assert.equal((await countRows(s, 'team_offense_game_summary', '2021-11-15')), 0, 'the excluded date was not written');
+
+    const scope = `tables=${tables.join(',')}&start=${range.start}&end=${range.end}`;
+    const same = await s.api('GET', `/verify?${scope}&exclude=2021-11-15&strict=1`);
+    assert.equal(same.status, 200, same.text.slice(0, 2000));
+    const report = same.json as VerificationReport;
+    assert.deepEqual(report.scope.excludeDates, ['2021-11-15']);
+    for (const t of report.tables) {
+      const excluded = t.problems.find((p) => p.kind === 'date_rows' && p.reason === 'excluded');
+      assert.ok(excluded && excluded.kind === 'date_rows' && excluded.dates.map((d) => d.date).join() === '2021-11-15', t.table);
+    }
+    const whole = await s.api('GET', `/verify?${scope}&strict=1&format=text`);
+    assert.equal(whole.status, 503);
+    assert.match(whole.text, /1 date not processed\n\s+dates: 2021-11-15/);
+    const outside = await s.api('GET', `/verify?${scope}&exclude=2021-12-01`);
+    assert.equal(outside.status, 400, outside.text);
+    assert.match(outside.text, /2021-12-01 is outside 2021-11-01\.\.2021-11-20/);
+  });
+
   describe('bad input over HTTP', function () {
     let s: E2eStack;
 
