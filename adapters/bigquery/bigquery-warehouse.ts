@@ -1,10 +1,10 @@
 import { BigQuery, type Job, type JobMetadata, type Query } from '@google-cloud/bigquery';
 import type {
-  QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse,
+  PartitionVersions, QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse,
 } from '../../shared/ports/warehouse.js';
 import type { Dialect, ParamType, ParamValue, RenderedQuery, SqlContext } from '../../shared/sql/dialect.js';
 import { bigQueryDialect } from '../../shared/sql/bigquery-dialect.js';
-import { ANALYTICS_DATASETS, RAW_DATASET, type RunMode } from '../../shared/tables/names.js';
+import { ANALYTICS_DATASETS, ANALYTICS_TABLES, RAW_DATASET, RAW_TABLES, type RunMode } from '../../shared/tables/names.js';
 import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
 import { isIsoDate, type IsoDate } from '../../shared/util/dates.js';
 import { DEFAULTS } from '../../shared/config/defaults.js';
@@ -94,6 +94,34 @@ export class BigQueryWarehouse implements Warehouse {
       { ...request.labels, table: table.name, mode },
     );
     return { producedByDate: countsByDate(rows, dates, table.partitionColumn, PRODUCED_ROWS_COLUMN) };
+  }
+
+  /**
+   * From INFORMATION_SCHEMA.PARTITIONS of the raw dataset and of the mode's dataset: "The
+   * INFORMATION_SCHEMA.PARTITIONS view contains one row for each partition", with TOTAL_ROWS and
+   * LAST_MODIFIED_TIME, "updated when data is inserted, loaded, streamed, or modified in the partition"
+   * (https://cloud.google.com/bigquery/docs/information-schema-partitions). Each of the two queries is billed the
+   * minimum: "queries against INFORMATION_SCHEMA views incur a minimum of 10 MB of data processing charges, even
+   * if the bytes processed by the query are less than 10 MB" and "are not cached"
+   * (https://cloud.google.com/bigquery/docs/information-schema-intro#pricing).
+   */
+  async partitionVersions(mode: RunMode): Promise<PartitionVersions> {
+    const out: Record<string, Record<IsoDate, string>> = {};
+    for (const [kind, dataset, tables] of [
+      ['raw', this.datasets.raw, RAW_TABLES],
+      ['analytics', this.datasets[mode], ANALYTICS_TABLES],
+    ] as const) {
+      const sql = `SELECT table_name, partition_id, total_rows, UNIX_MILLIS(last_modified_time) AS modified_ms
+FROM \`${this.options.projectId}.${dataset}.INFORMATION_SCHEMA.PARTITIONS\`
+WHERE table_name IN UNNEST(@tables) AND REGEXP_CONTAINS(partition_id, r'^[0-9]{8}$')`;
+      const { rows } = await this.run(`partition_versions_${kind}`, sql, { tables: [...tables] }, { tables: 'ARRAY<STRING>' }, { query: 'partition_versions' });
+      for (const row of rows) {
+        const id = String(row.partition_id);
+        const date = `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}`;
+        (out[`${kind}.${String(row.table_name)}`] ??= {})[date] = `${String(row.total_rows)}:${String(row.modified_ms)}`;
+      }
+    }
+    return out;
   }
 
   async countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {

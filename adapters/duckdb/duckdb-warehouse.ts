@@ -3,11 +3,13 @@ import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type {
-  QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse,
+  PartitionVersions, QueryResult, ReplacePartitionsRequest, ReplacePartitionsResult, Row, Warehouse,
 } from '../../shared/ports/warehouse.js';
 import { sqlContextFor, type ParamValue, type RenderedQuery, type SqlContext } from '../../shared/sql/dialect.js';
 import { duckDbDialect as d } from '../../shared/sql/duckdb-dialect.js';
-import { ANALYTICS_DATASETS, type RunMode } from '../../shared/tables/names.js';
+import { ANALYTICS_DATASETS, ANALYTICS_TABLES, RAW_DATASET, RAW_TABLES, type RunMode } from '../../shared/tables/names.js';
+import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
+import { TABLE_SPECS } from '../../shared/tables/registry.js';
 import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
 import { isIsoDate, type IsoDate } from '../../shared/util/dates.js';
 import { PermanentError } from '../../shared/errors/errors.js';
@@ -116,6 +118,24 @@ export class DuckDbWarehouse implements Warehouse {
         throw queryError(error, context, this.path);
       }
     });
+  }
+
+  /**
+   * DuckDB keeps no per-partition metadata: a partition's version is its rows' count and fingerprint, which
+   * changes exactly when its content does (a full scan; cheap on one machine).
+   */
+  async partitionVersions(mode: RunMode): Promise<PartitionVersions> {
+    const sources = [
+      ...RAW_TABLES.map((t) => ({ key: `raw.${t}`, table: d.table(RAW_DATASET, t), column: RAW_TABLE_SPECS[t].partitionColumn, columns: RAW_TABLE_SPECS[t].columns.map((c) => c.name) })),
+      ...ANALYTICS_TABLES.map((t) => ({ key: `analytics.${t}`, table: d.table(ANALYTICS_DATASETS[mode], t), column: 'game_date', columns: TABLE_SPECS[t].columns.map((c) => c.name) })),
+    ];
+    const sql = sources.map((s) => `SELECT '${s.key}' AS source, CAST("${s.column}" AS VARCHAR) AS partition_date,
+  CAST(COUNT(*) AS VARCHAR) || ':' || ${d.fingerprintAgg(s.columns)} AS version
+FROM ${s.table} GROUP BY "${s.column}"`).join('\nUNION ALL\n');
+    const rows = await this.run<{ source: string; partition_date: string; version: string }>(sql);
+    const out: Record<string, Record<IsoDate, string>> = {};
+    for (const row of rows) (out[row.source] ??= {})[row.partition_date] = row.version;
+    return out;
   }
 
   async countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {

@@ -28,6 +28,13 @@ export interface ReplacePartitionsResult {
 }
 
 /**
+ * A version of each partition of the raw tables and of the mode's analytics tables, as the engine's metadata
+ * says: any write to a partition changes its version (identical content written again may change it too).
+ * Keys are `raw.<table>` and `analytics.<table>`, then the partition's date.
+ */
+export type PartitionVersions = Readonly<Record<string, Readonly<Record<IsoDate, string>>>>;
+
+/**
  * The analytics warehouse. BigQuery in the cloud, DuckDB on one machine. Every query the core runs
  * is written once and rendered through `context()`; the adapter only executes.
  */
@@ -38,6 +45,11 @@ export interface Warehouse {
   query<T extends Row = Row>(query: RenderedQuery): Promise<QueryResult<T>>;
   /** Replace the partitions of `dates` atomically: after it, each holds exactly the rows `select` made, or nothing changed. */
   replacePartitions(request: ReplacePartitionsRequest): Promise<ReplacePartitionsResult>;
+  /**
+   * Partition versions from metadata, for coverage healing to look only at what changed since its last pass
+   * (BigQuery: INFORMATION_SCHEMA.PARTITIONS, billed 10 MB per query). Absent: every pass looks at everything.
+   */
+  partitionVersions?(mode: RunMode): Promise<PartitionVersions>;
   /** Rows now in the table per date (the read-back). Dates with none are 0. */
   countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>>;
   close(): Promise<void>;

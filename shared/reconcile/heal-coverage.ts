@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { Ledger, NewChunk, RunRecord } from '../ports/ledger.js';
-import type { Warehouse } from '../ports/warehouse.js';
+import type { PartitionVersions, Warehouse } from '../ports/warehouse.js';
+import { errorMessage } from '../errors/errors.js';
+import { configKeyOf, datesToLookAt, memoryDocuments, readMemory } from './heal-changes.js';
 import type { Logger } from '../log/logger.js';
 import type { CoverageTarget } from '../config/config.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
@@ -25,6 +27,11 @@ export interface HealResult {
   readonly waitingForSource: readonly CoverageGap[];
   /** Gaps already being worked on by an unfinished chunk. */
   readonly inProgress: number;
+  /**
+   * What the pass looked at: `nothing` when partition metadata showed no change since the last clean pass,
+   * `changes` when only what changed, `everything` otherwise (no memory, another configuration, gaps left).
+   */
+  readonly looked: 'nothing' | 'changes' | 'everything';
 }
 
 /** The chunk states of work under way: a gap they cover is being healed already. */
@@ -46,10 +53,32 @@ export async function healCoverage(
   const { warehouse, ledger, clock, logger } = deps;
   const now = clock.now();
   const yesterday = addDaysIso(toIsoDate(new Date(now)), -1);
-  const scopes = targets
+  const allScopes = targets
     .map((t) => ({ table: t.table, start: t.start, end: t.end && t.end < yesterday ? t.end : yesterday }))
     .filter((t) => t.end >= t.start);
-  if (scopes.length === 0) return { run: null, gaps: [], waitingForSource: [], inProgress: 0 };
+  if (allScopes.length === 0) return { run: null, gaps: [], waitingForSource: [], inProgress: 0, looked: 'nothing' };
+  // Partition metadata first: where nothing changed since the last clean pass, nothing more is read.
+  const configKey = configKeyOf(allScopes, options.excludeDates ?? []);
+  const versions = await partitionVersions(warehouse, mode, logger);
+  const memory = versions ? await readMemory(mode, (key) => ledger.getState(key)) : null;
+  const narrowed = versions ? datesToLookAt(allScopes, memory, { configKey, through: yesterday, versions }) : null;
+  const looked = narrowed === null ? 'everything' : narrowed.length === 0 ? 'nothing' : 'changes';
+  const remember = async (clean: boolean) => {
+    if (!versions) return;
+    const next = { configKey, through: yesterday, clean, versions };
+    for (const doc of memoryDocuments(mode, next)) {
+      const source = doc.key.slice(`heal-${mode}.`.length);
+      const unchanged = doc.key !== `heal-${mode}` && JSON.stringify(memory?.versions[source]) === JSON.stringify(versions[source]);
+      if (!unchanged) await ledger.putState(doc.key, doc.value);
+    }
+  };
+  if (looked === 'nothing') {
+    logger.info('coverage: no partition changed since the last clean pass; nothing to look at', { through: yesterday });
+    await remember(true);
+    return { run: null, gaps: [], waitingForSource: [], inProgress: 0, looked };
+  }
+  const scopes = narrowed ?? allScopes;
+  if (narrowed) logger.info('coverage: looking at what changed since the last pass', { scopes: narrowed });
   const assessments = await assessPartitions(warehouse, mode, scopes);
   const wanted = new Map<string, NewChunk>();
   for (const scope of scopes) {
@@ -66,7 +95,8 @@ export async function healCoverage(
       if (dates.length) logger.info('coverage: dates left alone until their raw data arrives (no_source)', { table, dates: dates.length, ranges: formatDateRanges(dates).slice(0, 500) });
     }
   }
-  if (gaps.length === 0) return { run: null, gaps, waitingForSource, inProgress: 0 };
+  await remember(gaps.length === 0);
+  if (gaps.length === 0) return { run: null, gaps, waitingForSource, inProgress: 0, looked };
 
   const existing = new Map((await ledger.getChunks([...wanted.keys()])).map((c) => [c.id, c]));
   // A chunk that changed after the assessment began may have filled the gap it saw (another reconcile healed
@@ -75,7 +105,7 @@ export async function healCoverage(
   const changedSince = (id: string) => (existing.get(id)?.updatedAt ?? 0) >= now;
   const todo = [...wanted.values()].filter((c) => !UNDER_WAY.has(existing.get(c.id)?.state ?? 'none') && !changedSince(c.id));
   const inProgress = wanted.size - todo.length;
-  if (todo.length === 0) return { run: null, gaps, waitingForSource, inProgress };
+  if (todo.length === 0) return { run: null, gaps, waitingForSource, inProgress, looked };
 
   // Same gaps, same run id: two reconciles at once create one run.
   const digest = createHash('sha256').update(todo.map((c) => c.id).join(',')).digest('hex').slice(0, 12);
@@ -102,7 +132,18 @@ export async function healCoverage(
     runId: run.id, chunks: todo.length, drifted: reset.length,
     tables: Object.fromEntries(tables.map((t) => [t, formatDateRanges(todo.filter((c) => c.table === t).map((c) => c.gameDate)).slice(0, 300)])),
   });
-  return { run, gaps, waitingForSource, inProgress };
+  return { run, gaps, waitingForSource, inProgress, looked };
+}
+
+/** Metadata when the warehouse has it; null (look at everything) when it does not or cannot answer now. */
+async function partitionVersions(warehouse: Warehouse, mode: RunMode, logger: Logger): Promise<PartitionVersions | null> {
+  if (!warehouse.partitionVersions) return null;
+  try {
+    return await warehouse.partitionVersions(mode);
+  } catch (error) {
+    logger.warn('coverage: partition metadata unavailable; looking at everything this pass', { error: errorMessage(error) });
+    return null;
+  }
 }
 
 function shortAndCurrent(assessment: TableAssessment | undefined, start: IsoDate, end: IsoDate): CoverageGap[] {
