@@ -13,7 +13,7 @@ import { tmpdir, cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
 import { silentLogger } from '../shared/log/logger.js';
-import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
+import { parseBackfillRequest, scopeOfRequest } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
 import { writeSample } from '../sample/sample-writer.js';
 import { openLocalStack } from '../cli/local-stack.js';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     });
     const runSeconds = (performance.now() - t) / 1000;
     t = performance.now();
-    const verification = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, { tables: request.tables, start: request.start, end: request.end, mode: 'production' }, 'text');
+    const verification = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, scopeOfRequest(request), 'text');
     const verifySeconds = (performance.now() - t) / 1000;
     const rows = Object.values(loaded).reduce((a, b) => a + Number(b), 0);
     console.log(`\nLocal backfill benchmark (${values.real ? 'real data ../shared/data/raw' : 'generated sample'}), ${cpus().length} cores, node ${process.version}`);

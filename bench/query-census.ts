@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     const heal = healFirst;
 
     warehouse.reset();
-    await runVerification({ warehouse, ledger, clock }, { tables: [...ANALYTICS_TABLES], start: SEED_RANGE.start, mode: 'production' }, 'json');
+    await runVerification({ warehouse, ledger, clock }, { tables: [...ANALYTICS_TABLES], start: SEED_RANGE.start, mode: 'production', excludeDates: [] }, 'json');
     const verify = { jobs: warehouse.jobs, refs: warehouse.tableRefs };
 
     const MB = 10;

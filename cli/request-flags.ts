@@ -1,5 +1,6 @@
-import { ANALYTICS_TABLES } from '../shared/tables/names.js';
-import { InvalidRequestError, parseBackfillRequest, type BackfillRequest } from '../shared/planning/backfill-request.js';
+import { listText } from '../shared/input/fields.js';
+import { parseBackfillRequest, type BackfillRequest } from '../shared/planning/backfill-request.js';
+import { InvalidInputError } from '../shared/input/invalid-input.js';
 import { isRunId, RUN_ID_HINT } from '../shared/planning/ids.js';
 import { UsageError } from './usage-error.js';
 
@@ -14,10 +15,9 @@ export interface RequestFlags {
 
 /** `--tables a,b|all` and friends become a validated request, or a UsageError that says how to fix it. */
 export function requestFromFlags(flags: RequestFlags): BackfillRequest {
-  const tables = parseTables(flags.tables ?? 'all');
   try {
     return parseBackfillRequest({
-      tables,
+      tables: listText(flags.tables ?? 'all'),
       start: flags.start,
       end: flags.end,
       excludeDates: flags.excludeDate ?? [],
@@ -25,21 +25,11 @@ export function requestFromFlags(flags: RequestFlags): BackfillRequest {
       reprocess: flags.reprocess ?? 'none',
     });
   } catch (error) {
-    if (error instanceof InvalidRequestError) {
-      throw new UsageError(`invalid request:\n  - ${error.problems.join('\n  - ')}`);
+    if (error instanceof InvalidInputError) {
+      throw new UsageError(`invalid ${error.what}:\n  - ${error.problems.join('\n  - ')}`);
     }
     throw error;
   }
-}
-
-export function parseTables(value: string): 'all' | string[] {
-  if (value.trim() === 'all') return 'all';
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n));
-  if (unknown.length || names.length === 0) {
-    throw new UsageError(`unknown table${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ') || '(none given)'}\n  known: all, ${ANALYTICS_TABLES.join(', ')}`);
-  }
-  return names;
 }
 
 /**

@@ -2,8 +2,7 @@ import { systemClock } from '../shared/ports/clock.js';
 import { renderReport, runVerification, VERIFY_FORMATS, type VerifyFormat } from '../shared/api/verify-endpoint.js';
 import { recordAndShow } from '../shared/alerts/history.js';
 import { StorageFaultError } from '../shared/errors/storage-fault.js';
-import type { AnalyticsTableName, RunMode } from '../shared/tables/names.js';
-import type { IsoDate } from '../shared/util/dates.js';
+import type { VerificationScope } from '../shared/verify/verification-scope.js';
 import type { WriteStream } from 'node:tty';
 import { coverageStrips } from './coverage-strip.js';
 import type { VerificationReport } from '../shared/verify/report-schema.js';
@@ -23,7 +22,7 @@ export { VERIFY_FORMATS, type VerifyFormat };
  */
 export async function printVerification(
   stack: LocalStack,
-  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end: IsoDate; mode: RunMode; excludeDates?: readonly IsoDate[] },
+  scope: VerificationScope,
   format: VerifyFormat,
   out: NodeJS.WritableStream,
   options: { trigger?: 'manual' | 'run_finished'; runId?: string; notes?: NodeJS.WritableStream } = {},

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../shared/config/config.js';
+import { InvalidInputError } from '../shared/input/invalid-input.js';
 import { DEFAULTS } from '../shared/config/defaults.js';
 import { DevStackError, startDevStack, type DevStack } from './dev-stack.js';
 import { EmulatorUnavailableError } from './emulators.js';
@@ -93,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       env: { ...process.env, ...(flags.logLevel ? { LOG_LEVEL: flags.logLevel } : {}) },
     });
   } catch (error) {
-    const usage = error instanceof DevStackError || error instanceof ConfigError;
+    const usage = error instanceof DevStackError || error instanceof InvalidInputError;
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!usage && !(error instanceof EmulatorUnavailableError) && process.env.BACKFILL_DEBUG && error instanceof Error) process.stderr.write(`${error.stack ?? ''}\n`);
     return usage ? EXIT.usage : EXIT.failed;

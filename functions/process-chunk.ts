@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { createChunkProcessor, type ChunkProcessor } from '../shared/chunks/process-chunks.js';
-import { BadMessageError, decodeChunkMessage } from '../shared/chunks/chunk-message.js';
+import { decodeChunkMessage } from '../shared/chunks/chunk-message.js';
+import { InvalidInputError } from '../shared/input/invalid-input.js';
 import { DEFAULTS } from '../shared/config/defaults.js';
 import { TransientError } from '../shared/errors/errors.js';
 import { decodePubSubEvent } from './pubsub-event.js';
@@ -41,7 +42,7 @@ export async function processChunk(event: CloudEvent<unknown>): Promise<void> {
   try {
     message = decodeChunkMessage(decoded.data);
   } catch (error) {
-    if (error instanceof BadMessageError) {
+    if (error instanceof InvalidInputError) {
       log.error('bad chunk message acknowledged (permanent)', { error: error.message, messageId: decoded.messageId, attributes: decoded.attributes });
       return;
     }

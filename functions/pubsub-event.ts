@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { problemLines } from '../shared/input/invalid-input.js';
 
 /**
  * The CloudEvent data of a Pub/Sub-triggered function (also what functions-framework makes of a raw
@@ -24,7 +25,7 @@ export interface DecodedPubSubEvent {
 
 export function decodePubSubEvent(data: unknown): DecodedPubSubEvent | { error: string } {
   const parsed = PubSubEventDataSchema.safeParse(data);
-  if (!parsed.success) return { error: `not a Pub/Sub event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!parsed.success) return { error: `not a Pub/Sub event: ${problemLines(parsed.error, { root: 'event' }).join('; ')}` };
   const { message } = parsed.data;
   const published = message.publishTime ? Date.parse(message.publishTime) : Number.NaN;
   return {

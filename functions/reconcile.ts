@@ -6,12 +6,15 @@ import { runVerification } from '../shared/api/verify-endpoint.js';
 import { scopeOfRequest } from '../shared/planning/backfill-request.js';
 import type { RunRecord } from '../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
+import { enumField } from '../shared/input/fields.js';
+import { SEED_RANGE } from '../shared/config/defaults.js';
 import { SCHEDULER_KINDS, type SchedulerKind } from './manifest.js';
 import { decodePubSubEvent, eventAgeSeconds } from './pubsub-event.js';
+import { InvalidInputError, parseJsonInput } from '../shared/input/invalid-input.js';
 import { getService, type Service } from './service.js';
 
 /** What Cloud Scheduler publishes to the reconcile topic (functions/manifest.ts SCHEDULER_MESSAGES). */
-const SchedulerMessageSchema = z.object({ kind: z.enum(SCHEDULER_KINDS) }).strict();
+const SchedulerMessageSchema = z.strictObject({ kind: enumField(SCHEDULER_KINDS) });
 
 /**
  * Kinds a later message of the same kind supersedes: a tick that waited longer than
@@ -36,20 +39,13 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
   let kind: SchedulerKind = 'reconcile';
   const text = decoded.data.toString('utf8').trim();
   if (text) {
-    let json: unknown;
     try {
-      json = JSON.parse(text);
-    } catch {
-      log.error('scheduler message is not JSON; acknowledged', { text: text.slice(0, 200) });
+      kind = parseJsonInput(SchedulerMessageSchema, text, 'scheduler message').kind;
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      log.error('unknown scheduler message; acknowledged', { text: text.slice(0, 200), problems: error.problems });
       return;
     }
-    const parsed = SchedulerMessageSchema.safeParse(json);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).slice(0, 5);
-      log.error('unknown scheduler message; acknowledged', { text: text.slice(0, 200), problems });
-      return;
-    }
-    kind = parsed.data.kind;
   }
   const ageSeconds = eventAgeSeconds(decoded, service.clock.now());
   const maxAgeSeconds = service.config.limits.maxEventAgeSeconds;
@@ -116,7 +112,7 @@ async function verifyFinishedRun(service: Service, run: RunRecord): Promise<void
 export async function scheduledVerification(service: Service): Promise<void> {
   const { coverageTargets } = service.config;
   const tables = coverageTargets.length ? coverageTargets.map((t) => t.table) : [...ANALYTICS_TABLES];
-  const start = coverageTargets.map((t) => t.start).sort()[0] ?? '2016-10-01';
+  const start = coverageTargets.map((t) => t.start).sort()[0] ?? SEED_RANGE.start;
   // Only the exclusions configured for the coverage target (COVERAGE_EXCLUDE_DATES), never a run's.
   const outcome = await runVerification(service, { tables, start, mode: 'production', excludeDates: service.config.coverageExcludeDates }, 'json');
   service.logger.info('scheduled verification', { status: outcome.report.overall.status, line: outcome.report.overall.line });

@@ -90,7 +90,7 @@ export class InProcessQueue implements ChunkQueue {
 
   /**
    * Accept the messages for delivery: all of them, or none when one does not validate
-   * (BadMessageError). Resolves once accepted, not once handled (see onIdle).
+   * (InvalidInputError). Resolves once accepted, not once handled (see onIdle).
    */
   // eslint-disable-next-line @typescript-eslint/require-await -- async so that a refusal is a rejection, as Pub/Sub's is
   async publish(messages: readonly ChunkMessage[]): Promise<void> {

@@ -40,7 +40,7 @@ export class PubSubQueue implements ChunkQueue {
 
   /**
    * Resolves when Pub/Sub has every message; rejects with the first publish error. A message that
-   * does not validate rejects the call (BadMessageError) before any message is sent.
+   * does not validate rejects the call (InvalidInputError) before any message is sent.
    */
   async publish(messages: readonly ChunkMessage[]): Promise<void> {
     if (this.closed) throw new QueueClosedError(`the Pub/Sub queue for ${this.topic.name} is closed`);

@@ -3,15 +3,16 @@ import type { ReconcileTrigger } from '../ports/reconcile-trigger.js';
 import { errorMessage } from '../errors/errors.js';
 import { historyEntry } from '../alerts/history.js';
 import type { Logger } from '../log/logger.js';
-import { InvalidRequestError, parseBackfillRequest, problemLines } from '../planning/backfill-request.js';
+import { parseBackfillRequest } from '../planning/backfill-request.js';
+import { InvalidInputError, problemLines } from '../input/invalid-input.js';
+import { strictObjectError } from '../input/fields.js';
 import { isRunId, RUN_ID_HINT } from '../planning/ids.js';
 import { cancelRun } from '../runner/cancel-run.js';
 import { retryRun, startRun } from '../runner/start-run.js';
 import { planLines } from '../runner/plan-lines.js';
 import { runProgress } from './progress-view.js';
 import { pageAsset, statusPage, type StatusPageDeps } from './status-page.js';
-import { InvalidVerificationScopeError } from '../verify/verification-scope.js';
-import { verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
+import { QUERY_PROBLEMS, verifyScope, VerifyQuerySchema, type VerifyFormat } from './verify-endpoint.js';
 
 export interface ApiRequest {
   readonly method: string;
@@ -49,9 +50,9 @@ const ListQuerySchema = z.strictObject(
       .pipe(z.number().max(100, LIMIT_HINT))
       .default(20),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: limit` : undefined) },
+  { error: strictObjectError(['limit'], { noun: 'parameter' }) },
 );
-const invalidQuery = (error: z.ZodError) => problem(400, 'invalid query', problemLines(error, 'query'));
+const invalidQuery = (error: z.ZodError) => problem(400, 'invalid query', problemLines(error, QUERY_PROBLEMS));
 
 /**
  * The HTTP API as a pure mapping from request to response over the ports. The Cloud Function only
@@ -110,8 +111,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     }
     return problem(404, `${method} ${shortened(req.path)} is not a route of this API`);
   } catch (error) {
-    if (error instanceof InvalidRequestError) return problem(400, 'invalid backfill request', error.problems);
-    if (error instanceof InvalidVerificationScopeError) return problem(400, 'invalid verification scope', error.problems);
+    if (error instanceof InvalidInputError) return problem(400, `invalid ${error.what}`, [...error.problems]);
     throw error;
   }
 }

@@ -8,12 +8,12 @@ import type { Warehouse } from '../ports/warehouse.js';
 import { historyEntry } from '../alerts/history.js';
 import { scopeKey } from '../alerts/scope-key.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { problemLines } from '../planning/backfill-request.js';
+import { problemLines } from '../input/invalid-input.js';
 import { html } from '../page/html.js';
 import { pageStylesheet } from '../page/page-style.js';
 import { renderStatusPage, type StatusPageView } from '../page/render-page.js';
 import { runProgress } from './progress-view.js';
-import { runVerification, ScopeQuerySchema, type ScopeQuery } from './verify-endpoint.js';
+import { QUERY_PROBLEMS, runVerification, ScopeQuerySchema, type ScopeQuery } from './verify-endpoint.js';
 
 /** What the status page reads: the same ports as GET /verify, GET /backfills and GET /verifications. */
 export interface StatusPageDeps {
@@ -74,7 +74,7 @@ const PageQuerySchema = z.preprocess(formQuery, ScopeQuerySchema);
 /** `GET /?tables=&start=&end=&mode=&tolerance=`: the status page of that scope. */
 export async function statusPage(deps: StatusPageDeps, query: unknown): Promise<PageResponse> {
   const parsed = PageQuerySchema.safeParse(query);
-  if (!parsed.success) return badQuery(problemLines(parsed.error, 'query'));
+  if (!parsed.success) return badQuery(problemLines(parsed.error, QUERY_PROBLEMS));
   const view = await loadView(deps, parsed.data);
   return { status: 200, body: renderStatusPage(view), contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
 }
@@ -91,7 +91,7 @@ export function pageAsset(deps: StatusPageDeps, name: string): PageResponse | nu
 async function loadView(deps: StatusPageDeps, q: ScopeQuery): Promise<StatusPageView> {
   const now = deps.clock.now();
   const [{ report }, runs, verifications] = await Promise.all([
-    runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode, excludeDates: q.exclude }, 'json', { tolerance: q.tolerance }),
+    runVerification(deps, q.scope, 'json', { tolerance: q.tolerance }),
     loadRuns(deps.ledger, now),
     deps.history ? latestPerScope(deps.history) : Promise.resolve(null),
   ]);
@@ -99,7 +99,7 @@ async function loadView(deps: StatusPageDeps, q: ScopeQuery): Promise<StatusPage
   const alerts = deps.alerts ? await openAlerts(deps.alerts, [...keys]) : null;
   const active = runs.some((r) => r.run.state === 'active') || report.overall.status === 'IN_PROGRESS';
   return {
-    scope: { tables: q.tables, start: q.start, end: q.end ?? null, mode: q.mode, tolerance: q.tolerance ?? null },
+    scope: { tables: q.scope.tables, start: q.start, end: q.end ?? null, mode: q.mode, tolerance: q.tolerance ?? null },
     report,
     runs,
     verifications,

@@ -4,10 +4,13 @@ import type { Ledger } from '../ports/ledger.js';
 import type { VerificationHistory } from '../ports/alert-store.js';
 import { withHistory } from '../alerts/history.js';
 import type { Warehouse } from '../ports/warehouse.js';
-import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
-import { LIMITS, SEED_RANGE } from '../config/defaults.js';
-import { isIsoDate, type IsoDate } from '../util/dates.js';
-import { dateRangeProblems, excludedDateProblems, isoDateField } from '../planning/backfill-request.js';
+import type { RunMode } from '../tables/names.js';
+import { SEED_RANGE } from '../config/defaults.js';
+import { yesterdayOf, type IsoDate } from '../util/dates.js';
+import {
+  checkRange, enumField, excludeDatesField, isoDateField, listText, modeField, sortedDates, strictObjectError, tablesField, tablesInOrder,
+} from '../input/fields.js';
+import type { OpenVerificationScope } from '../verify/verification-scope.js';
 import { verify } from '../verify/verify.js';
 import { renderJson } from '../verify/render-json.js';
 import { renderText } from '../verify/render-text.js';
@@ -17,76 +20,51 @@ import type { VerificationReport } from '../verify/report-schema.js';
 export const VERIFY_FORMATS = ['text', 'json', 'markdown'] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
 
-const oneOf = (values: readonly string[]) => `must be one of ${values.join(', ')}`;
+/** A parameter given twice arrives as a list; each of these is given once. */
+const once = (what: string) => z.string({ error: `must be ${what}, given once` });
 
-/** The scope of a verification as query parameters: what GET /verify and the status page (GET /) both take. */
+/**
+ * The scope of a verification as query parameters: what GET /verify and the status page (GET /) both take.
+ * The fields and the range rules are a backfill request's and a verification scope's (shared/input/fields.ts);
+ * only the spelling is the query's: comma-separated lists, `exclude` for excludeDates, an open end.
+ */
 const SCOPE_FIELDS = {
-  tables: z
-    .string({ error: 'must be "all" or a comma-separated list of tables, given once' })
-    .default('all')
-    .transform((v, ctx) => {
-      if (v.trim() === 'all') return [...ANALYTICS_TABLES];
-      const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-      const unknown = [...new Set(names.filter((n) => !(ANALYTICS_TABLES as readonly string[]).includes(n)))];
-      if (unknown.length || names.length === 0) {
-        const shown = unknown.slice(0, 5).map((n) => (n.length > 40 ? `${n.slice(0, 40)}...` : n)).join(', ');
-        ctx.addIssue({ code: 'custom', message: `unknown table(s): ${shown || '(none)'}; known: all, ${ANALYTICS_TABLES.join(', ')}` });
-        return z.NEVER;
-      }
-      return names as AnalyticsTableName[];
-    }),
+  tables: once('"all" or a comma-separated list of tables').default('all').transform(listText).pipe(tablesField),
   start: isoDateField.default(SEED_RANGE.start),
   end: isoDateField.optional(),
-  mode: z.enum(RUN_MODES, { error: oneOf(RUN_MODES) }).default('production'),
-  exclude: z
-    .string({ error: 'must be a comma-separated list of dates written YYYY-MM-DD, given once' })
-    .optional()
-    .transform((v, ctx) => {
-      const dates = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const valid = new Set(dates.filter(isIsoDate));
-      const bad = dates.filter((d) => !valid.has(d));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `must be dates written YYYY-MM-DD, got ${bad.slice(0, 5).map((b) => JSON.stringify(b.slice(0, 20))).join(', ')}` });
-      if (dates.length > LIMITS.maxExcludedDates) ctx.addIssue({ code: 'custom', message: `at most ${LIMITS.maxExcludedDates} excluded dates; narrow the range instead` });
-      return [...new Set(dates)].sort();
-    }),
-  tolerance: z
-    .string({ error: 'must be a number from 0 to 1, given once' })
+  mode: modeField.default('production'),
+  exclude: once('a comma-separated list of dates written YYYY-MM-DD').optional().transform((v) => (v === undefined ? [] : listText(v))).pipe(excludeDatesField),
+  tolerance: once('a number from 0 to 1')
     .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a number from 0 to 1, like 0.01')
     .transform(Number)
     .optional(),
 };
 
-/** Unknown query parameters are refused, naming the known ones. */
-function unknownKeys(known: readonly string[]) {
-  return (issue: { code?: string | undefined; keys?: readonly string[] | undefined }) => (issue.code === 'unrecognized_keys' && issue.keys
-    ? `unknown parameter${issue.keys.length === 1 ? '' : 's'} ${issue.keys.slice(0, 5).join(', ')}; known: ${known.join(', ')}`
-    : undefined);
-}
-
-/** Dates within the limits of a backfill. */
-function checkRange(
-  q: { start: string; end?: string | undefined; exclude: string[] },
-  ctx: z.RefinementCtx<{ start: string; end?: string | undefined; exclude: string[] }>,
-): void {
-  // A date that failed its own check has been reported already.
-  if (!isIsoDate(q.start) || (q.end !== undefined && !isIsoDate(q.end))) return;
-  for (const problem of dateRangeProblems(q.start, q.end)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
-  // Without an end the scope runs through yesterday: what is not known yet is checked against the start only.
-  for (const problem of excludedDateProblems(q.start, q.end ?? '9999-12-31', q.exclude.filter(isIsoDate))) ctx.addIssue({ code: 'custom', path: ['exclude'], message: problem.message.replace('..9999-12-31', '..') });
+/** The query as a scope (tables in dependency order, excluded dates sorted), after the range rules. */
+function asScope<Q extends { tables: 'all' | string[]; start: IsoDate; end?: IsoDate | undefined; mode: RunMode; exclude: IsoDate[] }>(schema: z.ZodType<Q, unknown>) {
+  return schema
+    .superRefine((q, ctx) => checkRange({ start: q.start, end: q.end, excludeDates: q.exclude }, ctx))
+    .transform((q) => {
+      const scope: OpenVerificationScope = { tables: tablesInOrder(q.tables), start: q.start, end: q.end, mode: q.mode, excludeDates: sortedDates(q.exclude) };
+      return { ...q, scope };
+    });
 }
 
 const VERIFY_FIELDS = {
   ...SCOPE_FIELDS,
-  format: z.enum(VERIFY_FORMATS, { error: oneOf(VERIFY_FORMATS) }).default('json'),
-  strict: z.enum(['0', '1', 'true', 'false'], { error: oneOf(['0', '1', 'true', 'false']) }).optional().transform((v) => v === '1' || v === 'true'),
+  format: enumField(VERIFY_FORMATS).default('json'),
+  strict: enumField(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
 };
 
 /** `GET /verify?tables=a,b|all&start=&end=&exclude=D,D&mode=&format=&strict=1&tolerance=`. */
-export const VerifyQuerySchema = z.strictObject(VERIFY_FIELDS, { error: unknownKeys(Object.keys(VERIFY_FIELDS)) }).superRefine(checkRange);
+export const VerifyQuerySchema = asScope(z.strictObject(VERIFY_FIELDS, { error: strictObjectError(Object.keys(VERIFY_FIELDS), { noun: 'parameter' }) }));
 
-/** The scope alone: `tables=&start=&end=&mode=&tolerance=` (the status page). */
-export const ScopeQuerySchema = z.strictObject(SCOPE_FIELDS, { error: unknownKeys(Object.keys(SCOPE_FIELDS)) }).superRefine(checkRange);
+/** The scope alone: `tables=&start=&end=&exclude=&mode=&tolerance=` (the status page). */
+export const ScopeQuerySchema = asScope(z.strictObject(SCOPE_FIELDS, { error: strictObjectError(Object.keys(SCOPE_FIELDS), { noun: 'parameter' }) }));
 export type ScopeQuery = z.output<typeof ScopeQuerySchema>;
+
+/** How a query's problems read: the query's own parameter names. */
+export const QUERY_PROBLEMS = { root: 'query', rename: { excludeDates: 'exclude' } } as const;
 
 export type VerifyQuery = z.output<typeof VerifyQuerySchema>;
 
@@ -110,16 +88,17 @@ export function renderReport(report: VerificationReport, format: VerifyFormat): 
  */
 export async function runVerification(
   deps: { warehouse: Warehouse; ledger: Ledger | null; clock: Clock; history?: VerificationHistory | undefined },
-  scope: { tables: readonly AnalyticsTableName[]; start: IsoDate; end?: IsoDate | undefined; mode: RunMode; excludeDates?: readonly IsoDate[] | undefined },
+  scope: OpenVerificationScope,
   format: VerifyFormat,
   options: { tolerance?: number | undefined } = {},
 ): Promise<VerificationOutcome> {
   const now = deps.clock.now();
-  const end = scope.end ?? new Date(now - 86_400_000).toISOString().slice(0, 10);
+  const end = scope.end ?? yesterdayOf(now);
   const verified = await verify({
     warehouse: deps.warehouse,
     ledger: deps.ledger,
-    scope: { tables: [...scope.tables], start: scope.start, end, mode: scope.mode, excludeDates: [...(scope.excludeDates ?? [])].filter((d) => d <= end) },
+    // An open scope's exclusions past yesterday are not in it yet.
+    scope: { ...scope, end, excludeDates: scope.excludeDates.filter((d) => d <= end) },
     ...(options.tolerance !== undefined ? { options: { tolerance: options.tolerance } } : {}),
     now,
   });
@@ -129,5 +108,5 @@ export async function runVerification(
 }
 
 export async function verifyScope(deps: { warehouse: Warehouse; ledger: Ledger; clock: Clock; history?: VerificationHistory | undefined }, q: VerifyQuery): Promise<VerificationOutcome> {
-  return runVerification(deps, { tables: q.tables, start: q.start, end: q.end, mode: q.mode, excludeDates: q.exclude }, q.format, { tolerance: q.tolerance });
+  return runVerification(deps, q.scope, q.format, { tolerance: q.tolerance });
 }

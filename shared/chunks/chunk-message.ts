@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ANALYTICS_TABLES, RUN_MODES, type AnalyticsTableName, type RunMode } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
 import { LIMITS } from '../config/defaults.js';
+import { parseJsonInput } from '../input/invalid-input.js';
 
 /**
  * One message of work: one table, one mode, one or more game dates (each its own chunk and checkpoint).
@@ -39,21 +40,7 @@ export function encodeChunkMessage(message: ChunkMessage): EncodedMessage {
   };
 }
 
-export class BadMessageError extends Error {
-  override readonly name = 'BadMessageError';
-}
-
-/** Decode and validate; a message that does not parse is permanent: BadMessageError. */
+/** Decode and validate; a message that does not parse is permanent: InvalidInputError ("invalid chunk message"). */
 export function decodeChunkMessage(data: Buffer | string): ChunkMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
-  } catch (cause) {
-    throw new BadMessageError('chunk message is not JSON', { cause });
-  }
-  const parsed = ChunkMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new BadMessageError(`chunk message is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return parseJsonInput(ChunkMessageSchema, typeof data === 'string' ? data : data.toString('utf8'), 'chunk message');
 }

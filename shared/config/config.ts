@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
 import { DEFAULTS, LIMITS, SEED_RANGE } from './defaults.js';
+import { InvalidInputError, parseInput } from '../input/invalid-input.js';
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const isoDate = z.string().refine(isIsoDate, 'must be YYYY-MM-DD');
@@ -91,30 +92,22 @@ export interface ServiceConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const CoverageTargetsSchema = z.partialRecord(z.enum(ANALYTICS_TABLES), z.object({ start: isoDate, end: isoDate.optional() }).strict());
+const CoverageTargetsSchema = z.strictObject({
+  COVERAGE_TARGETS: z.partialRecord(z.enum(ANALYTICS_TABLES), z.object({ start: isoDate, end: isoDate.optional() }).strict()),
+});
 
 /** Read config once, from the env given (tests pass their own). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ServiceConfig {
-  const parsed = ENV_SCHEMA.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(`bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = parsed.data;
-  let perTable: z.infer<typeof CoverageTargetsSchema> = {};
+  const e = parseInput(ENV_SCHEMA, env, 'configuration');
+  let perTable: z.infer<typeof CoverageTargetsSchema>['COVERAGE_TARGETS'] = {};
   if (e.COVERAGE_TARGETS) {
     let json: unknown;
     try {
       json = JSON.parse(e.COVERAGE_TARGETS);
-    } catch {
-      throw new ConfigError('COVERAGE_TARGETS is not JSON');
+    } catch (cause) {
+      throw new InvalidInputError('configuration', ['COVERAGE_TARGETS: not JSON'], { cause });
     }
-    const targets = CoverageTargetsSchema.safeParse(json);
-    if (!targets.success) throw new ConfigError(`COVERAGE_TARGETS: ${targets.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    perTable = targets.data;
+    perTable = parseInput(CoverageTargetsSchema, { COVERAGE_TARGETS: json }, 'configuration').COVERAGE_TARGETS;
   }
   const coverageTargets: CoverageTarget[] = [];
   for (const table of ANALYTICS_TABLES) {

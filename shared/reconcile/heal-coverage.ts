@@ -11,7 +11,7 @@ import { assessPartitions, type TableAssessment } from '../lineage/assess-partit
 import { planChunks } from '../planning/plan-chunks.js';
 import { parseBackfillRequest } from '../planning/backfill-request.js';
 import { anotherRound } from '../chunks/rounds.js';
-import { addDaysIso, formatDateRanges, toIsoDate, type IsoDate } from '../util/dates.js';
+import { formatDateRanges, yesterdayOf, type IsoDate } from '../util/dates.js';
 
 export interface CoverageGap {
   readonly table: AnalyticsTableName;
@@ -52,7 +52,7 @@ export async function healCoverage(
 ): Promise<HealResult> {
   const { warehouse, ledger, clock, logger } = deps;
   const now = clock.now();
-  const yesterday = addDaysIso(toIsoDate(new Date(now)), -1);
+  const yesterday = yesterdayOf(now);
   const allScopes = targets
     .map((t) => ({ table: t.table, start: t.start, end: t.end && t.end < yesterday ? t.end : yesterday }))
     .filter((t) => t.end >= t.start);

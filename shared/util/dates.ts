@@ -40,8 +40,12 @@ export function eachDate(start: IsoDate, end: IsoDate): IsoDate[] {
   return eachDayOfInterval({ start: toUtc(start), end: toUtc(end) }).map(toIsoDate);
 }
 
-export function todayIso(now: Date): IsoDate {
-  return toIsoDate(now);
+/**
+ * The day before `nowMs` (epoch ms) in UTC: the last game date that can be final, where a scope or a coverage
+ * target left open ends. The one definition.
+ */
+export function yesterdayOf(nowMs: number): IsoDate {
+  return addDaysIso(toIsoDate(new Date(nowMs)), -1);
 }
 
 /** Compress sorted dates into ranges: ['2020-01-01', '2020-01-02', '2020-01-05'] -> '2020-01-01..2020-01-02, 2020-01-05'. */

@@ -13,16 +13,15 @@ import { datasetCountsQuery, parseDatasetCounts } from './sql/row-counts-query.j
 import { assessPartitions, sliceAssessment, type TableAssessment } from '../lineage/assess-partitions.js';
 import { checkLeakage, readsHistory, sampleDates } from './leakage.js';
 import { decideOverall, decideTableStatus } from './table-status.js';
-import {
-  parseVerificationOptions, parseVerificationScope, type VerificationOptionsInput, type VerificationScope, type VerificationScopeInput,
-} from './verification-scope.js';
+import { parseVerificationOptions, type VerificationOptionsInput, type VerificationScope } from './verification-scope.js';
 
 export interface VerifyInput {
   readonly warehouse: Warehouse;
   /** Checkpoints, shown beside the warehouse's numbers; without one, gaps read `not_processed`. */
   readonly ledger?: Ledger | null;
   /** `{ tables: [...] | 'all', start, end, mode }`, validated here (callers may pass unchecked input). */
-  readonly scope: VerificationScopeInput;
+  /** Validated where it came in (parseVerificationScope, a backfill request, the GET /verify query). */
+  readonly scope: VerificationScope;
   readonly options?: VerificationOptionsInput;
   /** Epoch milliseconds: when the report is made. */
   readonly now: number;
@@ -31,10 +30,10 @@ export interface VerifyInput {
 /**
  * Verify analytics tables against the contract, from the warehouse itself: per table, one query per
  * check family (row counts, test dataset, key integrity, cross-table), each reading only the columns
- * it needs of the partitions in [start, end]. Throws InvalidVerificationScopeError on a bad scope.
+ * it needs of the partitions in [start, end]. Throws InvalidInputError on bad options.
  */
 export async function verify(input: VerifyInput): Promise<VerificationReport> {
-  const scope = parseVerificationScope(input.scope);
+  const { scope } = input;
   const { tolerance, leakageSampleDates } = parseVerificationOptions(input.options);
   const ledgerViews = input.ledger ? await loadLedgerViews(input.ledger, scope.tables, scope) : null;
   // Each table beside what its upstream inputs hold: a context date built from missing history is not complete.

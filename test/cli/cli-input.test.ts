@@ -17,7 +17,7 @@ describe('the CLI on bad input', function () {
   after(async () => dir.remove());
 
   const cases: Array<[string, string[], RegExp]> = [
-    ['an unknown table', ['run', '--tables', 'players', '--start', '2021-11-01', '--end', '2021-11-02'], /unknown table: players/],
+    ['an unknown table', ['run', '--tables', 'players', '--start', '2021-11-01', '--end', '2021-11-02'], /unknown table "players"/],
     ['an end before the start', ['run', '--start', '2021-11-02', '--end', '2021-11-01'], /end 2021-11-01 is before start 2021-11-02/],
     ['a date that does not exist', ['run', '--start', '2021-02-30', '--end', '2021-03-01'], /start: must be a real calendar date/],
     ['SQL in a date', ['run', '--start', "2021-11-01' OR 1=1 --", '--end', '2021-11-02'], /start: must be a real calendar date/],

@@ -6,6 +6,7 @@ import { startApiServer, type ApiServer } from '../support/api-server.js';
 import { freePort } from '../../dev/free-port.js';
 import { recordAndShow } from '../../shared/alerts/history.js';
 import { verify } from '../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../shared/verify/verification-scope.js';
 
 /**
  * `backfill run|status|verify --api URL`, as a user runs them (the built CLI in its own process),
@@ -71,7 +72,7 @@ describe('the CLI with --api', function () {
   it('shows when a scope last passed: in GET /verify, in GET /verifications and in status --api', async function () {
     // The daily scheduled verification (a rolling scope, keyed by its start) passed once, then failed.
     const scope = { tables: ['team_offense_game_summary'] as const, start: '2019-01-01', end: '2019-01-02', mode: 'production' as const };
-    const passed = await verify({ warehouse: api.warehouse, scope: { ...scope, tables: [...scope.tables] }, now: Date.parse('2024-07-01T06:00:00Z') });
+    const passed = await verify({ warehouse: api.warehouse, scope: parseVerificationScope({ ...scope, tables: [...scope.tables] }), now: Date.parse('2024-07-01T06:00:00Z') });
     assert.equal(passed.overall.status, 'COMPLETE');
     await recordAndShow(api.history, passed, 'scheduled', null);
     const failed = { ...passed, generatedAt: '2024-07-02T06:00:00.000Z', overall: { ...passed.overall, status: 'INCOMPLETE' as const } };

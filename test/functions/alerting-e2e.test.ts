@@ -9,6 +9,7 @@ import { createAlerter } from '../../functions/alerting.js';
 import { loadConfig } from '../../shared/config/config.js';
 import { MemoryLogger } from '../../shared/log/logger.js';
 import { verify } from '../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../shared/verify/verification-scope.js';
 import { firestoreClient, pubSubClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../../dev/emulators.js';
 import { openFixtureWarehouse, writeTable } from '../shared/verify/fixture-warehouse.js';
 import { AlertSubscription } from '../adapters/alerts/alert-subscription.js';
@@ -69,7 +70,7 @@ describe('alerting end to end: verification, Firestore state, Pub/Sub alerts top
 
   async function verifyAndAlert(at: number) {
     now = at;
-    const report = await verify({ warehouse, scope: { tables: [TABLE], ...RANGE, mode: 'production' }, now });
+    const report = await verify({ warehouse, scope: parseVerificationScope({ tables: [TABLE], ...RANGE, mode: 'production' }), now });
     const outcome = await alerter.afterVerification(report, { trigger: 'run_finished', runId: 'run-e2e', expectComplete: true });
     return { report, outcome };
   }

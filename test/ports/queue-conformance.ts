@@ -96,7 +96,7 @@ export function queueConformance(name: string, factory: QueueFactory): void {
 
     it('refuses a batch holding a message that does not validate, and sends none of it', async function () {
       const bad = testMessage({ dates: ['2024-02-30'] });
-      await assert.rejects(harness.queue.publish([testMessage({ runId: 'run-good' }), bad]), (error: Error) => error.name === 'BadMessageError' && /dates/.test(error.message));
+      await assert.rejects(harness.queue.publish([testMessage({ runId: 'run-good' }), bad]), (error: Error) => error.name === 'InvalidInputError' && /^invalid chunk message: .*dates/.test(error.message));
       const marker = testMessage({ runId: 'run-marker' });
       await harness.queue.publish([marker]);
       await harness.received.waitFor(1);
@@ -113,7 +113,7 @@ export function queueConformance(name: string, factory: QueueFactory): void {
         { ...testMessage(), runId: 'run with spaces' },
       ];
       for (const message of bad) {
-        await assert.rejects(harness.queue.publish([message as ChunkMessage]), (error: Error) => error.name === 'BadMessageError', JSON.stringify(message));
+        await assert.rejects(harness.queue.publish([message as ChunkMessage]), (error: Error) => error.name === 'InvalidInputError', JSON.stringify(message));
       }
     });
 

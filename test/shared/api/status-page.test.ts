@@ -34,7 +34,7 @@ describe('the status page (GET /)', () => {
     const [chunk] = await ledger.listChunks({ runId, limit: 1 });
     assert.ok(chunk);
     await ledger.transition([{ id: chunk.id, from: ['pending'], to: 'failed', patch: { attempts: 1, lastError: `boom ${HOSTILE}` } }]);
-    const { report } = await runVerification({ warehouse, ledger, clock: systemClock }, { tables: [TABLE], start: '2018-04-14', end: '2018-04-16', mode: 'production' }, 'json');
+    const { report } = await runVerification({ warehouse, ledger, clock: systemClock }, { tables: [TABLE], start: '2018-04-14', end: '2018-04-16', mode: 'production', excludeDates: [] }, 'json');
     await recordAndShow(store, report, 'manual', null);
     const now = Date.now();
     await store.putAlert({
@@ -95,7 +95,7 @@ describe('the status page (GET /)', () => {
     assert.match(String(early.body), /<li>start: .*2016-10-01/);
     const unknown = await get('/', { format: 'json' });
     assert.equal(unknown.status, 400);
-    assert.match(String(unknown.body), /unknown parameter format; known: tables, start, end, mode, tolerance/);
+    assert.match(String(unknown.body), /unknown parameter format; known: tables, start, end, mode, exclude, tolerance/);
     assert.equal((await handleApiRequest(deps, { method: 'POST', path: '/', query: {}, body: {} })).status, 405);
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../../../shared/config/config.js';
+import { loadConfig } from '../../../shared/config/config.js';
+import { InvalidInputError } from '../../../shared/input/invalid-input.js';
 import { DEFAULTS, LIMITS, SEED_RANGE } from '../../../shared/config/defaults.js';
 import { ANALYTICS_TABLES } from '../../../shared/tables/names.js';
 import { addDaysIso } from '../../../shared/util/dates.js';
@@ -33,7 +34,7 @@ describe('loadConfig', () => {
     ['a limit that is not a positive whole number', { MAX_IN_FLIGHT: '-3' }, /MAX_IN_FLIGHT/],
     ['more dates per job than a chunk message can carry', { DATES_PER_JOB: String(LIMITS.maxDatesPerJob + 1) }, /DATES_PER_JOB/],
     ['a coverage start that is not a date', { COVERAGE_START: '2016-13-01' }, /COVERAGE_START/],
-    ['coverage targets that are not JSON', { COVERAGE_TARGETS: '{player_game_summary' }, /COVERAGE_TARGETS is not JSON/],
+    ['coverage targets that are not JSON', { COVERAGE_TARGETS: '{player_game_summary' }, /COVERAGE_TARGETS: not JSON/],
     ['a coverage target for an unknown table', { COVERAGE_TARGETS: '{"box_scores":{"start":"2020-01-01"}}' }, /COVERAGE_TARGETS/],
     ['a webhook that is not a URL', { ALERT_WEBHOOK_URL: 'hooks.slack.com/x' }, /ALERT_WEBHOOK_URL/],
     ['an excluded date that does not exist', { COVERAGE_EXCLUDE_DATES: '2021-02-29' }, /COVERAGE_EXCLUDE_DATES: not dates \(YYYY-MM-DD\): "2021-02-29"/],
@@ -44,7 +45,7 @@ describe('loadConfig', () => {
     ['more excluded dates than the limit', { COVERAGE_EXCLUDE_DATES: excludedDays(LIMITS.maxExcludedDates + 1).join(',') }, new RegExp(`COVERAGE_EXCLUDE_DATES: at most ${LIMITS.maxExcludedDates} dates`)],
   ] as const) {
     it(`refuses ${name}, naming the variable`, () => {
-      assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && pattern.test(error.message));
+      assert.throws(() => loadConfig(env), (error: Error) => error instanceof InvalidInputError && error.what === 'configuration' && pattern.test(error.message));
     });
   }
 

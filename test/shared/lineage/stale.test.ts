@@ -3,6 +3,7 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import { loadRawDirectory } from '../../../adapters/duckdb/load-raw.js';
 import { assessPartitions, datesToRebuild } from '../../../shared/lineage/assess-partitions.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
 import { FIXTURE_RAW_DIR, openFixtureWarehouse, runJob } from '../../support/duckdb-fixtures.js';
 
@@ -26,7 +27,7 @@ function staleDates(report: { tables: TableReport[] }, table: string): string[] 
 
 describe('stale partitions: rows built from inputs that changed since, or were missing', function () {
   let warehouse: DuckDbWarehouse;
-  const verifyAll = () => verify({ warehouse, scope: { tables: 'all', ...RANGE, mode: 'test' }, now: Date.parse('2024-07-01T00:00:00Z') });
+  const verifyAll = () => verify({ warehouse, scope: parseVerificationScope({ tables: 'all', ...RANGE, mode: 'test' }), now: Date.parse('2024-07-01T00:00:00Z') });
 
   beforeEach(async function () {
     warehouse = await openFixtureWarehouse();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { planChunks } from '../../../shared/planning/plan-chunks.js';
-import { InvalidRequestError, parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
+import { InvalidInputError } from '../../../shared/input/invalid-input.js';
+import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
 import { chunkId, runId } from '../../../shared/planning/ids.js';
 import type { TableAssessment } from '../../../shared/lineage/assess-partitions.js';
 import type { AnalyticsTableName } from '../../../shared/tables/names.js';
@@ -119,7 +120,7 @@ describe('planning a backfill', () => {
 
 describe('a backfill request', () => {
   const bad = (input: unknown, pattern: RegExp) =>
-    assert.throws(() => parseBackfillRequest(input), (e: unknown) => e instanceof InvalidRequestError && pattern.test(e.message));
+    assert.throws(() => parseBackfillRequest(input), (e: unknown) => e instanceof InvalidInputError && e.what === 'backfill request' && pattern.test(e.message));
 
   it('expands "all" to the five tables', () => {
     assert.equal(parseBackfillRequest({ tables: 'all', start: '2020-01-01', end: '2020-01-02' }).tables.length, 5);

@@ -10,6 +10,7 @@ import { healCoverage } from '../../../shared/reconcile/heal-coverage.js';
 import { startRun } from '../../../shared/runner/start-run.js';
 import { ANALYTICS_TABLES } from '../../../shared/tables/names.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { bigQueryOnDuckDb, type BigQueryOnDuckDb } from '../../adapters/bigquery/bigquery-on-duckdb.js';
 import { FIXTURE_RAW_DIR } from '../../support/duckdb-fixtures.js';
 import { rawReadCount, rawReadsWithoutRange } from '../../support/raw-filters.js';
@@ -44,7 +45,7 @@ describe('raw reads bounded by date, in every query sent to BigQuery', function 
       if (dates.length) await processor.process({ v: 1, runId: run.id, table, mode: 'production', dates, publishedAt: clock.now() });
     }
     await healCoverage({ warehouse, ledger, clock, logger: silentLogger }, ANALYTICS_TABLES.map((table) => ({ table, start: '2018-04-01' })));
-    await verify({ warehouse, ledger, scope: { tables: 'all', ...range, mode: 'production' }, options: { leakageSampleDates: 2 }, now: clock.now() });
+    await verify({ warehouse, ledger, scope: parseVerificationScope({ tables: 'all', ...range, mode: 'production' }), options: { leakageSampleDates: 2 }, now: clock.now() });
   });
 
   after(async function () {

@@ -8,6 +8,7 @@ import type { AnalyticsTableSpec } from '../../../shared/tables/types.js';
 import { eachDate } from '../../../shared/util/dates.js';
 import { checkLeakage, readsHistory, sampleDates } from '../../../shared/verify/leakage.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { openFixtureWarehouse, runJob } from '../../support/duckdb-fixtures.js';
 
 const RANGE = { start: '2018-04-01', end: '2018-05-31' } as const;
@@ -50,7 +51,7 @@ describe('the leakage guard: context features read nothing of their own date or 
   });
 
   it('finds the real transforms free of leaks on the sampled dates of the real-data fixture', async function () {
-    const report = await verify({ warehouse, scope: { tables: 'all', ...RANGE, mode: 'test' }, options: { leakageSampleDates: 4 }, now: Date.now() });
+    const report = await verify({ warehouse, scope: parseVerificationScope({ tables: 'all', ...RANGE, mode: 'test' }), options: { leakageSampleDates: 4 }, now: Date.now() });
     for (const table of ['upcoming_team_game_context', 'upcoming_player_game_context'] as const) {
       const t = report.tables.find((x) => x.table === table);
       assert.equal(t?.leakageChecked?.length, 4, table);
@@ -73,7 +74,7 @@ describe('the leakage guard: context features read nothing of their own date or 
         assert.deepEqual(Object.keys(finding.sample[0] ?? {}), ['game_id', 'player_lookup']);
       }
       // And verification of the table, which rebuilds with the registered transform, calls the stored leak FAILED.
-      const report = await verify({ warehouse, scope: { tables: ['upcoming_player_game_context'], start: '2018-04-20', end: '2018-05-14', mode: 'test' }, options: { leakageSampleDates: 20 }, now: Date.now() });
+      const report = await verify({ warehouse, scope: parseVerificationScope({ tables: ['upcoming_player_game_context'], start: '2018-04-20', end: '2018-05-14', mode: 'test' }), options: { leakageSampleDates: 20 }, now: Date.now() });
       const t = report.tables[0];
       assert.equal(t?.status, 'FAILED');
       const problem = t?.problems.find((p) => p.kind === 'leakage');

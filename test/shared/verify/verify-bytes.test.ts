@@ -3,6 +3,7 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import type { QueryResult, Row, Warehouse } from '../../../shared/ports/warehouse.js';
 import type { RenderedQuery } from '../../../shared/sql/dialect.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { openFixtureWarehouse } from './fixture-warehouse.js';
 
 /** The DuckDB warehouse, reporting bytes per query the way BigQuery does, and recording what ran. */
@@ -30,7 +31,7 @@ describe('verify and the cost of its queries', () => {
 
   it('keeps the bytes each query processed and their sum', async () => {
     const ran: RenderedQuery[] = [];
-    const report = await verify({ warehouse: withBytes(inner, ran), scope: { tables: 'all', start: '2021-11-01', end: '2021-11-30' }, now: 0 });
+    const report = await verify({ warehouse: withBytes(inner, ran), scope: parseVerificationScope({ tables: 'all', start: '2021-11-01', end: '2021-11-30' }), now: 0 });
     const perQuery = report.tables.flatMap((t) => t.queries.map((q) => q.bytesProcessed));
     assert.equal(perQuery.length, ran.length);
     assert.ok(perQuery.every((b) => b !== null && b > 1000));
@@ -39,7 +40,7 @@ describe('verify and the cost of its queries', () => {
 
   it('runs one query per check family and table, each bound to the scope dates', async () => {
     const ran: RenderedQuery[] = [];
-    await verify({ warehouse: withBytes(inner, ran), scope: { tables: ['team_offense_game_summary'], start: '2021-11-01', end: '2021-11-30' }, now: 0 });
+    await verify({ warehouse: withBytes(inner, ran), scope: parseVerificationScope({ tables: ['team_offense_game_summary'], start: '2021-11-01', end: '2021-11-30' }), now: 0 });
     assert.deepEqual(ran.map((q) => q.label).sort(), [
       'verify_cross_offense_points_match_schedule',
       'verify_integrity_team_offense_game_summary',
@@ -50,7 +51,7 @@ describe('verify and the cost of its queries', () => {
   });
 
   it('reports null bytes when the engine does not say', async () => {
-    const report = await verify({ warehouse: inner, scope: { tables: ['team_offense_game_summary'], start: '2021-11-01', end: '2021-11-30' }, now: 0 });
+    const report = await verify({ warehouse: inner, scope: parseVerificationScope({ tables: ['team_offense_game_summary'], start: '2021-11-01', end: '2021-11-30' }), now: 0 });
     assert.equal(report.bytesProcessed, null);
   });
 });

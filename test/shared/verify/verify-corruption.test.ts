@@ -4,6 +4,7 @@ import type { AnalyticsTableName } from '../../../shared/tables/names.js';
 import type { Problem } from '../../../shared/verify/problems.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { fixtureSchedule, openFixtureWarehouse, writeTable } from './fixture-warehouse.js';
 
 const NOW = Date.parse('2024-07-01T12:00:00Z');
@@ -17,7 +18,7 @@ describe('verify on corrupted tables', () => {
   assert.ok(game, 'a final game on 2024-03-27 in the fixtures');
 
   async function report(tables: AnalyticsTableName[], end: string = SCOPE.end): Promise<Map<AnalyticsTableName, TableReport>> {
-    const r = await verify({ warehouse, scope: { tables, start: SCOPE.start, end, mode: 'production' }, now: NOW });
+    const r = await verify({ warehouse, scope: parseVerificationScope({ tables, start: SCOPE.start, end, mode: 'production' }), now: NOW });
     return new Map(r.tables.map((t) => [t.table, t]));
   }
   function problemOf<K extends Problem['kind']>(t: TableReport | undefined, kind: K): Extract<Problem, { kind: K }>[] {

@@ -5,6 +5,7 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import { SEED_RANGE } from '../../../shared/config/defaults.js';
 import type { VerificationReport } from '../../../shared/verify/report-schema.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { openFixtureWarehouse, writeAllTables } from './fixture-warehouse.js';
 
 /** The whole real data set (../shared/data/raw beside the repository), when it is there. */
@@ -20,7 +21,7 @@ describe('verify on the whole real data set, 2016-10-01..2024-06-30', function (
     warehouse = await openFixtureWarehouse(FULL_RAW_DIR);
     await writeAllTables(warehouse, SEED_RANGE);
     // Its time is measured by `npm run bench`, not asserted here.
-    report = await verify({ warehouse, scope: { tables: 'all', ...SEED_RANGE, mode: 'production' }, now: Date.now() });
+    report = await verify({ warehouse, scope: parseVerificationScope({ tables: 'all', ...SEED_RANGE, mode: 'production' }), now: Date.now() });
   });
   after(async () => warehouse?.close());
 

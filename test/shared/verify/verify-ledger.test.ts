@@ -3,6 +3,7 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import type { ChunkRecord, Ledger } from '../../../shared/ports/ledger.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { FakeLedger } from './fake-ledger.js';
 import { fixtureSchedule, openFixtureWarehouse, writeTable } from './fixture-warehouse.js';
 import { chunk, run } from './ledger-fixtures.js';
@@ -18,7 +19,7 @@ describe('verify with the ledger beside the warehouse', () => {
   const finishedRun = run('run-done', 'failed', { tables: [T], ...SCOPE, mode: 'production' });
 
   async function verifyWith(ledger: Ledger | null): Promise<TableReport> {
-    const report = await verify({ warehouse, ledger, scope: { tables: [T], ...SCOPE, mode: 'production' }, now: NOW });
+    const report = await verify({ warehouse, ledger, scope: parseVerificationScope({ tables: [T], ...SCOPE, mode: 'production' }), now: NOW });
     const [t] = report.tables;
     assert.ok(t);
     return t;

@@ -5,6 +5,7 @@ import { parseReportJson, renderJson } from '../../../shared/verify/render-json.
 import { renderMarkdown } from '../../../shared/verify/render-markdown.js';
 import { renderText } from '../../../shared/verify/render-text.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { FIXTURE_RANGE, fixtureSchedule, openFixtureWarehouse, writeAllTables } from './fixture-warehouse.js';
 
 const NOW = Date.parse('2024-07-01T12:00:00Z');
@@ -35,7 +36,7 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
     let report: VerificationReport;
 
     before(async () => {
-      report = await verify({ warehouse, scope: { tables: 'all', start, end, mode: 'production' }, now: NOW });
+      report = await verify({ warehouse, scope: parseVerificationScope({ tables: 'all', start, end, mode: 'production' }), now: NOW });
     });
 
     it('has the fixture games to check against', () => {
@@ -95,7 +96,7 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
     const without = finalGamesIn('2024-04-08', end);
 
     before(async () => {
-      report = await verify({ warehouse, scope: { tables: ['player_game_summary'], start, end, mode: 'production' }, now: NOW });
+      report = await verify({ warehouse, scope: parseVerificationScope({ tables: ['player_game_summary'], start, end, mode: 'production' }), now: NOW });
     });
 
     it('completes every date with a gamebook and lists the dates without one as no_source, in one range of game dates', () => {
@@ -122,7 +123,7 @@ describe('verify on the real fixture slices, backfilled by the transforms', () =
     let report: VerificationReport;
 
     before(async () => {
-      report = await verify({ warehouse, scope: { tables: 'all', ...FIXTURE_RANGE, mode: 'production' }, now: NOW });
+      report = await verify({ warehouse, scope: parseVerificationScope({ tables: 'all', ...FIXTURE_RANGE, mode: 'production' }), now: NOW });
     });
 
     it('finds nothing wrong: team tables complete, player tables only short of source data', () => {

@@ -3,6 +3,7 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import type { RunMode } from '../../../shared/tables/names.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
 import { verify } from '../../../shared/verify/verify.js';
+import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import { FakeLedger } from './fake-ledger.js';
 import { fixtureSchedule, openFixtureWarehouse, writeTable } from './fixture-warehouse.js';
 import { chunk, run } from './ledger-fixtures.js';
@@ -24,7 +25,7 @@ describe('verify with test runs beside production', () => {
   );
 
   async function verifyTable(mode: RunMode, range: { start: string; end: string } = SCOPE): Promise<TableReport> {
-    const report = await verify({ warehouse, ledger: testLedger, scope: { tables: [T], ...range, mode }, now: NOW });
+    const report = await verify({ warehouse, ledger: testLedger, scope: parseVerificationScope({ tables: [T], ...range, mode }), now: NOW });
     const [t] = report.tables;
     assert.ok(t);
     return t;
