@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createChunkProcessor } from '../shared/chunks/process-chunks.js';
-import { DEFAULTS } from '../shared/config/defaults.js';
+import { localLimits, processorOptionsFrom, reconcileLimitsFrom, type LocalRunSettings } from '../shared/config/wiring.js';
 import type { Logger } from '../shared/log/logger.js';
 import { systemClock } from '../shared/ports/clock.js';
 import type { ReconcileLimits } from '../shared/reconcile/plan-reconcile.js';
@@ -8,10 +8,7 @@ import { InProcessQueue } from '../adapters/local/in-process-queue.js';
 import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Ledger } from '../shared/ports/ledger.js';
 
-export interface LocalWorkerOptions {
-  readonly concurrency: number;
-  readonly datesPerJob: number;
-  readonly maxAttempts: number;
+export interface LocalWorkerOptions extends LocalRunSettings {
   readonly logger: Logger;
 }
 
@@ -29,15 +26,10 @@ export interface LocalWorker {
 
 /** On the stack's warehouse and ledger (or wrappers of them: a benchmark counts its queries). */
 export function createLocalWorker(stack: { readonly warehouse: Warehouse; readonly ledger: Ledger }, options: LocalWorkerOptions): LocalWorker {
+  const limits = localLimits(options);
   const processor = createChunkProcessor(
     { warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock, logger: options.logger },
-    {
-      workerId: `local-${process.pid}-${randomUUID().slice(0, 8)}`,
-      leaseMs: DEFAULTS.leaseMs,
-      maxAttempts: options.maxAttempts,
-      retryBaseMs: 250,
-      retryMaxMs: 5000,
-    },
+    processorOptionsFrom(limits, `local-${process.pid}-${randomUUID().slice(0, 8)}`),
   );
   const wakers: Array<() => void> = [];
   const wake = () => {
@@ -55,16 +47,9 @@ export function createLocalWorker(stack: { readonly warehouse: Warehouse; readon
       }
     },
   });
-  const inFlight = options.concurrency * options.datesPerJob * 2;
   return {
     queue,
-    limits: {
-      maxInFlight: inFlight,
-      maxInFlightPerTable: inFlight,
-      maxAttempts: options.maxAttempts,
-      datesPerJob: options.datesPerJob,
-      queuedStallMs: DEFAULTS.leaseMs,
-    },
+    limits: reconcileLimitsFrom(limits),
     waitForWork: (timeoutMs) => new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       wakers.push(() => {

@@ -3,20 +3,14 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { createAlerter } from '../functions/alerting.js';
 import { createService, setService } from '../functions/service.js';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
 import { DataDirInUseError } from '../adapters/duckdb/duckdb-errors.js';
-import { FirestoreLedger } from '../adapters/firestore/firestore-ledger.js';
 import { createJsonLogger } from '../adapters/logging/pino-logger.js';
-import { PubSubQueue } from '../adapters/pubsub/pubsub-queue.js';
-import { PubSubReconcileTrigger } from '../adapters/pubsub/pubsub-reconcile-trigger.js';
-import { SCHEDULER_MESSAGES } from '../functions/manifest.js';
 import { WAREHOUSE_FILE } from '../cli/local-stack.js';
 import { loadConfig, type ServiceConfig } from '../shared/config/config.js';
 import { DEFAULTS } from '../shared/config/defaults.js';
 import type { Logger } from '../shared/log/logger.js';
-import { systemClock } from '../shared/ports/clock.js';
 import { addDaysIso, type IsoDate } from '../shared/util/dates.js';
 import { firestoreClient, startFirestoreEmulator, startPubSubEmulator, type Emulator } from './emulators.js';
 import { startFunctionServers, type FunctionServers, type ServedRequest } from './function-servers.js';
@@ -105,13 +99,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const db: Firestore = firestoreClient(firestore, { projectId });
     const pubsub = new PubSub({ projectId, apiEndpoint: pubsubEmulator.host, emulatorMode: true });
     undo.push({ what: 'Firestore client', run: () => db.terminate() }, { what: 'Pub/Sub client', run: () => pubsub.close() });
-    const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: config.firestore.collectionPrefix });
-    const queue = new PubSubQueue({ pubsub, topic: config.topics.chunks });
-    const alerter = await createAlerter({ config, pubsub, logger: log, clock: systemClock, firestore: db });
-    undo.push({ what: 'ledger', run: () => ledger.close() }, { what: 'alerter', run: () => alerter.close() }, { what: 'chunk queue', run: () => queue.close() });
-    // POST /backfills publishes a reconcile tick to the emulator's reconcile topic, as deployed.
-    const reconcileTrigger = new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile });
-    setService(await createService(config, { warehouse, ledger, queue, alerter, logger: log, reconcileTrigger }));
+    // Wired as deployed (POST /backfills publishes a reconcile tick to the emulator's reconcile topic), on
+    // the emulators' clients and the data dir's DuckDB warehouse.
+    const service = await createService(config, { warehouse, logger: log, clients: { firestore: db, pubsub } });
+    undo.push({ what: 'service', run: () => service.close() });
+    setService(service);
     undo.push({ what: 'service', run: () => Promise.resolve(setService(null)) });
 
     const servers = await startServers(apiPort, (served) => logRequest(log, served));

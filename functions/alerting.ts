@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { PubSub } from '@google-cloud/pubsub';
 import type { ServiceConfig } from '../shared/config/config.js';
 import type { Clock } from '../shared/ports/clock.js';
@@ -16,7 +16,7 @@ export interface AlertingOptions {
   readonly pubsub: PubSub;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** The Firestore client to share (LEDGER=firestore); one is made from config when absent. */
+  /** The ledger's Firestore client, which the alert store shares (required with LEDGER=firestore). */
   readonly firestore?: Firestore;
 }
 
@@ -45,6 +45,6 @@ async function createAlertStore(config: ServiceConfig, firestore: Firestore | un
     const { LocalAlertStore } = await import('../adapters/local/local-alert-store.js');
     return LocalAlertStore.open({ path: join(config.dataDir, 'alerts.duckdb') });
   }
-  const client = firestore ?? new Firestore({ ...(config.projectId ? { projectId: config.projectId } : {}), databaseId: config.firestore.database });
-  return new FirestoreAlertStore({ firestore: client, collectionPrefix: config.firestore.collectionPrefix, terminateOnClose: firestore === undefined });
+  if (!firestore) throw new Error('LEDGER=firestore: the alert store needs the ledger\'s Firestore client');
+  return new FirestoreAlertStore({ firestore, collectionPrefix: config.firestore.collectionPrefix, terminateOnClose: false });
 }

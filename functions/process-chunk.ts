@@ -2,7 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { createChunkProcessor, type ChunkProcessor } from '../shared/chunks/process-chunks.js';
 import { decodeChunkMessage } from '../shared/chunks/chunk-message.js';
 import { InvalidInputError } from '../shared/input/invalid-input.js';
-import { DEFAULTS } from '../shared/config/defaults.js';
+import { processorOptionsFrom } from '../shared/config/wiring.js';
 import { TransientError } from '../shared/errors/errors.js';
 import { decodePubSubEvent } from './pubsub-event.js';
 import { getService, type Service } from './service.js';
@@ -12,15 +12,7 @@ const processors = new WeakMap<Service, ChunkProcessor>();
 function processorOf(service: Service): ChunkProcessor {
   let processor = processors.get(service);
   if (!processor) {
-    const { limits } = service.config;
-    processor = createChunkProcessor(service, {
-      workerId: service.instanceId,
-      leaseMs: limits.leaseMs,
-      maxAttempts: limits.maxAttempts,
-      retryBaseMs: limits.retryBaseMs,
-      retryMaxMs: DEFAULTS.retryMaxMs,
-      maxEventAgeSeconds: limits.maxEventAgeSeconds,
-    });
+    processor = createChunkProcessor(service, processorOptionsFrom(service.config.limits, service.instanceId));
     processors.set(service, processor);
   }
   return processor;

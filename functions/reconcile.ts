@@ -8,6 +8,7 @@ import type { RunRecord } from '../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
 import { enumField } from '../shared/input/fields.js';
 import { SEED_RANGE } from '../shared/config/defaults.js';
+import { reconcileLimitsFrom } from '../shared/config/wiring.js';
 import { SCHEDULER_KINDS, type SchedulerKind } from './manifest.js';
 import { decodePubSubEvent, eventAgeSeconds } from './pubsub-event.js';
 import { InvalidInputError, parseJsonInput } from '../shared/input/invalid-input.js';
@@ -60,24 +61,13 @@ export async function reconcile(event: CloudEvent<unknown>): Promise<void> {
   else await reconcileTick(service);
 }
 
-function reconcileLimits(service: Service) {
-  const { limits } = service.config;
-  return {
-    maxInFlight: limits.maxInFlight,
-    maxInFlightPerTable: limits.maxInFlightPerTable,
-    maxAttempts: limits.maxAttempts,
-    datesPerJob: limits.datesPerJob,
-    queuedStallMs: limits.leaseMs,
-  };
-}
-
 function reconcileDeps(service: Service) {
   return { ...service, onRunFinished: (run: RunRecord) => verifyFinishedRun(service, run) };
 }
 
 /** `reconcile`: every active run moves on (leases, retries, publishing, finishing). No healing here. */
 export async function reconcileTick(service: Service): Promise<void> {
-  const ticks = await reconcileRuns(reconcileDeps(service), reconcileLimits(service));
+  const ticks = await reconcileRuns(reconcileDeps(service), reconcileLimitsFrom(service.config.limits));
   service.logger.info('reconcile done', {
     runs: ticks.length,
     published: ticks.reduce((n, t) => n + t.published, 0),
@@ -94,7 +84,7 @@ export async function healTick(service: Service): Promise<void> {
   const heal = await healCoverage(service, coverageTargets, 'production', { excludeDates: service.config.coverageExcludeDates });
   // Publish the heal run's chunks in this same tick: one heal message brings a missing partition back.
   const ticks = heal.run?.state === 'active'
-    ? await reconcileRuns(reconcileDeps(service), reconcileLimits(service), { runIds: [heal.run.id] })
+    ? await reconcileRuns(reconcileDeps(service), reconcileLimitsFrom(service.config.limits), { runIds: [heal.run.id] })
     : [];
   service.logger.info('heal done', {
     healRun: heal.run?.id ?? null,

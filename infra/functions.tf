@@ -94,6 +94,7 @@ resource "google_cloudfunctions2_function" "process_chunk" {
       LEASE_MS                    = var.lease_ms
       MAX_ATTEMPTS                = var.max_attempts
       RETRY_BASE_MS               = var.retry_base_ms
+      RETRY_MAX_MS                = var.retry_max_ms
       MAX_EVENT_AGE_SECONDS       = var.max_event_age_seconds
     }
   }
@@ -161,6 +162,7 @@ resource "google_cloudfunctions2_function" "reconcile" {
       MAX_ATTEMPTS                = var.max_attempts
       LEASE_MS                    = var.lease_ms
       RETRY_BASE_MS               = var.retry_base_ms
+      RETRY_MAX_MS                = var.retry_max_ms
       DATES_PER_JOB               = var.dates_per_job
       COVERAGE_START              = var.coverage_start
       COVERAGE_TARGETS            = local.coverage_targets_json

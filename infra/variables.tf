@@ -150,6 +150,12 @@ variable "retry_base_ms" {
   description = "RETRY_BASE_MS: base of the ledger's exponential retry back-off for failed chunks."
 }
 
+variable "retry_max_ms" {
+  type        = number
+  default     = 1800000
+  description = "RETRY_MAX_MS: cap of the retry back-off for failed chunks (at least retry_base_ms)."
+}
+
 variable "dates_per_job" {
   type        = number
   default     = 12

@@ -1,4 +1,5 @@
 import { DEFAULTS } from '../../shared/config/defaults.js';
+import { DEFAULT_LIMITS, reconcileLimitsFrom } from '../../shared/config/wiring.js';
 import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
 import type { DrivePlan, ReconcileTrigger } from './scenario.js';
 
@@ -77,11 +78,5 @@ export function describePlan(plan: DrivePlan): string {
 
 /** The reconcile function's limits (functions/reconcile.ts), with the plan's caps. */
 export function reconcileLimitsOf(plan: DrivePlan): ReconcileLimits {
-  return {
-    maxInFlight: plan.maxInFlight,
-    maxInFlightPerTable: plan.maxInFlightPerTable,
-    maxAttempts: DEFAULTS.maxAttempts,
-    datesPerJob: plan.datesPerJob,
-    queuedStallMs: DEFAULTS.leaseMs,
-  };
+  return reconcileLimitsFrom({ ...DEFAULT_LIMITS, maxInFlight: plan.maxInFlight, maxInFlightPerTable: plan.maxInFlightPerTable, datesPerJob: plan.datesPerJob });
 }

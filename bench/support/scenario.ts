@@ -1,6 +1,6 @@
 import { reconcileLimitsOf } from './plans.js';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
-import { DEFAULTS } from '../../shared/config/defaults.js';
+import { DEFAULT_LIMITS, processorOptionsFrom } from '../../shared/config/wiring.js';
 import { errorMessage } from '../../shared/errors/errors.js';
 import { silentLogger } from '../../shared/log/logger.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
@@ -132,14 +132,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   const ledger = new ModelledLedger(inner, { clock, work });
   const processors = Array.from({ length: plan.instances }, (_, i) => createChunkProcessor(
     { warehouse, ledger, clock, logger: silentLogger },
-    {
-      workerId: `instance-${i}`,
-      leaseMs: DEFAULTS.leaseMs,
-      maxAttempts: DEFAULTS.maxAttempts,
-      retryBaseMs: DEFAULTS.retryBaseMs,
-      retryMaxMs: DEFAULTS.retryMaxMs,
-      maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
-    },
+    processorOptionsFrom(DEFAULT_LIMITS, `instance-${i}`),
   ));
   const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
   const queue = await backend.queue(pool, clock, work);

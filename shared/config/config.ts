@@ -47,6 +47,7 @@ export const ENV_SCHEMA = z.object({
   MAX_ATTEMPTS: int(DEFAULTS.maxAttempts),
   LEASE_MS: int(DEFAULTS.leaseMs),
   RETRY_BASE_MS: int(DEFAULTS.retryBaseMs),
+  RETRY_MAX_MS: int(DEFAULTS.retryMaxMs),
   // A chunk message carries at most LIMITS.maxDatesPerJob dates: a larger job would never decode.
   DATES_PER_JOB: z.coerce.number().int().positive().max(LIMITS.maxDatesPerJob).default(DEFAULTS.datesPerJob),
   MAX_EVENT_AGE_SECONDS: int(DEFAULTS.maxEventAgeSeconds),
@@ -82,6 +83,7 @@ export interface ServiceConfig {
     readonly maxAttempts: number;
     readonly leaseMs: number;
     readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
     readonly datesPerJob: number;
     readonly maxEventAgeSeconds: number;
   };
@@ -129,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.MAX_ATTEMPTS,
       leaseMs: e.LEASE_MS,
       retryBaseMs: e.RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.RETRY_MAX_MS, e.RETRY_BASE_MS),
       datesPerJob: e.DATES_PER_JOB,
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
     },

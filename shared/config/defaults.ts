@@ -37,6 +37,9 @@ export const DEFAULTS = {
   /** Local runs. */
   localConcurrency: 2,
   localDatesPerJob: 31,
+  /** A local run retries a failed date within seconds: it has no quota to wait out, and someone is watching. */
+  localRetryBaseMs: 250,
+  localRetryMaxMs: 5000,
   localProgressIntervalMs: 5000,
   /** The local cloud stack (`npm run dev`): backfillApi's port, and how often its scheduler publishes a reconcile. */
   devApiPort: 8080,

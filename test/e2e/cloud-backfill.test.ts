@@ -315,7 +315,7 @@ describe('the backfill service on the emulators and functions-framework servers'
       assert.equal(badDate.status, 400, badDate.text);
       const badTable = await s.api('GET', '/verify?tables=box_scores');
       assert.equal(badTable.status, 400, badTable.text);
-      assert.match(badTable.text, /unknown table "box_scores"/);
+      assert.match((badTable.json as { details: string[] }).details.join('\n'), /^tables: unknown table "box_scores"; known: all, /m);
     });
 
     it('answers 404 for a backfill id nobody started', async function () {

@@ -40,6 +40,7 @@ export async function startApiServer(): Promise<ApiServer> {
     logger: silentLogger,
     alerter: { afterVerification: () => Promise.reject(new Error('the API does not alert')), history, close: () => history.close() },
     instanceId: 'api-server-test',
+    close: () => Promise.resolve(),
   };
   setService(service);
   const server: Server = getTestServer('backfillApi');

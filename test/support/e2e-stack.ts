@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Firestore } from '@google-cloud/firestore';
 import { PubSub } from '@google-cloud/pubsub';
-import { createAlerter } from '../../functions/alerting.js';
 import { createService, setService, type Service } from '../../functions/service.js';
 import { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { loadRawDirectory } from '../../adapters/duckdb/load-raw.js';
 import { FirestoreLedger } from '../../adapters/firestore/firestore-ledger.js';
 import { createJsonLogger } from '../../adapters/logging/pino-logger.js';
 import { PubSubQueue } from '../../adapters/pubsub/pubsub-queue.js';
-import { PubSubReconcileTrigger } from '../../adapters/pubsub/pubsub-reconcile-trigger.js';
-import { SCHEDULER_MESSAGES } from '../../functions/manifest.js';
 import { loadConfig, type ServiceConfig } from '../../shared/config/config.js';
 import type { Logger } from '../../shared/log/logger.js';
-import { systemClock } from '../../shared/ports/clock.js';
 import type { ChunkRecord } from '../../shared/ports/ledger.js';
 import type { ChunkQueue } from '../../shared/ports/queue.js';
 import { FIXTURE_RAW_DIR, tempDir } from './duckdb-fixtures.js';
@@ -119,16 +115,14 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
     const firestoreLedger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix });
     const injector = options.hooks ? new WriteHookInjector(options.hooks) : undefined;
     const ledger = injector ? injector.ledger(firestoreLedger) : firestoreLedger;
-    const alerter = await createAlerter({ config, pubsub, logger, clock: systemClock, firestore: db });
-    closers.push(() => deleteCollections(db, prefix), () => ledger.close(), () => alerter.close(), () => queue.close());
-    const reconcileTrigger = options.apiTick
-      ? new PubSubReconcileTrigger({ pubsub, topic: config.topics.reconcile, message: SCHEDULER_MESSAGES.reconcile })
-      : { requestReconcile: () => Promise.resolve() };
-    const overrides = { ledger, queue, alerter, logger, reconcileTrigger };
-    // The warehouse is made by createService from config (WAREHOUSE=duckdb in BACKFILL_DATA_DIR).
+    closers.push(() => deleteCollections(db, prefix), () => ledger.close(), () => queue.close());
+    // Without apiTick, POST /backfills starts nothing: the test ticks reconcile itself.
+    const overrides = { ledger, queue, logger, clients: { firestore: db, pubsub }, ...(options.apiTick ? {} : { reconcileTrigger: { requestReconcile: () => Promise.resolve() } }) };
+    // The rest is wired as deployed: the warehouse from config (WAREHOUSE=duckdb in BACKFILL_DATA_DIR), the
+    // alerter on the ledger's Firestore client, the reconcile trigger on the reconcile topic.
     const service = await createService(config, overrides);
+    closers.push(() => service.close());
     const warehouse = service.warehouse;
-    closers.push(() => warehouse.close());
     if (!(warehouse instanceof DuckDbWarehouse)) throw new Error('WAREHOUSE=duckdb did not give a DuckDB warehouse');
     // The functions get the warehouse through a counter, so closing waits for the handlers still at
     // work (a push delivered just before the subscriptions went) before it closes the engine.
@@ -168,7 +162,7 @@ export async function startE2eStack(options: E2eStackOptions): Promise<E2eStack>
       },
       async reconfigure(env) {
         const config = loadConfig({ ...baseEnv, ...env });
-        current = serving(await createService(config, { ...overrides, warehouse, instanceId: service.instanceId }));
+        current = serving(await createService(config, { ...overrides, warehouse, alerter: service.alerter, reconcileTrigger: service.reconcileTrigger, instanceId: service.instanceId }));
         setService(current);
         return current;
       },

@@ -3,6 +3,7 @@ import { DuckDbWarehouse } from '../../adapters/duckdb/duckdb-warehouse.js';
 import { InProcessQueue } from '../../adapters/local/in-process-queue.js';
 import { LocalLedger } from '../../adapters/local/local-ledger.js';
 import { handleApiRequest } from '../../shared/api/handle-api.js';
+import { DEFAULT_LIMITS, processorOptionsFrom, reconcileLimitsFrom } from '../../shared/config/wiring.js';
 import type { RunProgressView } from '../../shared/api/progress-view.js';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { TransientError } from '../../shared/errors/errors.js';
@@ -62,9 +63,14 @@ export async function startInProcessStack(options: InProcessStackOptions = {}): 
   const logs = new MemoryLogger();
   const clock = systemClock;
   const maxAttempts = options.maxAttempts ?? 3;
+  // A test's seconds: retries within a fifth of a second, a lease of a minute, a few dates in flight.
+  const testLimits = {
+    ...DEFAULT_LIMITS, leaseMs: 60_000, maxAttempts, retryBaseMs: 20, retryMaxMs: 200,
+    maxInFlight: 20, maxInFlightPerTable: 4, datesPerJob: options.datesPerJob ?? 1,
+  };
   const processor = createChunkProcessor(
     { warehouse, ledger, clock, logger: logs },
-    { workerId: 'in-process-worker', leaseMs: 60_000, maxAttempts, retryBaseMs: 20, retryMaxMs: 200 },
+    processorOptionsFrom(testLimits, 'in-process-worker'),
   );
   const wakers: Array<() => void> = [];
   const wake = () => {
@@ -84,9 +90,7 @@ export async function startInProcessStack(options: InProcessStackOptions = {}): 
       }
     },
   });
-  const limits: ReconcileLimits = {
-    maxInFlight: 20, maxInFlightPerTable: 4, maxAttempts, datesPerJob: options.datesPerJob ?? 1, queuedStallMs: 60_000,
-  };
+  const limits = reconcileLimitsFrom(testLimits);
   const deps = { warehouse, ledger, clock, logger: logs };
   const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     const [route = '', search = ''] = path.split('?');
