@@ -90,8 +90,17 @@ export async function checkRawFile(path: string, spec: RawTableSpec): Promise<nu
   let line = 1;
   let records = 0;
   let header = true;
+  let lineEnding: { readonly ending: string; readonly line: number } | undefined;
   try {
     for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      // csv-parse's raw text of a record ends with the \r of a \r\n delimiter, or with a whole \n.
+      const ending = raw.endsWith('\r') || raw.endsWith('\r\n') ? '\\r\\n' : raw.endsWith('\n') ? '\\n' : undefined;
+      lineEnding ??= ending ? { ending, line } : undefined;
+      if (ending && lineEnding && ending !== lineEnding.ending) {
+        // DuckDB's reader takes one kind of line ending per file and fails on the other with a message
+        // that names no line (a corrected row appended by another editor is the usual way in).
+        throw new RawFileError(`${file}: line ${line} ends in ${ending} where line ${lineEnding.line} ends in ${lineEnding.ending}; save the file with one kind of line ending (e.g. sed -i 's/\\r$//' ${file})`);
+      }
       if (header) {
         checkHeader(file, record, spec);
         header = false;

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { BIGINT, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { asStorageFault } from '../../shared/errors/storage-fault.js';
+import { openDuckDbFile } from './duckdb-file.js';
 
 /**
  * The local ledger's storage: an append-only log of record versions in one DuckDB file. Appending
@@ -84,18 +82,7 @@ export class LedgerFile {
    * not exist yet reads as an empty ledger.
    */
   static async open(path: string, options: { readonly readOnly?: boolean } = {}): Promise<LedgerFile> {
-    const readOnly = options.readOnly === true && path !== ':memory:';
-    const stored = readOnly && !existsSync(path) ? ':memory:' : path;
-    if (!readOnly && path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(stored, readOnly && stored !== ':memory:' ? { access_mode: 'READ_ONLY' } : {});
-    } catch (error) {
-      throw asStorageFault(error, path) ?? error;
-    }
-    const connection = await instance.connect();
-    try {
-      if (!readOnly || stored === ':memory:') for (const sql of SCHEMA) await connection.run(sql);
+    return openDuckDbFile(path, { ...options, schema: SCHEMA, ready: async ({ instance, connection, readOnly }) => {
       const version = (await connection.runAndReadAll(`SELECT value FROM ledger_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
       if (version !== SCHEMA_VERSION) throw new LedgerSchemaError(`the local ledger ${path} has schema version ${JSON.stringify(version)}; this program reads version ${SCHEMA_VERSION}`);
       const appendStatement = readOnly ? null : await connection.prepare(
@@ -104,11 +91,7 @@ export class LedgerFile {
       const file = new LedgerFile(path, instance, connection, appendStatement);
       await file.readCounters();
       return file;
-    } catch (error) {
-      connection.closeSync();
-      instance.closeSync();
-      throw asStorageFault(error, path) ?? error;
-    }
+    } });
   }
 
   /** Versions in the log, superseded ones included. */

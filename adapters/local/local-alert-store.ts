@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { ALERT_DEFAULTS } from '../../shared/alerts/alert-defaults.js';
 import {
@@ -9,6 +6,7 @@ import {
 } from '../../shared/alerts/alert-records.js';
 import type { AlertStore } from '../../shared/ports/alert-store.js';
 import { asStorageFault } from '../../shared/errors/storage-fault.js';
+import { openDuckDbFile } from './duckdb-file.js';
 
 export interface LocalAlertStoreOptions {
   /** A DuckDB file (created, with its folder, if missing), e.g. `<dataDir>/alerts.duckdb`; ':memory:' for none. */
@@ -55,26 +53,11 @@ export class LocalAlertStore implements AlertStore {
 
   static async open(options: LocalAlertStoreOptions): Promise<LocalAlertStore> {
     const { path } = options;
-    const readOnly = options.readOnly === true && path !== ':memory:';
-    const stored = readOnly && !existsSync(path) ? ':memory:' : path;
-    if (!readOnly && path !== ':memory:') await mkdir(dirname(path), { recursive: true });
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(stored, readOnly && stored !== ':memory:' ? { access_mode: 'READ_ONLY' } : {});
-    } catch (error) {
-      throw asStorageFault(error, path) ?? error;
-    }
-    const connection = await instance.connect();
-    try {
-      if (!readOnly || stored === ':memory:') for (const sql of SCHEMA) await connection.run(sql);
+    return openDuckDbFile(path, { ...options, schema: SCHEMA, ready: async ({ instance, connection, readOnly }) => {
       const version = (await connection.runAndReadAll(`SELECT value FROM alert_store_meta WHERE key = 'schema_version'`)).getRowsJS()[0]?.[0];
       if (version !== SCHEMA_VERSION) throw new AlertStoreSchemaError(`the alert store ${path} has schema version ${JSON.stringify(version) ?? 'none'}; this program reads version ${SCHEMA_VERSION}`);
-    } catch (error) {
-      connection.closeSync();
-      instance.closeSync();
-      throw asStorageFault(error, path) ?? error;
-    }
-    return new LocalAlertStore(path, instance, connection, readOnly);
+      return new LocalAlertStore(path, instance, connection, readOnly);
+    } });
   }
 
   listAlerts(scopeKey: string, options: { readonly statuses?: readonly AlertStatus[] } = {}): Promise<AlertState[]> {

@@ -90,6 +90,22 @@ describe('fault: raw values and files that do not fit the contract', function ()
     await rejects(fixtureWith('nbac_team_boxscore', setField(7, 3, 'B\rOS')), /^nbac_team_boxscore\.csv: line 7, column opponent_team_abbr: holds a carriage return \(\\r\) at character 2, which is not printable text \(lines end with \\n or \\r\\n; a lone \\r is not a line end\)$/);
   });
 
+  it('a corrected row appended with \\n to a file of \\r\\n lines is named by line, and either kind alone loads', async function () {
+    await rejects(fixtureWith('nbac_team_boxscore', (all) => {
+      const rows = all.filter((l) => l !== '');
+      const corrected = (rows[5] ?? '').split(',').map((v, j) => (j === 15 ? String(Number(v) + 2) : v)).join(',');
+      return `${rows.join(CRLF)}${CRLF}${corrected}\n`;
+    }), /^nbac_team_boxscore\.csv: line \d+ ends in \\n where line 1 ends in \\r\\n; save the file with one kind of line ending/);
+    for (const ending of ['\n', CRLF]) {
+      const path = fixtureWith('nbac_team_boxscore', (all) => `${all.filter((l) => l !== '').join(ending)}${ending}`);
+      const loaded = await loadRawDirectory(warehouse, path);
+      assert.equal(loaded.nbac_team_boxscore, lines(join(FIXTURE_RAW_DIR, 'nbac_team_boxscore.csv')).filter((l) => l !== '').length - 1, JSON.stringify(ending));
+    }
+    // Back to the fixture, for the cases after this one.
+    await loadRawDirectory(warehouse, FIXTURE_RAW_DIR);
+    assert.deepEqual(await rowCounts(warehouse), counts);
+  });
+
   it('a 3 MB line and a 50 MB line are refused quickly by line, without echoing them', async function () {
     for (const size of [3e6, 50e6]) {
       const message = await rejects(fixtureWith('nbac_schedule', (all) => [...all.slice(0, 4), 'x'.repeat(size), ...all.slice(4)].join(CRLF)),
