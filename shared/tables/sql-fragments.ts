@@ -88,18 +88,33 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
       WHERE ${scheduleWindow(d, historyDays)}
         AND (season_year IN (SELECT season_year FROM ${raw} WHERE ${inJobDates(d, 'game_date')})
           OR game_date BETWEEN ${d.dateSubDays(p.startDate, historyDays)} AND ${p.endDate})`;
-  return `schedule AS (
-  SELECT ${SCHEDULE_COLUMNS}
+  return latestRowsCte({
+    name: 'schedule', columns: SCHEDULE_COLUMNS, source: raw, ranked: 'ranked_schedule', partitionBy: 'game_id',
+    orderBy: `processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
+          game_date DESC, home_team_abbr, away_team_abbr`,
+    where: `${scheduleWindow(d, historyDays ?? 0)} AND game_id IN (${needed})`,
+  });
+}
+
+/**
+ * Raw tables keep every scrape of a row: the one place that keeps the latest per key. `orderBy` puts the
+ * newest `processed_at` first and breaks its ties on the values, so the pick never depends on read order.
+ */
+function latestRowsCte(cte: {
+  readonly name: string; readonly columns: string; readonly source: string; readonly ranked: string;
+  readonly partitionBy: string; readonly orderBy: string; readonly where: string;
+}): string {
+  return `${cte.name} AS (
+  SELECT ${cte.columns}
   FROM (
-    SELECT ${SCHEDULE_COLUMNS},
+    SELECT ${cte.columns},
       ROW_NUMBER() OVER (
-        PARTITION BY game_id
-        ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
-          game_date DESC, home_team_abbr, away_team_abbr
+        PARTITION BY ${cte.partitionBy}
+        ORDER BY ${cte.orderBy}
       ) AS row_rank
-    FROM ${raw}
-    WHERE ${scheduleWindow(d, historyDays ?? 0)} AND game_id IN (${needed})
-  ) AS ranked_schedule
+    FROM ${cte.source}
+    WHERE ${cte.where}
+  ) AS ${cte.ranked}
   WHERE row_rank = 1
 )`;
 }
@@ -151,20 +166,12 @@ const BOX_STATS = [
 
 /** `name`: the latest team box score row per (game_id, team_abbr) of the job's dates. */
 export function latestBoxScoreCte(ctx: SqlContext, name = 'box_scores'): string {
-  const columns = `game_id, game_date, team_abbr, ${BOX_STATS.join(', ')}`;
-  return `${name} AS (
-  SELECT ${columns}
-  FROM (
-    SELECT ${columns},
-      ROW_NUMBER() OVER (
-        PARTITION BY game_id, team_abbr
-        ORDER BY processed_at DESC, points DESC, fg_attempted DESC, total_rebounds DESC, turnovers DESC
-      ) AS row_rank
-    FROM ${ctx.raw('nbac_team_boxscore')}
-    WHERE ${inJobDates(ctx.d, 'game_date')}
-  ) AS ranked_box_scores
-  WHERE row_rank = 1
-)`;
+  return latestRowsCte({
+    name, columns: `game_id, game_date, team_abbr, ${BOX_STATS.join(', ')}`, source: ctx.raw('nbac_team_boxscore'),
+    ranked: 'ranked_box_scores', partitionBy: 'game_id, team_abbr',
+    orderBy: 'processed_at DESC, points DESC, fg_attempted DESC, total_rebounds DESC, turnovers DESC',
+    where: inJobDates(ctx.d, 'game_date'),
+  });
 }
 
 const GAMEBOOK_COLUMNS = [
@@ -175,19 +182,12 @@ const GAMEBOOK_COLUMNS = [
 
 /** `name`: the latest gamebook row per (game_id, player_lookup) of the job's dates. */
 export function latestGamebookCte(ctx: SqlContext, name = 'gamebook'): string {
-  return `${name} AS (
-  SELECT ${GAMEBOOK_COLUMNS}
-  FROM (
-    SELECT ${GAMEBOOK_COLUMNS},
-      ROW_NUMBER() OVER (
-        PARTITION BY game_id, player_lookup
-        ORDER BY processed_at DESC, team_abbr, player_status, player_name, COALESCE(points, -1) DESC
-      ) AS row_rank
-    FROM ${ctx.raw('nbac_gamebook_player_stats')}
-    WHERE ${inJobDates(ctx.d, 'game_date')}
-  ) AS ranked_gamebook
-  WHERE row_rank = 1
-)`;
+  return latestRowsCte({
+    name, columns: GAMEBOOK_COLUMNS, source: ctx.raw('nbac_gamebook_player_stats'), ranked: 'ranked_gamebook',
+    partitionBy: 'game_id, player_lookup',
+    orderBy: 'processed_at DESC, team_abbr, player_status, player_name, COALESCE(points, -1) DESC',
+    where: inJobDates(ctx.d, 'game_date'),
+  });
 }
 
 /**
