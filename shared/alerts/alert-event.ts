@@ -16,13 +16,8 @@ export function isAlertEventType(value: unknown): value is AlertEventType {
 export const VERIFICATION_TRIGGERS = ['scheduled', 'run_finished', 'manual'] as const;
 export type VerificationTrigger = (typeof VERIFICATION_TRIGGERS)[number];
 
-/**
- * What a sink receives, and the JSON body of an alerts-topic message (version 1). Fields may be added
- * within a version; none is renamed or removed without bumping `version`. Times are ISO-8601 UTC.
- */
-export const AlertEventSchema = z.object({
-  version: z.literal(1),
-  type: z.enum(ALERT_EVENT_TYPES),
+/** A problem as alerts carry it, in the events sinks receive and in the stored alert states. */
+export const ALERT_PROBLEM_FIELDS = {
   /** The problem's identity (shared/verify/verification-summary.ts): mode, table, kind and subject. */
   fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
   table: z.enum(ANALYTICS_TABLES),
@@ -30,8 +25,18 @@ export const AlertEventSchema = z.object({
   /** Date reason, column or cross-table truth; empty when the kind says it all. */
   subject: z.string(),
   severity: z.enum(SEVERITIES),
-  /** One line; for `resolved`, the last one seen while it was open. */
+  /** One line: the latest seen (for `resolved`, the last one seen while it was open). */
   description: z.string(),
+};
+
+/**
+ * What a sink receives, and the JSON body of an alerts-topic message (version 1). Fields may be added
+ * within a version; none is renamed or removed without bumping `version`. Times are ISO-8601 UTC.
+ */
+export const AlertEventSchema = z.object({
+  version: z.literal(1),
+  type: z.enum(ALERT_EVENT_TYPES),
+  ...ALERT_PROBLEM_FIELDS,
   scope: z.object({
     /** What deduplicates: alerts of one scope key never resolve those of another (see scope-key.ts). */
     key: z.string(),

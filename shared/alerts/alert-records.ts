@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ANALYTICS_TABLES, RUN_MODES } from '../tables/names.js';
-import { IsoDateSchema, PROBLEM_KINDS, SEVERITIES } from '../verify/problems.js';
+import { IsoDateSchema } from '../verify/problems.js';
 import { VerificationSummarySchema, type VerificationSummary } from '../verify/verification-summary.js';
-import { ALERT_EVENT_TYPES, VERIFICATION_TRIGGERS, type VerificationTrigger } from './alert-event.js';
+import { ALERT_EVENT_TYPES, ALERT_PROBLEM_FIELDS, VERIFICATION_TRIGGERS, type VerificationTrigger } from './alert-event.js';
 
 /**
  * What the alert store keeps, as schemas: both stores decode what they read through these, so a
@@ -29,13 +29,7 @@ export const AlertStateSchema = z.object({
   id: z.string().min(1),
   scopeKey: z.string().min(1),
   mode: z.enum(RUN_MODES),
-  fingerprint: z.string().regex(/^[0-9a-f]{16}$/),
-  table: z.enum(ANALYTICS_TABLES),
-  kind: z.enum(PROBLEM_KINDS),
-  subject: z.string(),
-  severity: z.enum(SEVERITIES),
-  /** The latest description seen. */
-  description: z.string(),
+  ...ALERT_PROBLEM_FIELDS,
   status: z.enum(ALERT_STATUSES),
   firstSeenAt: epochMs,
   lastSeenAt: epochMs,
