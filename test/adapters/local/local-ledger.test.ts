@@ -43,7 +43,7 @@ async function countVersions(path: string): Promise<number> {
 ledgerConformance('LocalLedger in memory', async (clock) => {
   const ledger = await LocalLedger.open({ path: ':memory:', clock });
   return { ledger, dispose: () => ledger.close() };
-});
+}, { durable: false });
 
 ledgerConformance('LocalLedger in a DuckDB file', async (clock) => {
   const dir = await tempDir();
