@@ -15,6 +15,9 @@ export interface LocalWorkerOptions {
   readonly logger: Logger;
 }
 
+/** How much longer the driver waits for a message to finish while some run, than when none does. */
+const BUSY_WAIT_FACTOR = 10;
+
 /** This process as the only worker of a data dir: the chunk processor behind an in-process queue. */
 export interface LocalWorker {
   readonly queue: InProcessQueue;
@@ -37,6 +40,8 @@ export function createLocalWorker(stack: { readonly warehouse: Warehouse; readon
       maxAttempts: options.maxAttempts,
       retryBaseMs: 250,
       retryMaxMs: 5000,
+      // DuckDB has no rate limits to find: every job is as large as asked, within the row cap.
+      jobSize: { initialDates: options.datesPerJob, maxDates: options.datesPerJob, maxRows: DEFAULTS.maxRowsPerJob },
     },
   );
   const wakers: Array<() => void> = [];
@@ -65,8 +70,11 @@ export function createLocalWorker(stack: { readonly warehouse: Warehouse; readon
       datesPerJob: options.datesPerJob,
       queuedStallMs: DEFAULTS.leaseMs,
     },
+    // While messages run, a tick is due when one finishes (it wakes us); the timeout only catches back-offs
+    // coming due, so it is longer then: each idle tick lists and plans every chunk of the run.
     waitForWork: (timeoutMs) => new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const busy = queue.active + queue.pending > 0;
+      const timer = setTimeout(resolve, busy ? timeoutMs * BUSY_WAIT_FACTOR : timeoutMs);
       wakers.push(() => {
         clearTimeout(timer);
         resolve();

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../shared/input/invalid-input.js';
 import { DEFAULTS } from '../shared/config/defaults.js';
 import { TransientError } from '../shared/errors/errors.js';
 import { decodePubSubEvent } from './pubsub-event.js';
+import { rateLimitedNudge } from '../shared/reconcile/nudge.js';
 import { getService, type Service } from './service.js';
 
 const processors = new WeakMap<Service, ChunkProcessor>();
@@ -20,6 +21,10 @@ function processorOf(service: Service): ChunkProcessor {
       retryBaseMs: limits.retryBaseMs,
       retryMaxMs: DEFAULTS.retryMaxMs,
       maxEventAgeSeconds: limits.maxEventAgeSeconds,
+      quotaGiveUpMs: limits.quotaGiveUpMs,
+      jobSize: { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob, maxRows: limits.maxRowsPerJob },
+      // A finished job may unblock work: reconcile now rather than at the next scheduler minute.
+      ...(service.reconcileTrigger ? { onDone: rateLimitedNudge(service.reconcileTrigger, service.clock, service.logger) } : {}),
     });
     processors.set(service, processor);
   }

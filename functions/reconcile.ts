@@ -67,6 +67,7 @@ function reconcileLimits(service: Service) {
     maxInFlightPerTable: limits.maxInFlightPerTable,
     maxAttempts: limits.maxAttempts,
     datesPerJob: limits.datesPerJob,
+    maxDatesPerJob: limits.maxDatesPerJob,
     queuedStallMs: limits.leaseMs,
   };
 }

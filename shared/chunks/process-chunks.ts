@@ -38,8 +38,11 @@ export interface ChunkProcessorOptions {
   readonly quotaGiveUpMs?: number;
   /** Job sizing: the cap on dates and rows of one job, and where a table starts (default from DEFAULTS). */
   readonly jobSize?: JobSizeLimits;
-  /** Called after a job settled chunks as done: dependent work may be ready (the worker nudges reconcile). */
-  readonly onDone?: (table: AnalyticsTableName, mode: RunMode) => void;
+  /**
+   * Called (and awaited) after a job settled chunks as done: dependent work may be ready, so the worker nudges
+   * reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
+   */
+  readonly onDone?: () => Promise<void>;
 }
 
 export type { ChunkResult, ChunkResultState } from './chunk-outcome.js';
@@ -268,7 +271,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
           settle(chunk, judge(chunk, producedByDate[chunk.gameDate] ?? 0, found[chunk.gameDate] ?? 0, expectations.get(chunk.gameDate)), durationMs, ctx));
         await ledger.transition(settled.map((s) => s.transition));
         if (writeDates.length) await updateJobSize(message, (size) => grownJobSize(size, writeDates.length, sizeLimits));
-        if (settled.some((s) => isDone(s.result.state))) options.onDone?.(message.table, message.mode);
+        if (options.onDone && settled.some((s) => isDone(s.result.state))) await options.onDone();
         return { ok: true, results: settled.map((s) => s.result) };
       } catch (error) {
         const kind = classifyError(error);

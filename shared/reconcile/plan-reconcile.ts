@@ -130,10 +130,17 @@ export function planReconcile(input: {
       list.push({ id: chunk.id, gameDate: chunk.gameDate, from });
       byTable.set(chunk.table, list);
     }
+    // The caps count chunks, set for jobs of datesPerJob dates; what BigQuery bounds per table is statements
+    // ("UPDATE, DELETE, MERGE DML concurrency": "The UPDATE, DELETE, and MERGE DML statements are called mutating
+    // DML statements", limited in how many run and wait per table, https://cloud.google.com/bigquery/docs/data-manipulation-language).
+    // So a table whose job size moved keeps as many jobs in flight: its caps move with its size.
+    const scaleOf = (table: AnalyticsTableName) => datesPerMessage(limits, input.jobSizes?.[table]) / limits.datesPerJob;
+    const maxInFlight = Math.max(1, Math.round(limits.maxInFlight * Math.max(...ANALYTICS_TABLES.map(scaleOf))));
     for (const table of ANALYTICS_TABLES) {
       const list = byTable.get(table);
       if (!list) continue;
       const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
+      const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
       let batch: Candidate[] = [];
       const flush = () => {
         if (batch.length === 0) return;
@@ -144,7 +151,7 @@ export function planReconcile(input: {
         // A stalled queued chunk is already counted in flight.
         const adds = candidate.from === 'queued' ? 0 : 1;
         const tableCount = inFlight.byTable[table] ?? 0;
-        if (adds && (inFlight.total + 1 > limits.maxInFlight || tableCount + 1 > limits.maxInFlightPerTable)) {
+        if (adds && (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable)) {
           heldByCaps += 1;
           continue;
         }

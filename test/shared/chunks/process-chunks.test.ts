@@ -299,6 +299,17 @@ describe('processing a chunk message', () => {
     assert.deepEqual(await ledger.getState(key), { dates: 1, ceiling: 1 });
   });
 
+  it('calls onDone after a job that settled chunks as done, not after one that failed', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    let done = 0;
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', error: invalidQuery }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, { ...OPTIONS, onDone: () => { done += 1; return Promise.resolve(); } });
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-02']));
+    assert.equal(done, 0);
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(done, 1);
+  });
+
   it('sends the dates past the row cap of one job back to wait, and runs the rest', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
     const capped = { ...OPTIONS, jobSize: { initialDates: 12, maxDates: 100, maxRows: 1 } };
