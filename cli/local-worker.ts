@@ -12,6 +12,9 @@ export interface LocalWorkerOptions extends LocalRunSettings {
   readonly logger: Logger;
 }
 
+/** How much longer the driver waits for a message to finish while some run, than when none does. */
+const BUSY_WAIT_FACTOR = 10;
+
 /** This process as the only worker of a data dir: the chunk processor behind an in-process queue. */
 export interface LocalWorker {
   readonly queue: InProcessQueue;
@@ -50,8 +53,11 @@ export function createLocalWorker(stack: { readonly warehouse: Warehouse; readon
   return {
     queue,
     limits: reconcileLimitsFrom(limits),
+    // While messages run, a tick is due when one finishes (it wakes us); the timeout only catches back-offs
+    // coming due, so it is longer then: each idle tick lists and plans every chunk of the run.
     waitForWork: (timeoutMs) => new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const busy = queue.active + queue.pending > 0;
+      const timer = setTimeout(resolve, busy ? timeoutMs * BUSY_WAIT_FACTOR : timeoutMs);
       wakers.push(() => {
         clearTimeout(timer);
         resolve();

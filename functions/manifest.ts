@@ -19,14 +19,16 @@ export const FUNCTIONS: readonly FunctionManifestEntry[] = [
   {
     entryPoint: 'processChunk',
     trigger: { kind: 'pubsub', topicEnv: 'CHUNKS_TOPIC' },
-    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'LEASE_MS', 'MAX_ATTEMPTS', 'RETRY_BASE_MS', 'RETRY_MAX_MS', 'MAX_EVENT_AGE_SECONDS'],
-    publishes: [],
+    env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'LEASE_MS', 'MAX_ATTEMPTS', 'RETRY_BASE_MS', 'RETRY_MAX_MS', 'MAX_EVENT_AGE_SECONDS',
+      'DATES_PER_JOB', 'MAX_DATES_PER_JOB', 'MAX_ROWS_PER_JOB', 'QUOTA_GIVE_UP_MS'],
+    // RECONCILE_TOPIC: a job that finished may unblock dependent work; reconcile is nudged at once (shared/reconcile/nudge.ts).
+    publishes: ['RECONCILE_TOPIC'],
   },
   {
     entryPoint: 'reconcile',
     trigger: { kind: 'pubsub', topicEnv: 'RECONCILE_TOPIC' },
     env: [...COMMON_ENV, 'CHUNKS_TOPIC', 'RECONCILE_TOPIC', 'ALERTS_TOPIC', 'MAX_IN_FLIGHT', 'MAX_IN_FLIGHT_PER_TABLE',
-      'MAX_ATTEMPTS', 'LEASE_MS', 'RETRY_BASE_MS', 'RETRY_MAX_MS', 'DATES_PER_JOB', 'COVERAGE_START', 'COVERAGE_TARGETS', 'ALERT_WEBHOOK_URL',
+      'MAX_ATTEMPTS', 'LEASE_MS', 'RETRY_BASE_MS', 'RETRY_MAX_MS', 'DATES_PER_JOB', 'MAX_DATES_PER_JOB', 'COVERAGE_START', 'COVERAGE_TARGETS', 'ALERT_WEBHOOK_URL',
       'ALERT_REPEAT_AFTER_MS', 'MAX_EVENT_AGE_SECONDS', 'COVERAGE_EXCLUDE_DATES'],
     publishes: ['CHUNKS_TOPIC', 'ALERTS_TOPIC'],
   },

@@ -5,6 +5,7 @@ import { InvalidInputError } from '../shared/input/invalid-input.js';
 import { processorOptionsFrom } from '../shared/config/wiring.js';
 import { TransientError } from '../shared/errors/errors.js';
 import { decodePubSubEvent } from './pubsub-event.js';
+import { rateLimitedNudge } from '../shared/reconcile/nudge.js';
 import { getService, type Service } from './service.js';
 
 const processors = new WeakMap<Service, ChunkProcessor>();
@@ -12,7 +13,11 @@ const processors = new WeakMap<Service, ChunkProcessor>();
 function processorOf(service: Service): ChunkProcessor {
   let processor = processors.get(service);
   if (!processor) {
-    processor = createChunkProcessor(service, processorOptionsFrom(service.config.limits, service.instanceId));
+    processor = createChunkProcessor(service, {
+      ...processorOptionsFrom(service.config.limits, service.instanceId),
+      // A finished job may unblock work: reconcile now rather than at the next scheduler minute.
+      ...(service.reconcileTrigger ? { onDone: rateLimitedNudge(service.reconcileTrigger, service.clock, service.logger) } : {}),
+    });
     processors.set(service, processor);
   }
   return processor;

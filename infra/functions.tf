@@ -96,6 +96,11 @@ resource "google_cloudfunctions2_function" "process_chunk" {
       RETRY_BASE_MS               = var.retry_base_ms
       RETRY_MAX_MS                = var.retry_max_ms
       MAX_EVENT_AGE_SECONDS       = var.max_event_age_seconds
+      RECONCILE_TOPIC             = google_pubsub_topic.reconcile.name
+      DATES_PER_JOB               = var.dates_per_job
+      MAX_DATES_PER_JOB           = var.max_dates_per_job
+      MAX_ROWS_PER_JOB            = var.max_rows_per_job
+      QUOTA_GIVE_UP_MS            = var.quota_give_up_ms
     }
   }
 
@@ -164,6 +169,7 @@ resource "google_cloudfunctions2_function" "reconcile" {
       RETRY_BASE_MS               = var.retry_base_ms
       RETRY_MAX_MS                = var.retry_max_ms
       DATES_PER_JOB               = var.dates_per_job
+      MAX_DATES_PER_JOB           = var.max_dates_per_job
       COVERAGE_START              = var.coverage_start
       COVERAGE_TARGETS            = local.coverage_targets_json
       ALERT_REPEAT_AFTER_MS       = var.alert_repeat_after_ms

@@ -194,6 +194,13 @@ resource "google_pubsub_topic_iam_member" "reconcile_publishes_alerts" {
   member = "serviceAccount:${google_service_account.reconcile.email}"
 }
 
+# A job that finished may unblock dependent work: processChunk nudges reconcile at once (at most once a second).
+resource "google_pubsub_topic_iam_member" "chunk_publishes_reconcile" {
+  topic  = google_pubsub_topic.reconcile.name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.process_chunk.email}"
+}
+
 resource "google_pubsub_topic_iam_member" "api_publishes_chunks" {
   topic  = google_pubsub_topic.chunks.name
   role   = "roles/pubsub.publisher"

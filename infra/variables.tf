@@ -159,7 +159,25 @@ variable "retry_max_ms" {
 variable "dates_per_job" {
   type        = number
   default     = 12
-  description = "DATES_PER_JOB: game dates written by one warehouse job."
+  description = "DATES_PER_JOB: game dates of a table's first write job; the size then grows while jobs succeed and halves when a rate limit refuses one (shared/chunks/job-size.ts)."
+}
+
+variable "max_dates_per_job" {
+  type        = number
+  default     = 4000
+  description = "MAX_DATES_PER_JOB: the most game dates (partitions) one write job may grow to; BigQuery refuses a job modifying more than 4,000 partitions."
+}
+
+variable "max_rows_per_job" {
+  type        = number
+  default     = 1000000
+  description = "MAX_ROWS_PER_JOB: the most expected rows one write job takes, so a job stays well inside the worker's timeout; dates past it wait for the next job."
+}
+
+variable "quota_give_up_ms" {
+  type        = number
+  default     = 7200000
+  description = "QUOTA_GIVE_UP_MS: after this much summed back-off on quota errors (a daily or custom quota), a chunk's next refusal counts as a failed attempt."
 }
 
 variable "max_event_age_seconds" {

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { CHUNK_STATES } from '../../shared/chunks/chunk-state.js';
+import { BROKEN_STATES, CHUNK_STATES } from '../../shared/chunks/chunk-state.js';
 import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
 import type { ChunkCount, ChunkRecord, Ledger, RunRecord } from '../../shared/ports/ledger.js';
 import { UsageError } from '../usage-error.js';
@@ -33,7 +33,7 @@ export async function printStatus(
   }
   for (const run of runs) {
     const counts = await ledger.countChunks(run.id);
-    const broken = await ledger.listChunks({ runId: run.id, states: ['failed', 'dead'], limit: 5 });
+    const broken = await ledger.listChunks({ runId: run.id, states: BROKEN_STATES, limit: 5 });
     writeRunStatus(out, { run, counts, broken });
   }
   out.write('\nCheckpoints only: `backfill verify` reads the warehouse itself.\n');

@@ -1,5 +1,5 @@
 import type { ChunkRecord, Ledger, RunRecord } from '../ports/ledger.js';
-import { CHUNK_STATES, type ChunkState } from '../chunks/chunk-state.js';
+import { BROKEN_STATES, CHUNK_STATES, TERMINAL_STATES, type ChunkState } from '../chunks/chunk-state.js';
 import type { AnalyticsTableName } from '../tables/names.js';
 
 export interface RunProgressView {
@@ -26,12 +26,12 @@ export async function runProgress(ledger: Ledger, runId: string, now: number): P
     row[c.state] = (row[c.state] ?? 0) + c.count;
   }
   const total = counts.reduce((n, c) => n + c.count, 0);
-  const settled = totals.succeeded + totals.no_source + totals.dead;
+  const settled = TERMINAL_STATES.reduce((n, s) => n + totals[s], 0);
   const elapsedMinutes = Math.max(1 / 60, ((run.finishedAt ?? now) - run.createdAt) / 60000);
   const chunksPerMinute = settled / elapsedMinutes;
   const left = total - settled;
   const etaSeconds = left === 0 || chunksPerMinute === 0 || run.state !== 'active' ? null : Math.ceil((left / chunksPerMinute) * 60);
-  const broken = await ledger.listChunks({ runId, states: ['failed', 'dead'], limit: 10 });
+  const broken = await ledger.listChunks({ runId, states: BROKEN_STATES, limit: 10 });
   return {
     run,
     totals: { ...totals, total },

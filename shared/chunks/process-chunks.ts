@@ -3,10 +3,13 @@ import type { ChunkRecord, ChunkTransition, Ledger } from '../ports/ledger.js';
 import type { Warehouse } from '../ports/warehouse.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkMessage } from './chunk-message.js';
-import { isDone } from './chunk-state.js';
-import { retryDelayMs } from './backoff.js';
+import { CLAIMABLE_STATES, isDone, NOT_DONE_STATES } from './chunk-state.js';
+import { failJob, isReadBackMismatch, judge, settle, type ChunkResult, type OutcomeContext } from './chunk-outcome.js';
+import { afterIsolationStep, isOutOfAttempts, nextIsolationStep, notDueUntil, startIsolation, type RetryPolicy } from './retry-policy.js';
+import { datesWithinRowCap, grownJobSize, jobSizeKey, readJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { classifyError } from '../errors/classify.js';
-import { errorMessage } from '../errors/errors.js';
+import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
 import { loadExpectations, type DateExpectation } from '../planning/expectations.js';
 import { findBlocker } from '../planning/dependencies.js';
@@ -31,19 +34,18 @@ export interface ChunkProcessorOptions {
   readonly retryMaxMs: number;
   /** Messages older than this are dropped: reconcile republishes whatever still matters. */
   readonly maxEventAgeSeconds?: number;
+  /** Quota back-offs of a chunk past this much waiting count as a failure (default DEFAULTS.quotaGiveUpMs). */
+  readonly quotaGiveUpMs?: number;
+  /** Job sizing: the cap on dates and rows of one job, and where a table starts (default from DEFAULTS). */
+  readonly jobSize?: JobSizeLimits;
+  /**
+   * Called (and awaited) after a job settled chunks as done: dependent work may be ready, so the worker nudges
+   * reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
+   */
+  readonly onDone?: () => Promise<void>;
 }
 
-export type ChunkResultState = 'succeeded' | 'no_source' | 'failed' | 'dead' | 'queued' | 'pending';
-
-export interface ChunkResult {
-  readonly id: string;
-  readonly gameDate: IsoDate;
-  readonly state: ChunkResultState;
-  readonly rowsWritten?: number;
-  readonly rowsFound?: number;
-  readonly expectedRows?: number;
-  readonly error?: string;
-}
+export type { ChunkResult, ChunkResultState } from './chunk-outcome.js';
 
 export interface ProcessOutcome {
   /** false: a transient or quota error; the transport should redeliver (Pub/Sub: throw). */
@@ -52,6 +54,8 @@ export interface ProcessOutcome {
   /** Chunks of the message not run, with why (already done, held by another worker, dependency). */
   readonly skipped: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
   readonly error?: string;
+  /** Warehouse write jobs this message ran (more than one when a failing job was split). */
+  readonly jobs: number;
 }
 
 export interface ChunkProcessor {
@@ -65,17 +69,29 @@ interface Deps {
   readonly logger: Logger;
 }
 
-/** A read-back mismatch may be a race with another writer: retry it through redelivery. */
-const READ_BACK_PREFIX = 'read back';
-const CLAIMABLE = ['pending', 'queued', 'failed'] as const;
-const NOT_DONE = ['pending', 'queued', 'running', 'failed', 'dead'] as const;
+type Skipped = Array<{ id: string; reason: string }>;
+
+/** Jobs of one message: in the same invocation a failed job is split, within this share of the lease. */
+const ISOLATION_SHARE_OF_LEASE = 0.5;
+
+export function jobSizeLimitsFrom(options: Pick<ChunkProcessorOptions, 'jobSize'>): JobSizeLimits {
+  return options.jobSize ?? { initialDates: DEFAULTS.datesPerJob, maxDates: DEFAULTS.maxDatesPerJob, maxRows: DEFAULTS.maxRowsPerJob };
+}
 
 /**
  * Claim, run, read back, checkpoint. Idempotent: a duplicate or late delivery of a finished chunk
  * does nothing; a write whose checkpoint was lost is simply done again (the partition is replaced whole).
+ * A chunk that is not due (failed, or backed off on quota, before its nextAttemptAt) is not run, whoever
+ * delivered its message: the retry policy decides, and reconcile publishes it again when it is due.
  */
 export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions): ChunkProcessor {
   const { warehouse, ledger, clock } = deps;
+  const policy: RetryPolicy = {
+    maxAttempts: options.maxAttempts, retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs,
+    quotaGiveUpMs: options.quotaGiveUpMs ?? DEFAULTS.quotaGiveUpMs,
+  };
+  const sizeLimits = jobSizeLimitsFrom(options);
+  const context = (): OutcomeContext => ({ workerId: options.workerId, now: clock.now(), policy });
 
   async function process(message: ChunkMessage): Promise<ProcessOutcome> {
     const log = deps.logger.child({ runId: message.runId, table: message.table, mode: message.mode });
@@ -84,7 +100,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       log.warn('dropping a chunk message older than the maximum event age; reconcile republishes what still matters', {
         ageSeconds: Math.round((now - message.publishedAt) / 1000), dates: message.dates,
       });
-      return { ack: true, results: [], skipped: message.dates.map((d) => ({ id: chunkId(message.table, d, message.mode), reason: 'event too old' })) };
+      return { ack: true, results: [], jobs: 0, skipped: message.dates.map((d) => ({ id: chunkId(message.table, d, message.mode), reason: 'event too old' })) };
     }
 
     const ids = [...new Set(message.dates)].sort().map((d) => chunkId(message.table, d, message.mode));
@@ -94,18 +110,20 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     if (!run) {
       const skipped = ids.map((id) => ({ id, reason: `no run ${message.runId}` }));
       log.warn('chunk message of a run the ledger does not know; acknowledged without work', { dates: message.dates, skipped });
-      return { ack: true, results: [], skipped };
+      return { ack: true, results: [], jobs: 0, skipped };
     }
-    const skipped: Array<{ id: string; reason: string }> = [];
+    const skipped: Skipped = [];
     const existing = new Map((await ledger.getChunks(ids)).map((c) => [c.id, c]));
     const claimable: string[] = [];
     for (const id of ids) {
       const chunk = existing.get(id);
+      const notDue = chunk ? notDueUntil(chunk, now) : null;
       if (!chunk) skipped.push({ id, reason: 'unknown chunk (not planned)' });
       else if (!chunk.runIds.includes(run.id)) skipped.push({ id, reason: `not a chunk of run ${run.id}` });
       else if (isDone(chunk.state)) skipped.push({ id, reason: `already ${chunk.state}` });
       else if (chunk.state === 'dead') skipped.push({ id, reason: 'dead' });
-      else if (chunk.state === 'failed' && chunk.attempts >= options.maxAttempts) skipped.push({ id, reason: 'out of attempts' });
+      else if (isOutOfAttempts(chunk, policy)) skipped.push({ id, reason: 'out of attempts' });
+      else if (notDue !== null) skipped.push({ id, reason: `not due before ${new Date(notDue).toISOString()}` });
       else if (chunk.state === 'running' && (chunk.leaseExpiresAt ?? 0) > now) skipped.push({ id, reason: 'held by another worker' });
       else claimable.push(id);
     }
@@ -115,7 +133,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       await releaseQueued(ledger, claimable);
       for (const id of claimable) skipped.push({ id, reason: 'run cancelled' });
       log.info('run is cancelled; chunk message acknowledged without work', { dates: message.dates });
-      return { ack: true, results: [], skipped };
+      return { ack: true, results: [], jobs: 0, skipped };
     }
 
     // Dependency order: never run before the upstream partitions we read are done, whichever run builds them.
@@ -123,50 +141,168 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const runnable = await withoutBlocked(claimable, existing, message, skipped);
     if (runnable.length === 0) {
       if (skipped.length) log.info('nothing to do for this message', { skipped });
-      return { ack: true, results: [], skipped };
+      return { ack: true, results: [], jobs: 0, skipped };
     }
 
     const leaseExpiresAt = now + options.leaseMs;
     const claimPatch = { leaseOwner: options.workerId, leaseExpiresAt, startedAt: now };
     const claimed = await ledger.transition(runnable.flatMap((id): ChunkTransition[] => [
-      { id, from: CLAIMABLE, to: 'running', patch: claimPatch },
+      { id, from: CLAIMABLE_STATES, to: 'running', patch: claimPatch },
       { id, from: ['running'], to: 'running', patch: claimPatch, leaseExpiredBy: now },
     ]));
     const claimedById = new Map(claimed.map((c) => [c.id, c]));
     for (const id of runnable) if (!claimedById.has(id)) skipped.push({ id, reason: 'claimed by another worker first' });
-    if (claimedById.size === 0) return { ack: true, results: [], skipped };
+    if (claimedById.size === 0) return { ack: true, results: [], jobs: 0, skipped };
 
-    const chunks = [...claimedById.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
-    const dates = chunks.map((c) => c.gameDate);
-    const start = dates[0] as IsoDate;
-    const end = dates[dates.length - 1] as IsoDate;
-    const started = clock.now();
+    let chunks = [...claimedById.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
+    const job = new JobRunner(spec, message, run.request.reprocess === 'all', log);
+    let expectations: ReadonlyMap<IsoDate, DateExpectation>;
     try {
-      const expectations = await loadExpectations(warehouse, spec, message.mode, start, end);
-      const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, run.request.reprocess === 'all');
-      const lineage = unchanged.lineage;
-      const produced = writeDates.length
-        ? (await warehouse.replacePartitions(partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, lineage))).producedByDate
-        : {};
-      // A partition already built from exactly these inputs holds what the transform would write: it is kept.
-      const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
-      if (unchanged.rows.size) log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
-      const found = await warehouse.countRows(spec, message.mode, dates);
-      const durationMs = clock.now() - started;
-      const settled = chunks.map((chunk) =>
-        settle(chunk, judge(chunk, producedByDate[chunk.gameDate] ?? 0, found[chunk.gameDate] ?? 0, expectations.get(chunk.gameDate)), durationMs));
-      await ledger.transition(settled.map((s) => s.transition));
-      const results = settled.map((s) => s.result);
-      for (const r of results) {
-        const fields = { gameDate: r.gameDate, rowsWritten: r.rowsWritten, rowsFound: r.rowsFound, expectedRows: r.expectedRows };
-        if (r.state === 'failed' || r.state === 'dead') log.error(`chunk ${r.state}: ${r.error ?? ''}`, fields);
-        else if (r.state === 'no_source') log.info('raw data is short for this date: rows written, date not complete', fields);
-      }
-      log.info('chunk message processed', { dates, durationMs, states: countBy(results.map((r) => r.state)) });
-      const transientFailure = results.some((r) => r.state === 'failed' && r.error?.startsWith(READ_BACK_PREFIX));
-      return { ack: !transientFailure, results, skipped };
+      expectations = await loadExpectations(warehouse, spec, message.mode, chunks[0]?.gameDate as IsoDate, chunks[chunks.length - 1]?.gameDate as IsoDate);
     } catch (error) {
-      return fail(chunks, error, skipped, log);
+      return finish(log, await recordFailure(chunks, error, log), skipped, job.count, errorMessage(error));
+    }
+    // The row cap: a job stays well inside the function's timeout; the dates past it go back to wait.
+    const fit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
+    if (fit < chunks.length) {
+      const over = chunks.slice(fit);
+      chunks = chunks.slice(0, fit);
+      await ledger.transition(over.map((c) => ({ id: c.id, from: ['running'], to: 'pending', leaseOwner: options.workerId, patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null, startedAt: null } })));
+      for (const c of over) skipped.push({ id: c.id, reason: `over the row cap of one job (${sizeLimits.maxRows} rows)` });
+      await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, fit)), ceiling: size.ceiling }));
+    }
+    const outcome = await runIsolating(job, chunks, expectations, log);
+    return finish(log, outcome, skipped, job.count, outcome.error);
+  }
+
+  interface Outcome {
+    readonly results: ChunkResult[];
+    /** A chunk backed off on quota or failed in a way worth a redelivery. */
+    readonly redeliver: boolean;
+    readonly error?: string;
+  }
+
+  function finish(log: Logger, outcome: Outcome, skipped: Skipped, jobs: number, error: string | undefined): ProcessOutcome {
+    const { results } = outcome;
+    for (const r of results) {
+      const fields = { gameDate: r.gameDate, rowsWritten: r.rowsWritten, rowsFound: r.rowsFound, expectedRows: r.expectedRows };
+      if (r.state === 'failed' || r.state === 'dead') log.error(`chunk ${r.state}: ${r.error ?? ''}`, fields);
+      else if (r.state === 'no_source') log.info('raw data is short for this date: rows written, date not complete', fields);
+    }
+    log.info('chunk message processed', { dates: results.map((r) => r.gameDate), jobs, states: countBy(results.map((r) => r.state)) });
+    return { ack: !outcome.redeliver, results, skipped, jobs, ...(error !== undefined ? { error } : {}) };
+  }
+
+  /**
+   * Run the claimed chunks as one job; if it fails with anything but quota, isolate the failure by splitting
+   * (the retry policy's bisection), so one bad date fails alone and its neighbours are written. Quota backs
+   * off every chunk not yet written, without an attempt and without splitting.
+   */
+  async function runIsolating(job: JobRunner, chunks: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>, log: Logger): Promise<Outcome> {
+    const results: ChunkResult[] = [];
+    const first = await job.attempt(chunks, expectations);
+    if (first.ok) return { results: first.results, redeliver: first.results.some(isReadBackMismatch) };
+    if (first.kind === 'quota' || chunks.length === 1) return recordFailure(chunks, first.error, log);
+    log.warn('a job of several dates failed: splitting it to find the date that fails', { dates: chunks.length, kind: first.kind, error: errorMessage(first.error) });
+    const budgetEnds = clock.now() + options.leaseMs * ISOLATION_SHARE_OF_LEASE;
+    let search = startIsolation(chunks);
+    let lastError = first.error;
+    let lastKind = first.kind;
+    let redeliver = false;
+    for (let step = nextIsolationStep(search, lastKind); step; step = nextIsolationStep(search, lastKind)) {
+      if (step.kind === 'blame') {
+        const blamed = await recordFailure([step.item], lastError, log);
+        results.push(...blamed.results);
+        redeliver ||= blamed.redeliver;
+        search = afterIsolationStep(search, step, false);
+        continue;
+      }
+      if (clock.now() > budgetEnds) {
+        // Out of time for this invocation: what is left fails as one (an attempt each), reconcile retries it.
+        const left = [...search.suspects, ...search.cleared];
+        const out = await recordFailure(left, lastError, log);
+        return { results: [...results, ...out.results], redeliver: true, error: out.error };
+      }
+      const ran = await job.attempt(step.job, expectations);
+      if (ran.ok) {
+        results.push(...ran.results);
+        redeliver ||= ran.results.some(isReadBackMismatch);
+      } else if (ran.kind === 'quota') {
+        const out = await recordFailure([...search.suspects, ...search.cleared], ran.error, log);
+        return { results: [...results, ...out.results], redeliver: true, error: out.error };
+      } else {
+        lastError = ran.error;
+        lastKind = ran.kind;
+      }
+      search = afterIsolationStep(search, step, ran.ok);
+    }
+    return { results, redeliver, error: errorMessage(lastError) };
+  }
+
+  /** One warehouse job over some claimed chunks, checkpointed; an error is returned, classified, not thrown. */
+  class JobRunner {
+    count = 0;
+    constructor(
+      private readonly spec: AnalyticsTableSpec,
+      private readonly message: ChunkMessage,
+      private readonly force: boolean,
+      private readonly log: Logger,
+    ) {}
+
+    async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown }> {
+      const { spec, message } = this;
+      // The write wants its dates in order (a split job's dates come back out of it).
+      const chunks = [...job].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
+      const dates = chunks.map((c) => c.gameDate);
+      const started = clock.now();
+      try {
+        const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, this.force);
+        if (writeDates.length) this.count += 1;
+        const produced = writeDates.length
+          ? (await warehouse.replacePartitions(partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, unchanged.lineage))).producedByDate
+          : {};
+        // A partition already built from exactly these inputs holds what the transform would write: it is kept.
+        const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
+        if (unchanged.rows.size) this.log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
+        const found = await warehouse.countRows(spec, message.mode, dates);
+        const durationMs = clock.now() - started;
+        const ctx = context();
+        const settled = chunks.map((chunk) =>
+          settle(chunk, judge(chunk, producedByDate[chunk.gameDate] ?? 0, found[chunk.gameDate] ?? 0, expectations.get(chunk.gameDate)), durationMs, ctx));
+        await ledger.transition(settled.map((s) => s.transition));
+        if (writeDates.length) await updateJobSize(message, (size) => grownJobSize(size, writeDates.length, sizeLimits));
+        if (options.onDone && settled.some((s) => isDone(s.result.state))) await options.onDone();
+        return { ok: true, results: settled.map((s) => s.result) };
+      } catch (error) {
+        const kind = classifyError(error);
+        if (kind === 'quota') await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
+        return { ok: false, kind, error };
+      }
+    }
+  }
+
+  /** Record a job's error against its chunks (the retry policy decides each one's next state). */
+  async function recordFailure(chunks: readonly ChunkRecord[], error: unknown, log: Logger): Promise<Outcome> {
+    const kind = classifyError(error);
+    const message = errorMessage(error);
+    const settled = failJob(chunks, kind, message, context());
+    await ledger.transition(settled.map((s) => s.transition));
+    const fields = { kind, error: message, dates: chunks.map((c) => c.gameDate) };
+    if (kind === 'quota') log.warn('quota: backing off', fields);
+    else log.error(`chunk job failed (${kind})`, fields);
+    // Permanent: recorded and acknowledged. Transient and quota: redeliver (the policy says when it runs).
+    return { results: settled.map((s) => s.result), redeliver: kind !== 'permanent', error: message };
+  }
+
+  /** Read-modify-write of the table's job size in ledger state; a failure to record it costs nothing but speed. */
+  async function updateJobSize(message: ChunkMessage, change: (size: JobSize) => JobSize): Promise<void> {
+    const key = jobSizeKey(message.table, message.mode);
+    try {
+      const before = readJobSize(await ledger.getState(key), sizeLimits);
+      const after = change(before);
+      if (after.dates !== before.dates || after.ceiling !== before.ceiling) await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling });
+    } catch (error) {
+      deps.logger.warn('could not record the job size', { key, error: errorMessage(error) });
     }
   }
 
@@ -200,7 +336,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     ids: string[],
     existing: Map<string, ChunkRecord>,
     message: ChunkMessage,
-    skipped: Array<{ id: string; reason: string }>,
+    skipped: Skipped,
   ): Promise<string[]> {
     const spec = tableSpec(message.table);
     if (spec.upstream.length === 0 || ids.length === 0) return ids;
@@ -213,7 +349,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       const to = upstreamWindow(dep, dates[dates.length - 1] as IsoDate).to;
       if (to < from) continue;
       const rows = await ledger.listChunks({
-        table: dep.table, mode: message.mode, states: NOT_DONE, gameDateFrom: from, gameDateTo: to,
+        table: dep.table, mode: message.mode, states: NOT_DONE_STATES, gameDateFrom: from, gameDateTo: to,
         ...(dep.lookbackDays === 'all' ? { limit: 1 } : {}),
       });
       notDone.set(dep.table, rows.map((c) => c.gameDate).sort());
@@ -231,84 +367,6 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       await ledger.transition(blocked.map((id) => ({ id, from: ['queued'], to: 'pending', patch: { leaseExpiresAt: null, queuedAt: null } })));
     }
     return runnable;
-  }
-
-  function judge(chunk: ChunkRecord, produced: number, found: number, expectation: DateExpectation | undefined): ChunkResult {
-    const base = { id: chunk.id, gameDate: chunk.gameDate, rowsWritten: produced, rowsFound: found };
-    const expectedRows = expectation?.expectedRows ?? 0;
-    if (found !== produced) {
-      return { ...base, expectedRows, state: 'failed', error: `${READ_BACK_PREFIX} ${found} rows but the write produced ${produced}` };
-    }
-    if (expectation && expectation.sourceShortGames > 0) {
-      return { ...base, expectedRows, state: 'no_source' };
-    }
-    if (produced !== expectedRows) {
-      return { ...base, expectedRows, state: 'failed', error: `transform produced ${produced} rows, the contract expects ${expectedRows}` };
-    }
-    return { ...base, expectedRows, state: 'succeeded' };
-  }
-
-  /** The checkpoint for a judged chunk: a failure spends an attempt, and the last attempt makes it dead. */
-  function settle(chunk: ChunkRecord, judged: ChunkResult, durationMs: number): { result: ChunkResult; transition: ChunkTransition } {
-    const finishedAt = clock.now();
-    const common = {
-      rowsWritten: judged.rowsWritten ?? null, rowsFound: judged.rowsFound ?? null, expectedRows: judged.expectedRows ?? null,
-      durationMs, finishedAt, leaseOwner: null, leaseExpiresAt: null,
-    };
-    if (judged.state !== 'failed') {
-      return {
-        result: judged,
-        transition: { id: chunk.id, from: ['running'], to: judged.state, leaseOwner: options.workerId, patch: { ...common, lastError: null, nextAttemptAt: null } },
-      };
-    }
-    const attempts = chunk.attempts + 1;
-    const state = attempts >= options.maxAttempts ? 'dead' : 'failed';
-    return {
-      result: { ...judged, state },
-      transition: {
-        id: chunk.id, from: ['running'], to: state, leaseOwner: options.workerId,
-        patch: {
-          ...common, attempts, lastError: judged.error ?? null,
-          nextAttemptAt: state === 'dead' ? null : finishedAt + retryDelayMs(attempts, options.retryBaseMs, options.retryMaxMs),
-        },
-      },
-    };
-  }
-
-  async function fail(chunks: ChunkRecord[], error: unknown, skipped: Array<{ id: string; reason: string }>, log: Logger): Promise<ProcessOutcome> {
-    const kind = classifyError(error);
-    const message = errorMessage(error);
-    const now = clock.now();
-    const transitions: ChunkTransition[] = [];
-    const results: ChunkResult[] = [];
-    for (const chunk of chunks) {
-      if (kind === 'quota') {
-        // The engine asked us to slow down: not a failure of the chunk, so no attempt is spent.
-        const quotaRetries = chunk.quotaRetries + 1;
-        transitions.push({
-          id: chunk.id, from: ['running'], to: 'queued', leaseOwner: options.workerId,
-          patch: { quotaRetries, lastError: message, leaseOwner: null, leaseExpiresAt: now + retryDelayMs(quotaRetries, options.retryBaseMs, options.retryMaxMs), queuedAt: now },
-        });
-        results.push({ id: chunk.id, gameDate: chunk.gameDate, state: 'queued', error: message });
-        continue;
-      }
-      const attempts = chunk.attempts + 1;
-      const dead = kind === 'permanent' || attempts >= options.maxAttempts;
-      transitions.push({
-        id: chunk.id, from: ['running'], to: dead ? 'dead' : 'failed', leaseOwner: options.workerId,
-        patch: {
-          attempts, lastError: message, leaseOwner: null, leaseExpiresAt: null, finishedAt: now,
-          nextAttemptAt: dead ? null : now + retryDelayMs(attempts, options.retryBaseMs, options.retryMaxMs),
-        },
-      });
-      results.push({ id: chunk.id, gameDate: chunk.gameDate, state: dead ? 'dead' : 'failed', error: message });
-    }
-    await ledger.transition(transitions);
-    const fields = { kind, error: message, dates: chunks.map((c) => c.gameDate) };
-    if (kind === 'quota') log.warn('quota: backing off', fields);
-    else log.error(`chunk message failed (${kind})`, fields);
-    // Permanent: recorded and acknowledged. Transient and quota: redeliver.
-    return { ack: kind === 'permanent', results, skipped, error: message };
   }
 
   return { process };

@@ -1,9 +1,6 @@
 import type { ChunkRecord, ChunkTransition } from '../ports/ledger.js';
 import type { ReprocessMode } from '../planning/backfill-request.js';
-import type { ChunkState } from './chunk-state.js';
-
-/** States a chunk can be sent back to work from: anything not in flight (queued or running chunks finish first). */
-export const RESETTABLE_STATES: readonly ChunkState[] = ['pending', 'failed', 'dead', 'succeeded', 'no_source'];
+import { isIn, RESETTABLE_STATES, UNSUCCESSFUL_STATES } from './chunk-state.js';
 
 /**
  * Another round for a chunk: back to pending with a fresh set of attempts. The attempts spent so far move to
@@ -34,10 +31,10 @@ export function anotherRound(chunk: ChunkRecord): ChunkTransition {
 export function chunksToRedo(chunks: readonly ChunkRecord[], rebuild: ReadonlySet<string>, reprocess: ReprocessMode, roundStartedAt: number): ChunkTransition[] {
   const before = (c: ChunkRecord) => (c.finishedAt ?? c.updatedAt) < roundStartedAt;
   return chunks
-    .filter((c) => c.state !== 'pending' && RESETTABLE_STATES.includes(c.state))
+    .filter((c) => c.state !== 'pending' && isIn(RESETTABLE_STATES, c.state))
     .filter((c) => {
       if (rebuild.has(c.id) && c.state !== 'failed') return true;
-      if (reprocess === 'failed') return (c.state === 'failed' || c.state === 'dead' || c.state === 'no_source') && before(c);
+      if (reprocess === 'failed') return isIn(UNSUCCESSFUL_STATES, c.state) && before(c);
       if (reprocess === 'all') return before(c);
       return false;
     })

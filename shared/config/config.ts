@@ -50,6 +50,9 @@ export const ENV_SCHEMA = z.object({
   RETRY_MAX_MS: int(DEFAULTS.retryMaxMs),
   // A chunk message carries at most LIMITS.maxDatesPerJob dates: a larger job would never decode.
   DATES_PER_JOB: z.coerce.number().int().positive().max(LIMITS.maxDatesPerJob).default(DEFAULTS.datesPerJob),
+  MAX_DATES_PER_JOB: z.coerce.number().int().positive().max(LIMITS.maxDatesPerJob).default(DEFAULTS.maxDatesPerJob),
+  MAX_ROWS_PER_JOB: int(DEFAULTS.maxRowsPerJob),
+  QUOTA_GIVE_UP_MS: int(DEFAULTS.quotaGiveUpMs),
   MAX_EVENT_AGE_SECONDS: int(DEFAULTS.maxEventAgeSeconds),
   /** JSON: {"player_game_summary": {"start": "2016-10-01"}, ...}; tables left out use COVERAGE_START. */
   COVERAGE_TARGETS: z.string().optional(),
@@ -84,7 +87,11 @@ export interface ServiceConfig {
     readonly leaseMs: number;
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
+    /** Where a table's job size starts; it then moves between 1 and maxDatesPerJob (shared/chunks/job-size.ts). */
     readonly datesPerJob: number;
+    readonly maxDatesPerJob: number;
+    readonly maxRowsPerJob: number;
+    readonly quotaGiveUpMs: number;
     readonly maxEventAgeSeconds: number;
   };
   readonly coverageTargets: readonly CoverageTarget[];
@@ -133,6 +140,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: e.RETRY_BASE_MS,
       retryMaxMs: Math.max(e.RETRY_MAX_MS, e.RETRY_BASE_MS),
       datesPerJob: e.DATES_PER_JOB,
+      maxDatesPerJob: Math.max(e.DATES_PER_JOB, e.MAX_DATES_PER_JOB),
+      maxRowsPerJob: e.MAX_ROWS_PER_JOB,
+      quotaGiveUpMs: e.QUOTA_GIVE_UP_MS,
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
     },
     coverageTargets,

@@ -7,8 +7,11 @@ export const LIMITS = {
   maxRangeDays: 366 * 20,
   maxExcludedDates: 5000,
   maxConcurrency: 64,
-  /** Game dates in one chunk message (and so in one warehouse job). */
-  maxDatesPerJob: 366,
+  /**
+   * Game dates in one chunk message (and so in one warehouse job): BigQuery's "Number of partitions modified by
+   * a single job: 4,000" (https://cloud.google.com/bigquery/quotas, partitioned tables).
+   */
+  maxDatesPerJob: 4000,
   /** A request body past this is refused unread: the largest valid request (5,000 excluded dates) is ~70 KB. */
   maxRequestBytes: 256 * 1024,
 } as const;
@@ -24,19 +27,37 @@ export const DEFAULTS = {
   retryBaseMs: 30 * 1000,
   retryMaxMs: 30 * 60 * 1000,
   /**
+   * A chunk refused on quota for this long in all (its back-offs added up) counts the next refusal as a failure:
+   * BigQuery's "quotaExceeded" is "a longer-term" limit, daily or custom (troubleshoot-quotas), which would
+   * otherwise hold a run for good. Short-term rate limits clear long before.
+   */
+  quotaGiveUpMs: 2 * 60 * 60 * 1000,
+  /**
    * Chunks in flight (queued or running) for all runs together, and per table, and dates per write
    * job: the plan measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md).
    * 240 a table = 20 jobs of 12 dates, BigQuery's 2 running + 20 queued DML statements per table.
    */
   maxInFlight: 1200,
   maxInFlightPerTable: 240,
-  /** Dates written by one warehouse job (per-date checkpoints are kept). */
+  /**
+   * Dates written by one warehouse job (per-date checkpoints are kept): where a table's job size starts. It then
+   * doubles while jobs succeed and halves when a rate limit refuses one (shared/chunks/job-size.ts), up to
+   * maxDatesPerJob dates and maxRowsPerJob rows.
+   */
   datesPerJob: 12,
+  maxDatesPerJob: 4000,
+  /** Rows one job may write, so it stays well inside the function timeout (an assumption: ~2 KB a row). */
+  maxRowsPerJob: 1_000_000,
   /** Pub/Sub events older than this are dropped with a log line: reconcile republishes what still matters. */
   maxEventAgeSeconds: 60 * 60,
   /** Local runs. */
   localConcurrency: 2,
-  localDatesPerJob: 31,
+  /**
+   * A local job writes every date of a table it may (DuckDB has no rate limits; per-date checkpoints are kept):
+   * the transforms cost about the same per date whatever the job's size, while each job adds its fixed reads
+   * (expectations, input fingerprints, read-back) and a reconcile round trip. Measured with `npm run bench`.
+   */
+  localDatesPerJob: LIMITS.maxDatesPerJob,
   /** A local run retries a failed date within seconds: it has no quota to wait out, and someone is watching. */
   localRetryBaseMs: 250,
   localRetryMaxMs: 5000,

@@ -20,6 +20,9 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   retryBaseMs: DEFAULTS.retryBaseMs,
   retryMaxMs: DEFAULTS.retryMaxMs,
   datesPerJob: DEFAULTS.datesPerJob,
+  maxDatesPerJob: DEFAULTS.maxDatesPerJob,
+  maxRowsPerJob: DEFAULTS.maxRowsPerJob,
+  quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
   maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
 };
 
@@ -31,6 +34,8 @@ export function processorOptionsFrom(limits: ServiceLimits, workerId: string): C
     retryBaseMs: limits.retryBaseMs,
     retryMaxMs: limits.retryMaxMs,
     maxEventAgeSeconds: limits.maxEventAgeSeconds,
+    quotaGiveUpMs: limits.quotaGiveUpMs,
+    jobSize: { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob, maxRows: limits.maxRowsPerJob },
   };
 }
 
@@ -40,6 +45,7 @@ export function reconcileLimitsFrom(limits: ServiceLimits): ReconcileLimits {
     maxInFlightPerTable: limits.maxInFlightPerTable,
     maxAttempts: limits.maxAttempts,
     datesPerJob: limits.datesPerJob,
+    maxDatesPerJob: limits.maxDatesPerJob,
     queuedStallMs: limits.leaseMs,
   };
 }
@@ -64,6 +70,8 @@ export function localLimits(settings: LocalRunSettings): ServiceLimits {
     maxInFlightPerTable: inFlight,
     maxAttempts: settings.maxAttempts,
     datesPerJob: settings.datesPerJob,
+    // DuckDB has no rate limits to find: every job is as large as asked, within the row cap.
+    maxDatesPerJob: settings.datesPerJob,
     retryBaseMs: DEFAULTS.localRetryBaseMs,
     retryMaxMs: DEFAULTS.localRetryMaxMs,
   };

@@ -1,5 +1,6 @@
 import type { ChunkRecord, ChunkTransition, RunRecord } from '../ports/ledger.js';
-import { isDone } from '../chunks/chunk-state.js';
+import { isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
+import { afterLeaseExpired, isDue, isOutOfAttempts } from '../chunks/retry-policy.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { tableSpec } from '../tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
@@ -10,8 +11,13 @@ export interface ReconcileLimits {
   readonly maxInFlight: number;
   readonly maxInFlightPerTable: number;
   readonly maxAttempts: number;
-  /** Dates per message (one write job); per-date checkpoints are kept. */
+  /** Dates per message (one write job) while a table has no job size of its own; per-date checkpoints are kept. */
   readonly datesPerJob: number;
+  /**
+   * The most dates per message once a table's job size grew (shared/chunks/job-size.ts); without it the size
+   * stays datesPerJob.
+   */
+  readonly maxDatesPerJob?: number;
   /** A queued chunk nobody picked up for this long is published again (lost or dropped message). */
   readonly queuedStallMs: number;
 }
@@ -38,7 +44,11 @@ export interface ReconcileDecision {
   readonly counts: { readonly waitingOnDependencies: number; readonly waitingOnBackoff: number; readonly heldByCaps: number };
 }
 
-const UNFINISHED = ['pending', 'queued', 'running', 'failed'] as const;
+/** Dates one message of `table` may carry: its learnt job size within the limits, else datesPerJob. */
+export function datesPerMessage(limits: ReconcileLimits, learnt: number | undefined): number {
+  const max = limits.maxDatesPerJob ?? limits.datesPerJob;
+  return Math.max(1, Math.min(max, learnt ?? limits.datesPerJob));
+}
 
 /**
  * Pure: what one reconcile tick does for one run, from its chunks that are not succeeded (the
@@ -52,6 +62,8 @@ export function planReconcile(input: {
   readonly inFlight: InFlight;
   readonly now: number;
   readonly limits: ReconcileLimits;
+  /** Each table's learnt job size (dates), where one is known. */
+  readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
 }): ReconcileDecision {
   const { run, now, limits } = input;
   const repairs: ChunkTransition[] = [];
@@ -61,14 +73,10 @@ export function planReconcile(input: {
   for (const chunk of state.values()) {
     if (chunk.state === 'running' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) {
       // The worker died or timed out holding it: that costs an attempt.
-      const attempts = chunk.attempts + 1;
-      const to = attempts >= limits.maxAttempts ? 'dead' : 'failed';
-      repairs.push({
-        id: chunk.id, from: ['running'], to, leaseExpiredBy: now,
-        patch: { attempts, lastError: `lease expired (held by ${chunk.leaseOwner ?? 'unknown'})`, leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: now },
-      });
-      Object.assign(chunk, { state: to, attempts, nextAttemptAt: now });
-    } else if (chunk.state === 'failed' && chunk.attempts >= limits.maxAttempts) {
+      const expired = afterLeaseExpired(chunk, now, limits);
+      repairs.push({ id: chunk.id, from: ['running'], to: expired.state, leaseExpiredBy: now, patch: expired.patch });
+      Object.assign(chunk, { ...expired.patch, state: expired.state });
+    } else if (isOutOfAttempts(chunk, limits)) {
       repairs.push({ id: chunk.id, from: ['failed'], to: 'dead', patch: { nextAttemptAt: null } });
       chunk.state = 'dead';
     }
@@ -110,7 +118,7 @@ export function planReconcile(input: {
       let from: Candidate['from'] | null = null;
       if (chunk.state === 'pending') from = 'pending';
       else if (chunk.state === 'failed') {
-        if ((chunk.nextAttemptAt ?? 0) <= now) from = 'failed';
+        if (isDue(chunk, now)) from = 'failed';
         else waitingOnBackoff += 1;
       } else if (chunk.state === 'queued' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) from = 'queued';
       if (!from) continue;
@@ -122,9 +130,17 @@ export function planReconcile(input: {
       list.push({ id: chunk.id, gameDate: chunk.gameDate, from });
       byTable.set(chunk.table, list);
     }
+    // The caps count chunks, set for jobs of datesPerJob dates; what BigQuery bounds per table is statements
+    // ("UPDATE, DELETE, MERGE DML concurrency": "The UPDATE, DELETE, and MERGE DML statements are called mutating
+    // DML statements", limited in how many run and wait per table, https://cloud.google.com/bigquery/docs/data-manipulation-language).
+    // So a table whose job size moved keeps as many jobs in flight: its caps move with its size.
+    const scaleOf = (table: AnalyticsTableName) => datesPerMessage(limits, input.jobSizes?.[table]) / limits.datesPerJob;
+    const maxInFlight = Math.max(1, Math.round(limits.maxInFlight * Math.max(...ANALYTICS_TABLES.map(scaleOf))));
     for (const table of ANALYTICS_TABLES) {
       const list = byTable.get(table);
       if (!list) continue;
+      const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
+      const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
       let batch: Candidate[] = [];
       const flush = () => {
         if (batch.length === 0) return;
@@ -135,7 +151,7 @@ export function planReconcile(input: {
         // A stalled queued chunk is already counted in flight.
         const adds = candidate.from === 'queued' ? 0 : 1;
         const tableCount = inFlight.byTable[table] ?? 0;
-        if (adds && (inFlight.total + 1 > limits.maxInFlight || tableCount + 1 > limits.maxInFlightPerTable)) {
+        if (adds && (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable)) {
           heldByCaps += 1;
           continue;
         }
@@ -149,13 +165,13 @@ export function planReconcile(input: {
           patch: { queuedAt: now, leaseExpiresAt: now + limits.queuedStallMs, leaseOwner: null },
         });
         batch.push(candidate);
-        if (batch.length >= limits.datesPerJob) flush();
+        if (batch.length >= perMessage) flush();
       }
       flush();
     }
   }
 
-  const unfinished = [...state.values()].filter((c) => (UNFINISHED as readonly string[]).includes(c.state));
+  const unfinished = [...state.values()].filter((c) => isIn(UNFINISHED_STATES, c.state));
   let finish: ReconcileDecision['finish'] = null;
   if (run.state === 'active' && unfinished.length === 0) {
     const dead = [...state.values()].filter((c) => c.state === 'dead').length;

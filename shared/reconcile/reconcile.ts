@@ -5,6 +5,8 @@ import type { Logger } from '../log/logger.js';
 import type { ChunkMessage } from '../chunks/chunk-message.js';
 import { planReconcile, type InFlight, type ReconcileLimits } from './plan-reconcile.js';
 import type { AnalyticsTableName } from '../tables/names.js';
+import { IN_FLIGHT_STATES, NOT_DONE_STATES } from '../chunks/chunk-state.js';
+import { jobSizeKey, readJobSize } from '../chunks/job-size.js';
 
 export interface ReconcileDeps {
   readonly ledger: Ledger;
@@ -25,8 +27,6 @@ export interface RunTick {
   readonly waitingOnBackoff: number;
   readonly heldByCaps: number;
 }
-
-const NOT_SUCCEEDED = ['pending', 'queued', 'running', 'failed', 'dead'] as const;
 
 /** Chunks queued or running everywhere, per table: the caps apply to all runs together. */
 function tally(rows: readonly ChunkRecord[]): InFlight {
@@ -52,6 +52,17 @@ async function releaseOrphans(deps: ReconcileDeps, inFlight: readonly ChunkRecor
   return released;
 }
 
+/** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all. */
+async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<Partial<Record<AnalyticsTableName, number>>> {
+  if ((limits.maxDatesPerJob ?? limits.datesPerJob) <= limits.datesPerJob) return {};
+  const sizeLimits = { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob ?? limits.datesPerJob, maxRows: Number.POSITIVE_INFINITY };
+  const sizes: Partial<Record<AnalyticsTableName, number>> = {};
+  for (const table of new Set(chunks.map((c) => c.table))) {
+    sizes[table] = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits).dates;
+  }
+  return sizes;
+}
+
 /**
  * One reconcile tick over every active run: repair, republish within the caps in dependency order,
  * finish runs whose chunks are all terminal. Safe to run twice at once.
@@ -60,7 +71,7 @@ export async function reconcileRuns(deps: ReconcileDeps, limits: ReconcileLimits
   const { ledger } = deps;
   const active = await ledger.listRuns({ states: ['active'] });
   const runs = options.runIds ? active.filter((r) => options.runIds?.includes(r.id)) : active;
-  const flying = await ledger.listChunks({ states: ['queued', 'running'] });
+  const flying = await ledger.listChunks({ states: IN_FLIGHT_STATES });
   const released = new Set((await releaseOrphans(deps, flying, new Set(active.map((r) => r.id)))).map((c) => c.id));
   const inFlight = tally(flying.filter((c) => !released.has(c.id)));
   const ticks: RunTick[] = [];
@@ -72,8 +83,9 @@ async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFli
   const { ledger, queue, clock } = deps;
   const log = deps.logger.child({ runId: run.id });
   const now = clock.now();
-  const chunks = await ledger.listChunks({ runId: run.id, states: NOT_SUCCEEDED });
-  const decision = planReconcile({ run, chunks, inFlight, now, limits });
+  const chunks = await ledger.listChunks({ runId: run.id, states: NOT_DONE_STATES });
+  const jobSizes = await learntJobSizes(deps, run, chunks, limits);
+  const decision = planReconcile({ run, chunks, inFlight, now, limits, jobSizes });
 
   const repaired = decision.repairs.length ? await ledger.transition(decision.repairs) : [];
   for (const c of repaired) if (c.state === 'dead') log.error('chunk dead', { table: c.table, gameDate: c.gameDate, attempts: c.attempts, lastError: c.lastError });

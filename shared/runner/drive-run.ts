@@ -2,6 +2,7 @@ import type { ChunkCount, Ledger, RunRecord } from '../ports/ledger.js';
 import type { ReconcileDeps } from '../reconcile/reconcile.js';
 import { reconcileRuns } from '../reconcile/reconcile.js';
 import type { ReconcileLimits } from '../reconcile/plan-reconcile.js';
+import { isTerminal } from '../chunks/chunk-state.js';
 
 export interface Progress {
   readonly run: RunRecord;
@@ -26,7 +27,7 @@ export async function readProgress(ledger: Ledger, runId: string): Promise<Progr
   if (!run) return null;
   const counts = await ledger.countChunks(runId);
   const total = counts.reduce((n, c) => n + c.count, 0);
-  const settled = counts.filter((c) => c.state === 'succeeded' || c.state === 'no_source' || c.state === 'dead').reduce((n, c) => n + c.count, 0);
+  const settled = counts.filter((c) => isTerminal(c.state)).reduce((n, c) => n + c.count, 0);
   return { run, counts, total, settled };
 }
 

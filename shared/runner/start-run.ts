@@ -5,6 +5,7 @@ import type { BackfillRequest } from '../planning/backfill-request.js';
 import { planBackfill, type BackfillPlan } from '../planning/plan-chunks.js';
 import { tableSpec } from '../tables/registry.js';
 import { anotherRound, chunksToRedo } from '../chunks/rounds.js';
+import { UNSUCCESSFUL_STATES } from '../chunks/chunk-state.js';
 
 export interface StartedRun {
   readonly run: RunRecord;
@@ -81,7 +82,7 @@ export async function exclusionNotes(warehouse: Warehouse, request: BackfillRequ
  */
 export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: string): Promise<{ run: RunRecord | null; retried: number }> {
   const { ledger, clock } = deps;
-  const stuck = await ledger.listChunks({ runId, states: ['failed', 'dead', 'no_source'] });
+  const stuck = await ledger.listChunks({ runId, states: UNSUCCESSFUL_STATES });
   const now = clock.now();
   const changed = await ledger.transition(stuck.map(anotherRound));
   // A cancelled run is resumed too: retrying it, or asking for the same request again, means go on.

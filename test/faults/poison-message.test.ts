@@ -6,6 +6,7 @@ import { useCloudSuite, logged, waitForLog, type LogEvent } from '../support/clo
 import { assertExactRows } from '../support/exact-rows.js';
 import { assertCheckpointsMatchWarehouse, assertProgressMatchesLedger, assertReportMatchesWarehouse, tableStatuses } from '../support/report-truth.js';
 import { driveWithScheduler, listRuns, progress, startBackfill, verifyReport } from '../support/scheduler-driver.js';
+import { LIMITS } from '../../shared/config/defaults.js';
 import { WriteLog } from '../support/write-log.js';
 
 /**
@@ -43,7 +44,7 @@ describe('fault: a poison message', function () {
         chunk({ table: 'box_scores' }),
         chunk({ runId: "x'; DROP TABLE nba_raw.nbac_schedule; --" }),
         chunk({ dates: ['2018-02-30'] }),
-        chunk({ dates: Array.from({ length: 400 }, () => '2018-04-16') }),
+        chunk({ dates: Array.from({ length: LIMITS.maxDatesPerJob + 1 }, () => '2018-04-16') }),
         chunk({ priority: 'high' }),
       ];
       // Well-formed, but about nothing to do: a date nobody planned, and a run nobody started (its

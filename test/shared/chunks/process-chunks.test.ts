@@ -12,6 +12,9 @@ import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { openFixtureWarehouse } from '../../support/duckdb-fixtures.js';
 import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/write-hooks.js';
+import { FaultyWarehouse, backendError, invalidQuery, rateLimitExceeded } from '../../support/faulty-warehouse.js';
+import { assertExactRows } from '../../support/exact-rows.js';
+import { jobSizeKey } from '../../../shared/chunks/job-size.js';
 
 const OPTIONS: ChunkProcessorOptions = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000 };
 
@@ -209,5 +212,112 @@ describe('processing a chunk message', () => {
     const out = await createChunkProcessor({ warehouse, ledger, clock, logger }, { ...OPTIONS, maxEventAgeSeconds: 3600 }).process(old);
     assert.deepEqual([out.ack, out.results.length], [true, 0]);
     assert.ok(logger.events.some((e) => /older than the maximum event age/.test(e.message)));
+  });
+
+  it('does not run a failed chunk whose redelivered message comes before its nextAttemptAt, and runs it after', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-01', times: 1 }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS);
+    const m = message(run.id, 'team_offense_game_summary', ['2021-11-01']);
+    const first = await p.process(m);
+    assert.equal(first.ack, false, 'a transient failure asks for redelivery');
+    const id = chunkId('team_offense_game_summary', '2021-11-01', 'production');
+    const [failed] = await ledger.getChunks([id]);
+    assert.deepEqual([failed?.state, failed?.nextAttemptAt], ['failed', now + OPTIONS.retryBaseMs]);
+    // Pub/Sub redelivers before the back-off is over: nothing runs, and the message is acknowledged.
+    now += OPTIONS.retryBaseMs - 1;
+    const early = await p.process(m);
+    assert.deepEqual([early.ack, early.jobs, early.results.length], [true, 0, 0]);
+    assert.match(early.skipped[0]?.reason ?? '', /^not due before /);
+    assert.equal((await ledger.getChunks([id]))[0]?.state, 'failed');
+    now += 1;
+    const due = await p.process(m);
+    assert.deepEqual([due.jobs, due.results.map((r) => r.state)], [1, ['succeeded']]);
+  });
+
+  it('does not run a chunk backed off on quota before its back-off ends, and spends no attempt on it', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-01', times: 1, error: () => rateLimitExceeded('t') }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS);
+    const m = message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']);
+    const refused = await p.process(m);
+    assert.deepEqual([refused.ack, refused.jobs, refused.results.map((r) => r.state)], [false, 1, ['queued', 'queued']], 'quota: no split');
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.attempts, c.quotaRetries, c.nextAttemptAt], [0, 1, now + OPTIONS.retryBaseMs]);
+    const early = await p.process(m);
+    assert.deepEqual([early.jobs, early.skipped.length], [0, 2]);
+    now += OPTIONS.retryBaseMs;
+    const later = await p.process(m);
+    assert.deepEqual(later.results.map((r) => r.state), ['succeeded', 'succeeded']);
+  });
+
+  describe('a job of several dates with one date that always fails', () => {
+    const TABLE = 'team_defense_game_summary' as const;
+    async function runIsolation(error: () => Error) {
+      const { run } = await plan([TABLE], '2018-04-01', '2018-04-20');
+      const dates = (await ledger.listChunks({ runId: run.id })).map((c) => c.gameDate).sort();
+      const bad = dates[Math.floor(dates.length / 3)] as string;
+      const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: TABLE, date: bad, error }]);
+      const jobs = sandbox.spy(faulty, 'replacePartitions');
+      const out = await createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS).process(message(run.id, TABLE, dates));
+      const chunks = await ledger.listChunks({ runId: run.id });
+      return { dates, bad, out, jobs: jobs.callCount, chunks };
+    }
+
+    it('splits it so that the bad date alone ends dead and every other date is written exact, in at most ceil(log2 n) + 2 jobs', async () => {
+      const { dates, bad, out, jobs, chunks } = await runIsolation(invalidQuery);
+      assert.ok(dates.length >= 8, `${dates.length} dates`);
+      for (const c of chunks) {
+        if (c.gameDate === bad) assert.deepEqual([c.state, c.attempts], ['dead', 1], c.id);
+        else assert.equal(c.state, 'succeeded', `${c.id}: ${c.lastError ?? ''}`);
+      }
+      assert.match(chunks.find((c) => c.gameDate === bad)?.lastError ?? '', /invalidQuery|Unrecognized name/);
+      assert.ok(jobs <= Math.ceil(Math.log2(dates.length)) + 2, `${jobs} warehouse jobs for ${dates.length} dates`);
+      assert.equal(out.jobs, jobs);
+      await assertExactRows(warehouse, { tables: [TABLE], start: dates[0] as string, end: dates[dates.length - 1] as string, empty: (_, d) => d === bad });
+    });
+
+    it('with a transient error, fails the bad date alone with an attempt spent and a back-off, its neighbours written', async () => {
+      const { dates, bad, out, jobs, chunks } = await runIsolation(backendError);
+      for (const c of chunks) {
+        if (c.gameDate === bad) assert.deepEqual([c.state, c.attempts, c.nextAttemptAt], ['failed', 1, now + OPTIONS.retryBaseMs], c.id);
+        else assert.deepEqual([c.state, c.attempts], ['succeeded', 0], c.id);
+      }
+      assert.ok(jobs <= Math.ceil(Math.log2(dates.length)) + 3, `${jobs} warehouse jobs for ${dates.length} dates`);
+      assert.equal(out.ack, false, 'the failed date asks for a redelivery (the policy says when it runs)');
+    });
+  });
+
+  it('records the table\'s job size: grown after a full job succeeded, halved when a rate limit refused one', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-04');
+    const sized = { ...OPTIONS, jobSize: { initialDates: 2, maxDates: 100, maxRows: 1_000_000 } };
+    const key = jobSizeKey('team_offense_game_summary', 'production');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-03', times: 1, error: () => rateLimitExceeded('t') }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, sized);
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null });
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
+    assert.deepEqual(await ledger.getState(key), { dates: 1, ceiling: 1 });
+  });
+
+  it('calls onDone after a job that settled chunks as done, not after one that failed', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    let done = 0;
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', error: invalidQuery }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, { ...OPTIONS, onDone: () => { done += 1; return Promise.resolve(); } });
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-02']));
+    assert.equal(done, 0);
+    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
+    assert.equal(done, 1);
+  });
+
+  it('sends the dates past the row cap of one job back to wait, and runs the rest', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    const capped = { ...OPTIONS, jobSize: { initialDates: 12, maxDates: 100, maxRows: 1 } };
+    const out = await createChunkProcessor({ warehouse, ledger, clock, logger: new MemoryLogger() }, capped)
+      .process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02', '2021-11-03']));
+    assert.deepEqual(out.results.map((r) => r.gameDate), ['2021-11-01']);
+    assert.deepEqual(out.skipped.map((s) => s.reason), ['over the row cap of one job (1 rows)', 'over the row cap of one job (1 rows)']);
+    const states = (await ledger.listChunks({ runId: run.id })).sort((a, b) => a.gameDate.localeCompare(b.gameDate)).map((c) => c.state);
+    assert.deepEqual(states, ['succeeded', 'pending', 'pending']);
   });
 });

@@ -9,6 +9,7 @@ import { REPO_ROOT as repoRoot } from '../../support/infra.js';
 const SETTINGS = {
   MAX_IN_FLIGHT: '41', MAX_IN_FLIGHT_PER_TABLE: '17', MAX_ATTEMPTS: '4', LEASE_MS: '90000',
   RETRY_BASE_MS: '1500', RETRY_MAX_MS: '45000', DATES_PER_JOB: '9', MAX_EVENT_AGE_SECONDS: '600',
+  MAX_DATES_PER_JOB: '300', MAX_ROWS_PER_JOB: '50000', QUOTA_GIVE_UP_MS: '900000',
 };
 
 describe('the composition root: config to the options of the core (shared/config/wiring.ts)', () => {
@@ -18,12 +19,15 @@ describe('the composition root: config to the options of the core (shared/config
 
   it('carries every setting a user can make to the chunk processor', () => {
     const options = processorOptionsFrom(loadConfig(SETTINGS).limits, 'worker-1');
-    assert.deepEqual(options, { workerId: 'worker-1', leaseMs: 90_000, maxAttempts: 4, retryBaseMs: 1500, retryMaxMs: 45_000, maxEventAgeSeconds: 600 });
+    assert.deepEqual(options, {
+      workerId: 'worker-1', leaseMs: 90_000, maxAttempts: 4, retryBaseMs: 1500, retryMaxMs: 45_000, maxEventAgeSeconds: 600,
+      quotaGiveUpMs: 900_000, jobSize: { initialDates: 9, maxDates: 300, maxRows: 50_000 },
+    });
   });
 
   it('carries them to reconcile, LEASE_MS being how long a queued chunk may wait before it is published again', () => {
     const limits = reconcileLimitsFrom(loadConfig(SETTINGS).limits);
-    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, queuedStallMs: 90_000 });
+    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, maxDatesPerJob: 300, queuedStallMs: 90_000 });
   });
 
   it('never lets the back-off cap fall below its base', () => {
@@ -36,6 +40,7 @@ describe('the composition root: config to the options of the core (shared/config
     assert.equal(limits.maxInFlightPerTable, 60);
     assert.equal(limits.maxAttempts, 2);
     assert.equal(limits.datesPerJob, 10);
+    assert.equal(limits.maxDatesPerJob, 10, 'a local job is as large as asked: DuckDB has no rate limit to find');
     assert.equal(limits.retryBaseMs, DEFAULTS.localRetryBaseMs);
     assert.equal(limits.retryMaxMs, DEFAULTS.localRetryMaxMs);
     assert.equal(limits.leaseMs, DEFAULTS.leaseMs);

@@ -21,6 +21,20 @@ describe('reconcile decisions', () => {
     assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01', '2021-11-02'], ['2021-11-03']]);
   });
 
+  it('sizes each table\'s messages by its learnt job size, within maxDatesPerJob, and keeps as many jobs in flight', () => {
+    const chunks = Array.from({ length: 9 }, (_, i) => chunk('team_offense_game_summary', `2021-11-0${i + 1}`));
+    const sized = { ...limits, datesPerJob: 2, maxDatesPerJob: 4, maxInFlight: 4, maxInFlightPerTable: 4 };
+    // Learnt 8, capped at 4: the per-table cap of 4 chunks (2 jobs of 2) becomes 8 chunks (2 jobs of 4).
+    const grown = plan(chunks, { limits: sized, jobSizes: { team_offense_game_summary: 8 } });
+    assert.deepEqual(grown.messages.map((m) => m.dates.length), [4, 4]);
+    assert.equal(grown.counts.heldByCaps, 1);
+    // Without a learnt size, datesPerJob; without maxDatesPerJob the size never moves.
+    assert.deepEqual(plan(chunks, { limits: sized }).messages.map((m) => m.dates.length), [2, 2]);
+    assert.deepEqual(plan(chunks, { limits: { ...sized, maxDatesPerJob: undefined }, jobSizes: { team_offense_game_summary: 8 } }).messages.map((m) => m.dates.length), [2, 2]);
+    // Shrunk to 1 by a rate limit: 2 jobs of 1 in flight.
+    assert.deepEqual(plan(chunks, { limits: sized, jobSizes: { team_offense_game_summary: 1 } }).messages.map((m) => m.dates.length), [1, 1]);
+  });
+
   it('puts back a chunk whose lease expired, spending an attempt, and republishes it', () => {
     const stuck = chunk('team_offense_game_summary', '2021-11-01', 'running', { leaseExpiresAt: NOW - 1, leaseOwner: 'w1', attempts: 1 });
     const d = plan([stuck]);

@@ -1,0 +1,78 @@
+import type { ServiceState } from '../ports/ledger.js';
+import type { AnalyticsTableName, RunMode } from '../tables/names.js';
+
+/**
+ * How many dates one warehouse job writes, per table: found at run time, the way TCP finds its window.
+ * BigQuery counts "Maximum rate of table metadata update operations per partitioned table: 50 modifications
+ * per 10 seconds" over jobs and DML statements, and caps "Number of partitions modified by a single job:
+ * 4,000" (https://cloud.google.com/bigquery/quotas, partitioned tables). Read as one count per job, the
+ * largest jobs are the fastest; read as one count per partition, a large job is refused. Whichever it is,
+ * the size doubles while jobs succeed (up to the cap and to what the row cap allows), and halves when a rate
+ * limit refuses one, remembering that size as a ceiling it then approaches slowly (an eighth at a time).
+ *
+ * Kept in ledger state (`job-size.<table>.<mode>`), so every function instance and reconcile see it; two
+ * workers updating it at once lose one update, which the next job's outcome makes good.
+ */
+
+/** BigQuery refuses a job that modifies more partitions than this (quotas page, partitioned tables). */
+export const MAX_PARTITIONS_PER_JOB = 4000;
+
+export interface JobSizeLimits {
+  /** The size a table starts at before any job of it ran. */
+  readonly initialDates: number;
+  /** The most dates a job may write (at most MAX_PARTITIONS_PER_JOB). */
+  readonly maxDates: number;
+  /** The most rows a job may write, so one job stays well inside the function's timeout. */
+  readonly maxRows: number;
+}
+
+export interface JobSize {
+  /** Dates the next job of the table may write. */
+  readonly dates: number;
+  /** Half the size a rate limit last refused: past it, the size grows slowly. Null before any refusal. */
+  readonly ceiling: number | null;
+}
+
+export function jobSizeKey(table: AnalyticsTableName, mode: RunMode): string {
+  return `job-size.${table}.${mode}`;
+}
+
+export function initialJobSize(limits: JobSizeLimits): JobSize {
+  return { dates: clampDates(limits.initialDates, limits), ceiling: null };
+}
+
+/** The stored size, or the initial one when none (or a malformed one) is stored; clamped to today's limits. */
+export function readJobSize(stored: ServiceState | null, limits: JobSizeLimits): JobSize {
+  const dates = stored?.dates;
+  const ceiling = stored?.ceiling;
+  if (typeof dates !== 'number' || !Number.isInteger(dates) || dates < 1) return initialJobSize(limits);
+  return { dates: clampDates(dates, limits), ceiling: typeof ceiling === 'number' && ceiling >= 1 ? ceiling : null };
+}
+
+/** After a job of `ran` dates succeeded: grow, if the job used the size it was given. */
+export function grownJobSize(size: JobSize, ran: number, limits: JobSizeLimits): JobSize {
+  if (ran < size.dates) return size;
+  const next = size.ceiling === null || size.dates < size.ceiling ? size.dates * 2 : size.dates + Math.max(1, Math.floor(size.dates / 8));
+  const capped = size.ceiling !== null && size.dates < size.ceiling ? Math.min(next, size.ceiling) : next;
+  return { dates: clampDates(capped, limits), ceiling: size.ceiling };
+}
+
+/** After a rate limit refused a job of `refused` dates: half of it, and that half is the new ceiling. */
+export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits): JobSize {
+  const half = Math.max(1, Math.floor(Math.min(size.dates, refused) / 2));
+  return { dates: clampDates(half, limits), ceiling: half };
+}
+
+/** The dates (a prefix of `rowsByDate`, in order) that fit one job under the row cap: at least one. */
+export function datesWithinRowCap(rowsByDate: readonly number[], maxRows: number): number {
+  let rows = 0;
+  for (let i = 0; i < rowsByDate.length; i += 1) {
+    rows += rowsByDate[i] ?? 0;
+    if (rows > maxRows) return Math.max(1, i);
+  }
+  return rowsByDate.length;
+}
+
+function clampDates(dates: number, limits: JobSizeLimits): number {
+  return Math.max(1, Math.min(dates, limits.maxDates, MAX_PARTITIONS_PER_JOB));
+}
