@@ -36,8 +36,11 @@ export const duckDbDialect: Dialect = {
   countIf: (condition) => `COUNT_IF(${condition})`,
   columnType: (type) => DUCK_TYPES[type],
   arrayAggLimit: (expr, orderBy, limit) => `LIST(${expr} ORDER BY ${orderBy})[1:${limit}]`,
-  fingerprintAgg: (columns) =>
-    `CAST(BIT_XOR(md5_number_lower(CAST(to_json(struct_pack(${columns.map((c) => `"${c}" := "${c}"`).join(', ')})) AS VARCHAR))) AS VARCHAR)`,
+  // DuckDB's own hash of the row's values (NULL included), XORed over the rows: 30-60x cheaper than an md5 of
+  // each row's JSON (41,078 gamebook rows: 10-40 ms against 0.6-1.2 s), and fingerprints are only ever compared
+  // with others of the same warehouse file. A DuckDB release that changed hash() would make every partition
+  // stale once (rebuilt, never wrongly called current).
+  fingerprintAgg: (columns) => `CAST(BIT_XOR(hash(${columns.map((c) => `"${c}"`).join(', ')})) AS VARCHAR)`,
   // Two UNNESTs in one select list advance side by side.
   zippedParams: (keys, values, keyAlias, valueAlias) =>
     `(SELECT UNNEST(CAST(CAST($${keys} AS JSON) AS DATE[])) AS ${keyAlias}, UNNEST(CAST(CAST($${values} AS JSON) AS VARCHAR[])) AS ${valueAlias})`,
