@@ -25,8 +25,10 @@ export function count(n: number): string {
 export function describeModel(limits: BigQueryLimits, latency: JobLatencies): string[] {
   return [
     `BigQuery limits, per table: ${limits.concurrentMutatingDml} MERGE running + ${limits.queuedMutatingDml} queued (more fail), ` +
-      `${limits.dmlPerWindow} DML and ${limits.partitionModificationsPerWindow} partition writes per ${limits.windowMs / 1000} s, ` +
-      `${count(limits.partitionModificationsPerDay)} partition writes per day; refusals are the client's ApiError (rateLimitExceeded / quotaExceeded)`,
+      `${limits.dmlPerWindow} DML and ${limits.tableModificationsPerWindow} table modifications per ${limits.windowMs / 1000} s ` +
+      `(a MERGE counts ${limits.countPartitionModifications === 'per-job' ? 'once' : 'once per date'}), at most ${count(limits.partitionsPerJob)} partitions a job, ` +
+      `${count(limits.partitionModificationsPerDay)} partition modifications a day ${limits.dailyQuotaChargesDml ? '(DML charged)' : '(DML not charged)'}; ` +
+      'refusals are the client\'s ApiError',
     `BigQuery job latency: query ${describeLatency(latency.query)}; MERGE ${describeLatency(latency.merge)} + ${latency.mergePerDateMs} ms per date; ` +
       `refused job ${describeLatency(latency.rejected)}`,
     `Firestore ${FIRESTORE_LATENCY.callMs} ms a call + ${FIRESTORE_LATENCY.perDocumentMs} ms a document; Pub/Sub publish ${PUBLISH_MS} ms, ` +
