@@ -1,4 +1,4 @@
-import { reconcileLimitsOf } from './plans.js';
+import { reconcileLimitsOf, SERVICE_CONFIG } from './plans.js';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
 import { DEFAULTS } from '../../shared/config/defaults.js';
 import { errorMessage } from '../../shared/errors/errors.js';
@@ -132,13 +132,14 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   const ledger = new ModelledLedger(inner, { clock, work });
   const processors = Array.from({ length: plan.instances }, (_, i) => createChunkProcessor(
     { warehouse, ledger, clock, logger: silentLogger },
+    // As functions/process-chunk.ts builds its processor from the config.
     {
       workerId: `instance-${i}`,
-      leaseMs: DEFAULTS.leaseMs,
-      maxAttempts: DEFAULTS.maxAttempts,
-      retryBaseMs: DEFAULTS.retryBaseMs,
+      leaseMs: SERVICE_CONFIG.limits.leaseMs,
+      maxAttempts: SERVICE_CONFIG.limits.maxAttempts,
+      retryBaseMs: SERVICE_CONFIG.limits.retryBaseMs,
       retryMaxMs: DEFAULTS.retryMaxMs,
-      maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
+      maxEventAgeSeconds: SERVICE_CONFIG.limits.maxEventAgeSeconds,
     },
   ));
   const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
