@@ -9,6 +9,7 @@
  *   npm run bench:scale -- --parallel 3  # runs side by side (modelled results do not change; real time does)
  *   npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
  *   npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
+ *   DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -122,7 +123,7 @@ async function main(): Promise<void> {
   console.log('stands still while the emulators work, so the numbers do not depend on this machine\'s speed.\n');
   for (const line of describeModel(BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES)) console.log(line);
   console.log(`Per-date cost of a MERGE (an assumption): ${PER_DATE_SETTINGS_MS.map((ms) => `${ms / 1000} s`).join(', ')}; the per-partition reading and the old plan at ${MIDDLE_PER_DATE_MS / 1000} s.`);
-  console.log(`\nThe service as configured by default (shared/config, read through loadConfig): ${describePlan(SERVICE_PLAN)}`);
+  console.log(`\nThe service as configured (shared/config through loadConfig, from this environment: the defaults unless its variables are set): ${describePlan(SERVICE_PLAN)}`);
   console.log(`The old plan: ${describePlan(OLD_PLAN)}\n`);
 
   const emulators: Emulator[] = [];

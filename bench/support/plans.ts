@@ -4,11 +4,12 @@ import type { PartitionCounting } from '../simulator/bigquery-limits.js';
 import type { DrivePlan, ReconcileTrigger } from './scenario.js';
 
 /**
- * The service's settings as a function instance reads them with no environment set: the defaults of
- * shared/config (DEFAULTS), through the same loadConfig the functions call. The benchmark never states a
- * job size of its own, so it measures whatever the service would do as deployed by default.
+ * The service's settings as a function instance reads them: through the same loadConfig the functions
+ * call, from this process's environment, so with none of its variables set they are the defaults of
+ * shared/config (DEFAULTS), and `DATES_PER_JOB=100 npm run bench:scale` measures a deployment that sets
+ * one. The benchmark never states a job size of its own; it prints the plan it measured.
  */
-export const SERVICE_CONFIG: ServiceConfig = loadConfig({});
+export const SERVICE_CONFIG: ServiceConfig = loadConfig(process.env);
 
 /** Cloud Scheduler every `minutes`; a request lands on average half a period before the next tick. */
 export function everyMinutes(minutes: number, firstAfterMs = (minutes * 60_000) / 2): ReconcileTrigger {
