@@ -9,6 +9,7 @@
  *   npm run bench:scale -- --parallel 3  # runs side by side (modelled results do not change; real time does)
  *   npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
  *   npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
+ *   npm run bench:scale -- --only 'per partition'   # only the runs whose name holds this text
  *   DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them
  */
 import { cpus } from 'node:os';
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     growth: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
     parallel: { type: 'string', default: '2' },
+    only: { type: 'string' },
   },
 });
 
@@ -54,7 +56,9 @@ const ALL_SETTINGS: readonly Setting[] = [
   { name: `per partition, ${MIDDLE_PER_DATE_MS / 1000} s a date`, reading: 'per-partition', perDateMs: MIDDLE_PER_DATE_MS, plan: SERVICE_PLAN },
   { name: `old plan (12 dates a job), per job, ${MIDDLE_PER_DATE_MS / 1000} s a date`, reading: 'per-job', perDateMs: MIDDLE_PER_DATE_MS, plan: OLD_PLAN },
 ];
-const SETTINGS = ALL_SETTINGS.filter((setting) => setting.plan !== OLD_PLAN || !OLD_PLAN_IS_SERVICE_PLAN);
+const SETTINGS = ALL_SETTINGS
+  .filter((setting) => setting.plan !== OLD_PLAN || !OLD_PLAN_IS_SERVICE_PLAN)
+  .filter((setting) => values.only === undefined || setting.name.includes(values.only));
 
 function elapsed(): string {
   return `${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s`;
@@ -160,7 +164,6 @@ async function main(): Promise<void> {
 
   const headline = results.find((r) => r.setting.reading === 'per-job' && r.setting.perDateMs === MIDDLE_PER_DATE_MS && r.setting.plan === SERVICE_PLAN);
   const perPartition = results.find((r) => r.setting.reading === 'per-partition');
-  if (!headline || !perPartition) throw new Error('a run is missing from the results');
 
   console.log(`\n== The seed range on Google Cloud (modelled), ${values.memory ? 'in memory (--memory)' : 'through the Firestore and Pub/Sub emulators'}, each run beside its floor\n`);
   console.log(settingsTable(results));
@@ -169,14 +172,18 @@ async function main(): Promise<void> {
     console.log(`  ${r.setting.name}:`);
     for (const line of r.floor.lines) console.log(`    ${line}`);
   }
-  console.log(`\nThe service's run at ${MIDDLE_PER_DATE_MS / 1000} s a date, per job, in detail:`);
-  for (const line of details(headline.result)) console.log(line);
-  const oneAtATime = oneDateAtATimeSeconds(latencyOf(headline.setting), chunks);
-  console.log(`one date at a time (the replaced backfill, same model, mean latencies): ${(oneAtATime / 3600).toFixed(1)} h; ` +
-    `speedup ${(oneAtATime / headline.result.wallSeconds).toFixed(0)}x`);
-
-  console.log('\nTargets (issue 8):');
-  for (const line of targetLines(results, headline, perPartition)) console.log(`  ${line}`);
+  const detailed = headline ?? results[0];
+  if (detailed) {
+    console.log(`\n${detailed.setting.name}, in detail:`);
+    for (const line of details(detailed.result)) console.log(line);
+    const oneAtATime = oneDateAtATimeSeconds(latencyOf(detailed.setting), chunks);
+    console.log(`one date at a time (the replaced backfill, same model, mean latencies): ${(oneAtATime / 3600).toFixed(1)} h; ` +
+      `speedup ${(oneAtATime / detailed.result.wallSeconds).toFixed(0)}x`);
+  }
+  if (headline && perPartition) {
+    console.log('\nTargets (issue 8):');
+    for (const line of targetLines(results, headline, perPartition)) console.log(`  ${line}`);
+  } else console.log('\nTargets (issue 8): not judged, --only left out the run at the middle cost or the per-partition run');
 
   if (growth.length) {
     console.log('\n== Reconcile as runs grow: the first tick of a run that has not started (Firestore emulator, every size)\n');
@@ -185,10 +192,8 @@ async function main(): Promise<void> {
   console.log(`\nbench:scale took ${elapsed().trim()} of real time`);
   if (values.json) {
     console.log(JSON.stringify({
-      modelledSeconds: round(headline.result.wallSeconds),
-      floorSeconds: round(headline.floor.totalSeconds),
-      firestoreReads: headline.result.ledger.reads,
-      perPartition: { modelledSeconds: round(perPartition.result.wallSeconds), floorSeconds: round(perPartition.floor.totalSeconds) },
+      ...(headline ? { modelledSeconds: round(headline.result.wallSeconds), floorSeconds: round(headline.floor.totalSeconds), firestoreReads: headline.result.ledger.reads } : {}),
+      ...(perPartition ? { perPartition: { modelledSeconds: round(perPartition.result.wallSeconds), floorSeconds: round(perPartition.floor.totalSeconds) } } : {}),
       runs: results.map((r) => ({
         name: r.setting.name, reading: r.setting.reading, perDateSeconds: r.setting.perDateMs / 1000, datesPerJob: r.setting.plan.datesPerJob,
         modelledSeconds: round(r.result.wallSeconds), floorSeconds: round(r.floor.totalSeconds), runState: r.result.runState, firestoreReads: r.result.ledger.reads,
