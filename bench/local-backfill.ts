@@ -2,9 +2,13 @@
  * Benchmark: the full local backfill of all five tables over the seed range on the generated sample
  * (and, with --real, on ../shared/data/raw). Prints its numbers; asserts nothing.
  *
+ * Beside the backfill, in the same run, the local floor: the same transforms once per table over the
+ * whole range, no ledger (bench/support/local-floor.ts), on a second warehouse loaded the same way.
+ *
  *   npm run bench                         # sample, default settings
  *   npm run bench -- --dates-per-job 31   # compare batch sizes
  *   npm run bench -- --real               # the real NBA data beside the repo
+ *   npm run bench -- --json               # the same, then one JSON object on the last line
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,6 +24,8 @@ import { openLocalStack } from '../cli/local-stack.js';
 import { runBackfill } from '../cli/commands/run.js';
 import { runVerification } from '../shared/api/verify-endpoint.js';
 import { systemClock } from '../shared/ports/clock.js';
+import { tableSpec } from '../shared/tables/registry.js';
+import { localFloor, type LocalFloor } from './support/local-floor.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     'dates-per-job': { type: 'string', default: String(DEFAULTS.localDatesPerJob) },
     concurrency: { type: 'string', default: String(DEFAULTS.localConcurrency) },
     sample: { type: 'string', default: '.bench/sample' },
+    json: { type: 'boolean', default: false },
   },
 });
 
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
     }
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'backfill-bench-'));
+  const floorDir = await mkdtemp(join(tmpdir(), 'backfill-bench-floor-'));
   const stack = await openLocalStack(dataDir);
   try {
     let t = performance.now();
@@ -61,19 +69,53 @@ async function main(): Promise<void> {
     t = performance.now();
     const verification = await runVerification({ warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock }, scopeOfRequest(request), 'text');
     const verifySeconds = (performance.now() - t) / 1000;
+
+    // The floor, on a warehouse of its own loaded from the same files (its load is not timed).
+    const floorStack = await openLocalStack(floorDir);
+    let floor: LocalFloor;
+    let sameRows: boolean;
+    try {
+      await loadRawDirectory(floorStack.warehouse, rawDir);
+      floor = await localFloor(floorStack.warehouse, request);
+      sameRows = true;
+      for (const f of floor.tables) {
+        const spec = tableSpec(f.table);
+        const ours = await stack.warehouse.countRows(spec, request.mode, f.gameDates);
+        const theirs = await floorStack.warehouse.countRows(spec, request.mode, f.gameDates);
+        if (f.gameDates.some((d) => ours[d] !== theirs[d])) sameRows = false;
+      }
+    } finally {
+      await floorStack.close();
+    }
+
     const rows = Object.values(loaded).reduce((a, b) => a + Number(b), 0);
     console.log(`\nLocal backfill benchmark (${values.real ? 'real data ../shared/data/raw' : 'generated sample'}), ${cpus().length} cores, node ${process.version}`);
     console.table([
       { step: 'load raw', seconds: loadSeconds.toFixed(2), detail: `${rows.toLocaleString()} raw rows` },
       { step: 'backfill 5 tables', seconds: runSeconds.toFixed(2), detail: `${summary.chunks} chunks, ${(summary.chunks / runSeconds).toFixed(1)} chunks/s, run ${summary.state}` },
+      { step: 'local floor', seconds: floor.seconds.toFixed(2), detail: `one job a table over the whole range, no ledger (planning ${floor.planSeconds.toFixed(2)} s not counted)` },
       { step: 'verify 5 tables', seconds: verifySeconds.toFixed(2), detail: verification.report.overall.line },
     ]);
-    console.log(`settings: --concurrency ${concurrency} --dates-per-job ${datesPerJob}; target: backfill under 60 s wall, verification under 2 s`);
+    console.table(floor.tables.map((f) => ({ 'floor: table': f.table, dates: f.gameDates.length, rows: f.rows, seconds: f.seconds.toFixed(2) })));
+    console.log(`backfill / floor: ${(runSeconds / floor.seconds).toFixed(2)}x; the floor wrote the same rows per table as the backfill: ${sameRows ? 'yes' : 'NO'}`);
+    console.log(`settings: --concurrency ${concurrency} --dates-per-job ${datesPerJob}; targets: backfill <= 5 s and <= 2x the floor, verification under 2 s`);
     console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    if (values.json) {
+      console.log(JSON.stringify({
+        backfillSeconds: round(runSeconds), floorSeconds: round(floor.seconds), ratio: round(runSeconds / floor.seconds), sameRows,
+        loadSeconds: round(loadSeconds), verifySeconds: round(verifySeconds), floorPlanSeconds: round(floor.planSeconds),
+        chunks: summary.chunks, runState: summary.state, concurrency, datesPerJob, data: values.real ? 'real' : 'sample',
+      }));
+    }
   } finally {
     await stack.close();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(floorDir, { recursive: true, force: true });
   }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 main().catch((error: unknown) => {

@@ -1,25 +1,33 @@
 /**
  * Benchmark: the full seed range, all five tables, through the real core, the real Firestore ledger and
  * Pub/Sub queue on their emulators, and the BigQuery limits model, in modelled Google Cloud time.
- * Prints its numbers; asserts nothing. Needs Java 17 and the two emulators (see README).
+ * Every run is shown beside the floor the limits allow at the same setting. Prints its numbers; asserts
+ * nothing. Needs Java 17 and the two emulators (see README).
  *
- *   npm run bench:scale                      # everything (a few minutes of real time)
- *   npm run bench:scale -- --skip-sweep      # only the emulator run and the reconcile growth
- *   npm run bench:scale -- --skip-growth
+ *   npm run bench:scale                  # five runs: per-date cost 0.01/0.1/0.3 s, the per-partition reading, the old plan
+ *   npm run bench:scale -- --json        # the same, then one JSON object on the last line
+ *   npm run bench:scale -- --parallel 3  # runs side by side (modelled results do not change; real time does)
+ *   npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
+ *   npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
+ *   npm run bench:scale -- --only 'per partition'   # only the runs whose name holds this text
+ *   DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES } from './simulator/bigquery-limits.js';
+import {
+  BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, MIDDLE_PER_DATE_MS, PER_DATE_SETTINGS_MS, type BigQueryLimits, type JobLatencies,
+} from './simulator/bigquery-limits.js';
 import { SEED_RANGE } from '../shared/config/defaults.js';
-import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
-import { startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../dev/emulators.js';
+import { errorMessage } from '../shared/errors/errors.js';
+import { parseBackfillRequest, type BackfillRequest } from '../shared/planning/backfill-request.js';
+import { clearFirestore, startFirestoreEmulator, startPubSubEmulator, type Emulator } from '../dev/emulators.js';
 import { emulatorBackend, inMemoryBackend } from './support/backends.js';
 import { limitsFloor, oneDateAtATimeSeconds } from './support/floor.js';
 import { sampleGamesByDate } from './support/game-dates.js';
 import { measureReconcileGrowth } from './support/growth.js';
-import { CHOSEN_PLAN, describePlan, SWEEP, type NamedPlan } from './support/plans.js';
-import { count, describeModel, details, growthTable, headline, minutes, sweepTable } from './support/report.js';
-import { runScenario, type ScenarioProgress, type ScenarioResult } from './support/scenario.js';
+import { describePlan, OLD_PLAN, SERVICE_PLAN, type Setting } from './support/plans.js';
+import { count, describeModel, details, growthTable, minutes, settingsTable, type SettingResult } from './support/report.js';
+import { runScenario, type Backend, type ScenarioProgress } from './support/scenario.js';
 
 // The bench talks only to its own emulators: Google clients must not probe for a metadata server.
 process.env.GCE_METADATA_HOST ??= '127.0.0.1:1';
@@ -27,14 +35,30 @@ process.env.METADATA_SERVER_DETECTION ??= 'none';
 
 const { values } = parseArgs({
   options: {
-    'skip-sweep': { type: 'boolean', default: false },
-    'skip-growth': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    growth: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
+    parallel: { type: 'string', default: '2' },
+    only: { type: 'string' },
   },
 });
 
 const GROWTH_SIZES = [1_000, 10_000, 100_000] as const;
-const PROGRESS_EVERY_MS = 10_000;
+const PROGRESS_EVERY_MS = 30_000;
 const benchStart = performance.now();
+
+/** When the service is configured as the old plan was, its run at the middle cost is the old plan's: not run twice. */
+const OLD_PLAN_IS_SERVICE_PLAN = OLD_PLAN.datesPerJob === SERVICE_PLAN.datesPerJob && OLD_PLAN.maxDatesPerJob === SERVICE_PLAN.maxDatesPerJob && OLD_PLAN.maxInFlightPerTable === SERVICE_PLAN.maxInFlightPerTable &&
+  OLD_PLAN.maxInFlight === SERVICE_PLAN.maxInFlight;
+
+const ALL_SETTINGS: readonly Setting[] = [
+  ...PER_DATE_SETTINGS_MS.map((perDateMs): Setting => ({ name: `per job, ${perDateMs / 1000} s a date`, reading: 'per-job', perDateMs, plan: SERVICE_PLAN })),
+  { name: `per partition, ${MIDDLE_PER_DATE_MS / 1000} s a date`, reading: 'per-partition', perDateMs: MIDDLE_PER_DATE_MS, plan: SERVICE_PLAN },
+  { name: `old plan (12 dates a job), per job, ${MIDDLE_PER_DATE_MS / 1000} s a date`, reading: 'per-job', perDateMs: MIDDLE_PER_DATE_MS, plan: OLD_PLAN },
+];
+const SETTINGS = ALL_SETTINGS
+  .filter((setting) => setting.plan !== OLD_PLAN || !OLD_PLAN_IS_SERVICE_PLAN)
+  .filter((setting) => values.only === undefined || setting.name.includes(values.only));
 
 function elapsed(): string {
   return `${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s`;
@@ -46,7 +70,7 @@ function log(line: string): void {
 
 /** A progress printer for one scenario: a line at most every PROGRESS_EVERY_MS of real time. */
 function progress(label: string): (p: ScenarioProgress) => void {
-  let last = 0;
+  let last = performance.now();
   return (p) => {
     const now = performance.now();
     if (now - last < PROGRESS_EVERY_MS) return;
@@ -55,105 +79,148 @@ function progress(label: string): (p: ScenarioProgress) => void {
   };
 }
 
+function limitsOf(setting: Setting): BigQueryLimits {
+  return { ...BIGQUERY_LIMITS, countPartitionModifications: setting.reading };
+}
+
+function latencyOf(setting: Setting): JobLatencies {
+  return { ...DEFAULT_JOB_LATENCIES, mergePerDateMs: setting.perDateMs };
+}
+
+async function runSettings(
+  request: BackfillRequest,
+  gamesByDate: ReadonlyMap<string, number>,
+  backendOf: () => Backend,
+  parallel: number,
+): Promise<SettingResult[]> {
+  const results: Array<SettingResult | undefined> = SETTINGS.map(() => undefined);
+  let next = 0;
+  async function worker(): Promise<void> {
+    for (;;) {
+      const index = next;
+      next += 1;
+      const setting = SETTINGS[index];
+      if (!setting) return;
+      const floor = limitsFloor(limitsOf(setting), latencyOf(setting), gamesByDate.size);
+      log(`${setting.name}: starting (floor ${minutes(floor.totalSeconds)})`);
+      const result = await runScenario({
+        request, gamesByDate, plan: setting.plan, backend: backendOf(), limits: limitsOf(setting), latency: latencyOf(setting), onProgress: progress(setting.name),
+      });
+      log(`${setting.name}: ${minutes(result.wallSeconds)} modelled (${result.runState}), ${(result.wallSeconds / floor.totalSeconds).toFixed(2)}x the floor, ` +
+        `${count(result.ledger.reads)} Firestore reads, ${result.realSeconds.toFixed(0)} s real`);
+      results[index] = { setting, floor, result };
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, parallel) }, () => worker()));
+  return results.filter((r): r is SettingResult => r !== undefined);
+}
+
 async function main(): Promise<void> {
+  const parallel = Number(values.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new Error(`--parallel takes a whole number of runs, at least 1 (got ${values.parallel})`);
   const { start, end } = SEED_RANGE;
   const request = parseBackfillRequest({ tables: 'all', start, end });
   const gamesByDate = sampleGamesByDate(start, end);
   const chunks = gamesByDate.size * request.tables.length;
-  const floor = limitsFloor(BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, gamesByDate.size);
-  const oneAtATime = oneDateAtATimeSeconds(DEFAULT_JOB_LATENCIES, chunks);
 
   console.log(`Scale benchmark: ${request.tables.length} tables x ${count(gamesByDate.size)} game dates = ${count(chunks)} chunks, ${start}..${end}`);
   console.log('(game dates of the deterministic sample schedule, sample/; node ' + `${process.version}, ${cpus().length} cores)`);
   console.log('\nWhat runs for real: the core (planning, reconcile, processChunk with claims, leases, checkpoints, back-off),');
-  console.log('the Firestore ledger and the Pub/Sub queue adapters on their emulators. What is modelled: BigQuery (limits and');
+  console.log(`the Firestore ledger and the Pub/Sub queue adapters ${values.memory ? 'replaced by the local ledger in memory and a modelled queue (--memory)' : 'on their emulators'}. ` +
+    'What is modelled: BigQuery (limits and');
   console.log('job latencies; no SQL runs), and the time each Firestore and Pub/Sub call takes on Google Cloud. Modelled time');
   console.log('stands still while the emulators work, so the numbers do not depend on this machine\'s speed.\n');
   for (const line of describeModel(BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES)) console.log(line);
-  console.log('\nThe floor (no orchestration cost at all, mean latencies):');
-  for (const line of floor.lines) console.log(`  ${line}`);
-  console.log(`\nPlan on Google Cloud: ${describePlan(CHOSEN_PLAN)}\n`);
+  console.log(`Per-date cost of a MERGE (an assumption): ${PER_DATE_SETTINGS_MS.map((ms) => `${ms / 1000} s`).join(', ')}; the per-partition reading and the old plan at ${MIDDLE_PER_DATE_MS / 1000} s.`);
+  console.log(`\nThe service as configured (shared/config through loadConfig, from this environment: the defaults unless its variables are set): ${describePlan(SERVICE_PLAN)}`);
+  console.log(`The old plan: ${describePlan(OLD_PLAN)}${OLD_PLAN_IS_SERVICE_PLAN ? ' (the same as the service\'s: its run at the middle cost is the old plan\'s)' : ''}\n`);
 
-  log('starting the Firestore and Pub/Sub emulators');
   const emulators: Emulator[] = [];
+  let results: SettingResult[] = [];
+  let growth: Awaited<ReturnType<typeof measureReconcileGrowth>> = [];
   try {
-    const [firestore, pubsub] = await Promise.all([startFirestoreEmulator(), startPubSubEmulator()]);
-    emulators.push(firestore, pubsub);
-    log(`emulators up: Firestore ${firestore.host}, Pub/Sub ${pubsub.host}`);
-
-    // The emulator run mostly waits on the emulators; the sweep mostly computes: they share the time.
-    log(`full run through the emulators${values['skip-sweep'] ? '' : `, and the sweep of ${SWEEP.length} plans alongside`}`);
-    const [cloud, sweep] = await Promise.all([
-      runScenario({ request, gamesByDate, plan: CHOSEN_PLAN, backend: emulatorBackend({ firestore, pubsub }), onProgress: progress('emulators') }),
-      values['skip-sweep'] ? Promise.resolve([]) : runSweep(request, gamesByDate),
-    ]);
-    log(`emulator run ended: ${cloud.runState}, ${minutes(cloud.wallSeconds)} modelled, ${cloud.realSeconds.toFixed(0)} s real`);
-
-    const growth = values['skip-growth'] ? [] : await measureReconcileGrowth(firestore, GROWTH_SIZES, CHOSEN_PLAN, (p) => {
-      log(`growth: ${count(p.chunks)} chunks, first tick ${p.tickModelledSeconds.toFixed(2)} s modelled, ${count(p.tickReads)} reads`);
-    });
-
-    console.log('\n== The full range on Google Cloud (modelled), through the Firestore and Pub/Sub emulators\n');
-    for (const line of headline(cloud, floor, oneAtATime)) console.log(line);
-    console.log('');
-    for (const line of details(cloud)) console.log(line);
-
-    if (sweep.length) {
-      console.log('\n== Plans compared: the same core and model, on the in-memory ledger and a modelled queue (not the emulators)\n');
-      console.log(sweepTable(sweep, floor));
-      console.log('* what-if, not what the service does today:');
-      for (const { named } of sweep) if (named.whatIf) console.log(`  ${named.name}: ${named.whatIf}`);
-      const twin = sweep.find((s) => s.named.plan === CHOSEN_PLAN && !s.named.seed);
-      if (twin) {
-        console.log(`The chosen plan: ${minutes(cloud.wallSeconds)} through the emulators, ${minutes(twin.result.wallSeconds)} in memory ` +
-          '(the emulators decide delivery order and redelivery; the model is the same).');
-      }
+    let backendOf: () => Backend = inMemoryBackend;
+    if (!values.memory || values.growth) {
+      log('starting the Firestore and Pub/Sub emulators');
+      const [firestore, pubsub] = await Promise.all([startFirestoreEmulator(), startPubSubEmulator()]);
+      emulators.push(firestore, pubsub);
+      log(`emulators up: Firestore ${firestore.host}, Pub/Sub ${pubsub.host}`);
+      // Side by side, a run must not clear the emulator under another: the bench clears once at the end.
+      if (!values.memory) backendOf = () => emulatorBackend({ firestore, pubsub }, { clearAfter: parallel === 1 });
     }
+    log(`${SETTINGS.length} runs, ${parallel} at a time`);
+    results = await runSettings(request, gamesByDate, backendOf, parallel);
+    const [firestore] = emulators;
+    if (firestore && parallel > 1) await clearFirestore(firestore);
 
-    if (growth.length) {
-      console.log('\n== Reconcile as runs grow: the first tick of a run that has not started (Firestore emulator, every size)\n');
-      console.log(growthTable(growth));
-      console.log(projection(cloud, growth));
+    if (values.growth && firestore) {
+      growth = await measureReconcileGrowth(firestore, GROWTH_SIZES, SERVICE_PLAN, (p) => {
+        log(`growth: ${count(p.chunks)} chunks, first tick ${p.tickModelledSeconds.toFixed(2)} s modelled, ${count(p.tickReads)} reads`);
+      });
     }
   } finally {
     await Promise.all(emulators.map((e) => e.stop()));
   }
+
+  const headline = results.find((r) => r.setting.reading === 'per-job' && r.setting.perDateMs === MIDDLE_PER_DATE_MS && r.setting.plan === SERVICE_PLAN);
+  const perPartition = results.find((r) => r.setting.reading === 'per-partition');
+
+  console.log(`\n== The seed range on Google Cloud (modelled), ${values.memory ? 'in memory (--memory)' : 'through the Firestore and Pub/Sub emulators'}, each run beside its floor\n`);
+  console.log(settingsTable(results));
+  console.log('\nThe floors (no orchestration cost at all, mean latencies):');
+  for (const r of results) {
+    console.log(`  ${r.setting.name}:`);
+    for (const line of r.floor.lines) console.log(`    ${line}`);
+  }
+  const detailed = headline ?? results[0];
+  if (detailed) {
+    console.log(`\n${detailed.setting.name}, in detail:`);
+    for (const line of details(detailed.result)) console.log(line);
+    const oneAtATime = oneDateAtATimeSeconds(latencyOf(detailed.setting), chunks);
+    console.log(`one date at a time (the replaced backfill, same model, mean latencies): ${(oneAtATime / 3600).toFixed(1)} h; ` +
+      `speedup ${(oneAtATime / detailed.result.wallSeconds).toFixed(0)}x`);
+  }
+  if (headline && perPartition) {
+    console.log('\nTargets (issue 8):');
+    for (const line of targetLines(results, headline, perPartition)) console.log(`  ${line}`);
+  } else console.log('\nTargets (issue 8): not judged, --only left out the run at the middle cost or the per-partition run');
+
+  if (growth.length) {
+    console.log('\n== Reconcile as runs grow: the first tick of a run that has not started (Firestore emulator, every size)\n');
+    console.log(growthTable(growth));
+  }
   console.log(`\nbench:scale took ${elapsed().trim()} of real time`);
+  if (values.json) {
+    console.log(JSON.stringify({
+      ...(headline ? { modelledSeconds: round(headline.result.wallSeconds), floorSeconds: round(headline.floor.totalSeconds), firestoreReads: headline.result.ledger.reads } : {}),
+      ...(perPartition ? { perPartition: { modelledSeconds: round(perPartition.result.wallSeconds), floorSeconds: round(perPartition.floor.totalSeconds) } } : {}),
+      runs: results.map((r) => ({
+        name: r.setting.name, reading: r.setting.reading, perDateSeconds: r.setting.perDateMs / 1000, datesPerJob: r.setting.plan.datesPerJob,
+        modelledSeconds: round(r.result.wallSeconds), floorSeconds: round(r.floor.totalSeconds), runState: r.result.runState, firestoreReads: r.result.ledger.reads,
+      })),
+      backend: values.memory ? 'memory' : 'emulators',
+    }));
+  }
 }
 
-async function runSweep(request: ReturnType<typeof parseBackfillRequest>, gamesByDate: ReadonlyMap<string, number>): Promise<Array<{ named: NamedPlan; result: ScenarioResult }>> {
-  const rows: Array<{ named: NamedPlan; result: ScenarioResult }> = [];
-  for (const named of SWEEP) {
-    const result = await runScenario({
-      request, gamesByDate, plan: named.plan, backend: inMemoryBackend(), ...(named.seed ? { seed: named.seed } : {}), onProgress: progress(`sweep: ${named.name}`),
-    });
-    log(`sweep: ${named.name}: ${minutes(result.wallSeconds)} modelled (${result.runState}), ${result.realSeconds.toFixed(1)} s real`);
-    rows.push({ named, result });
-  }
-  return rows;
+function round(seconds: number): number {
+  return Math.round(seconds * 10) / 10;
 }
 
-/**
- * A tick lists every unfinished chunk, and a run needs ticks in proportion to its chunks: reads per run
- * grow with the square of its size. Model: ticks = the measured run's ticks scaled by size (the same
- * per-table rate), each reading half of its first tick on average (unfinished chunks fall linearly).
- * Checked against the measured run.
- */
-function projection(cloud: ScenarioResult, growth: readonly { chunks: number; tickReads: number; tickModelledSeconds: number }[]): string {
-  const lines = ['Per run (model: ticks in proportion to chunks at the measured rate, each tick reading half its first tick on average):'];
-  const ticksPerChunk = cloud.ticks / cloud.chunks;
-  const measuredFirst = growth.reduce((best, p) => (Math.abs(p.chunks - cloud.chunks) < Math.abs(best.chunks - cloud.chunks) ? p : best));
-  const firstTickReads = (cloud.chunks / measuredFirst.chunks) * measuredFirst.tickReads;
-  lines.push(`  check at ${count(cloud.chunks)} chunks: model ${count((cloud.ticks * firstTickReads) / 2)} reconcile reads, measured ${count(cloud.reconcileReads)}`);
-  for (const p of growth) {
-    const ticks = Math.max(1, Math.round(ticksPerChunk * p.chunks));
-    lines.push(`  ${count(p.chunks).padStart(7)} chunks: ~${count(ticks)} tick${ticks === 1 ? '' : 's'}, ~${count((ticks * p.tickReads) / 2)} reconcile reads, ` +
-      `${(p.tickModelledSeconds).toFixed(1)} s for the first tick (of a ${CHOSEN_PLAN.trigger.kind === 'schedule' ? CHOSEN_PLAN.trigger.everyMs / 1000 : '-'} s period)`);
-  }
-  return lines.join('\n');
+function targetLines(results: readonly SettingResult[], headline: SettingResult, perPartition: SettingResult): string[] {
+  const ratio = (r: SettingResult) => r.result.wallSeconds / r.floor.totalSeconds;
+  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
+  const service = results.filter((r) => r.setting.plan === SERVICE_PLAN && r.setting.reading === 'per-job');
+  return [
+    `<= 1.25x the floor at every per-date cost (per job): ${met(service.every((r) => ratio(r) <= 1.25))} (${service.map((r) => `${ratio(r).toFixed(2)}x`).join(', ')})`,
+    `under 4 modelled minutes at ${MIDDLE_PER_DATE_MS / 1000} s a date: ${met(headline.result.wallSeconds < 240)} (${minutes(headline.result.wallSeconds)})`,
+    `per-partition reading <= 1.25x its floor: ${met(ratio(perPartition) <= 1.25)} (${ratio(perPartition).toFixed(2)}x)`,
+    `Firestore reads <= 40,000 for the whole run: ${met(headline.result.ledger.reads <= 40_000)} (${count(headline.result.ledger.reads)})`,
+  ];
 }
 
 main().catch((error: unknown) => {
+  console.error(errorMessage(error));
   console.error(error);
   process.exitCode = 1;
 });

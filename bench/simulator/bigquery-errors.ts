@@ -1,12 +1,12 @@
 import { common } from '@google-cloud/bigquery';
 
 /** Which limit of the model refused a job. */
-export const LIMIT_NAMES = ['dml-queue', 'dml-rate', 'partition-rate', 'partition-daily'] as const;
+export const LIMIT_NAMES = ['dml-queue', 'dml-rate', 'table-rate', 'job-partitions', 'partition-daily'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** One entry of a failed job's `status.errors`, as the BigQuery API returns it. */
 export interface BigQueryErrorItem {
-  readonly reason: 'rateLimitExceeded' | 'quotaExceeded';
+  readonly reason: 'rateLimitExceeded' | 'quotaExceeded' | 'invalidQuery';
   readonly message: string;
   readonly location?: string;
 }
@@ -49,12 +49,34 @@ export function dmlRateExceeded(table: string): Refusal {
   };
 }
 
-export function partitionRateExceeded(table: string): Refusal {
+/**
+ * Past 50 modifications per 10 s of a partitioned table. The message is the one the quotas page quotes:
+ * "If you exceed this limit, you get an error message like `Exceeded rate limits: too many partitioned
+ * table update operations for this table`. This error is transient; you can retry with an exponential
+ * backoff." (https://docs.cloud.google.com/bigquery/quotas, "Partitioned tables")
+ */
+export function tableRateExceeded(table: string): Refusal {
   return {
-    limit: 'partition-rate',
+    limit: 'table-rate',
     error: jobRefused({
       reason: 'rateLimitExceeded', location: table,
-      message: `Exceeded rate limits: too many partition modifications to a partitioned table (${table}). For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`,
+      message: `Exceeded rate limits: too many partitioned table update operations for this table. For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`,
+    }),
+  };
+}
+
+/**
+ * A job over more than 4,000 partitions: "BigQuery rejects any query or load job that attempts to modify
+ * more than 4,000 partitions" (https://docs.cloud.google.com/bigquery/quotas, "Partitioned tables"). The
+ * page gives no message; this one and its reason (`invalidQuery`, not a quota reason: retrying the same
+ * job cannot succeed, splitting it can) are as users report the error, not documented.
+ */
+export function tooManyPartitions(table: string, allowed: number, partitions: number): Refusal {
+  return {
+    limit: 'job-partitions',
+    error: jobRefused({
+      reason: 'invalidQuery', location: table,
+      message: `Too many partitions produced by query, allowed ${allowed}, query produces at least ${partitions} partitions`,
     }),
   };
 }

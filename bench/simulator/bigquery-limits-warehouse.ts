@@ -6,9 +6,11 @@ import type { AnalyticsTableSpec } from '../../shared/tables/types.js';
 import type { RunMode } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 import {
-  dmlQueueFull, dmlRateExceeded, LIMIT_NAMES, partitionDailyQuotaExceeded, partitionRateExceeded, type LimitName, type Refusal,
+  dmlQueueFull, dmlRateExceeded, LIMIT_NAMES, partitionDailyQuotaExceeded, tableRateExceeded, tooManyPartitions, type LimitName, type Refusal,
 } from './bigquery-errors.js';
-import { BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, type BigQueryLimits, type JobLatencies } from './bigquery-limits.js';
+import {
+  BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, tableModificationCost, type BigQueryLimits, type JobLatencies,
+} from './bigquery-limits.js';
 import { LatencySampler } from './latency.js';
 import type { SimClock } from './sim-clock.js';
 import { SlidingWindow } from './sliding-window.js';
@@ -34,6 +36,10 @@ export interface TableLimitStats {
   /** MERGE jobs that ran, and the partitions they modified. */
   jobs: number;
   partitions: number;
+  /** What the jobs that ran consumed of the table-modification window (jobs, or partitions: the reading). */
+  tableModifications: number;
+  /** Partition modifications charged to the daily quota (none while DML is not charged). */
+  chargedToDailyQuota: number;
   /** Jobs refused, by the limit that refused them. */
   readonly rejected: Record<LimitName, number>;
   maxRunning: number;
@@ -56,19 +62,23 @@ interface TableState {
   running: number;
   readonly queue: Array<() => void>;
   readonly dml: SlidingWindow;
-  readonly partitions: SlidingWindow;
+  readonly modifications: SlidingWindow;
   readonly partitionsToday: SlidingWindow;
 }
 
 /**
  * BigQuery's limits around any warehouse: every job waits a latency drawn from its distribution, and
- * each replacePartitions (one MERGE, a mutating DML statement) goes through the table's limits:
+ * each replacePartitions (one MERGE, a mutating DML statement) goes through the table's limits
+ * (bigquery-limits.ts quotes the documentation of each):
+ * - a MERGE over more than `partitionsPerJob` partitions is rejected at once (it never queues);
  * - at most `concurrentMutatingDml` run at once; up to `queuedMutatingDml` more wait their turn, in
  *   order; one more fails at once with "Too many DML statements outstanding";
  * - when it leaves the queue to run, it must fit the table's windows: `dmlPerWindow` statements and
- *   `partitionModificationsPerWindow` partitions (one per date it replaces) started in the last
- *   `windowMs`, and the daily partition quota. Otherwise it fails with `rateLimitExceeded` (or
- *   `quotaExceeded`) without running. Refused jobs are not counted against the windows.
+ *   `tableModificationsPerWindow` modifications started in the last `windowMs` (a MERGE counts once
+ *   under the `per-job` reading, once per partition under `per-partition`). Otherwise it fails with
+ *   `rateLimitExceeded` without running. Refused jobs are not counted against the windows;
+ * - the daily partition-modification quota is not charged for DML (`dailyQuotaChargesDml` false), so a
+ *   MERGE never meets it unless that switch is turned on.
  * Queries (expectations, read-back counts) get a latency and no limit.
  * Refusals throw the client's own ApiError, as a failed job raises it (bigquery-errors.ts), so the core
  * classifies them as it would the real ones.
@@ -114,6 +124,7 @@ export class BigQueryLimitsWarehouse implements Warehouse {
     const name = tableName(this.inner.context(request.mode).analytics(request.table.name));
     const table = this.table(name);
     const partitions = new Set(request.dates).size;
+    if (partitions > this.limits.partitionsPerJob) return this.refuse(table, tooManyPartitions(name, this.limits.partitionsPerJob, partitions));
 
     const queuedAt = this.clock.now();
     if (table.running >= this.limits.concurrentMutatingDml) {
@@ -141,6 +152,7 @@ export class BigQueryLimitsWarehouse implements Warehouse {
       table.stats.firstStartMs ??= startedAt;
       table.stats.jobs += 1;
       table.stats.partitions += partitions;
+      table.stats.tableModifications += tableModificationCost(this.limits, partitions);
       await this.clock.sleep(this.sampler.sample(this.latency.merge) + this.latency.mergePerDateMs * partitions);
       return await this.around(() => this.inner.replacePartitions(request));
     } finally {
@@ -162,12 +174,15 @@ export class BigQueryLimitsWarehouse implements Warehouse {
 
   /** The limit this start would break, or null when it may run (and is then counted). */
   private admit(table: TableState, name: string, now: number, partitions: number): Refusal | null {
-    if (table.partitionsToday.total(now) + partitions > this.limits.partitionModificationsPerDay) return partitionDailyQuotaExceeded(name);
+    const charged = this.limits.dailyQuotaChargesDml ? partitions : 0;
+    if (table.partitionsToday.total(now) + charged > this.limits.partitionModificationsPerDay) return partitionDailyQuotaExceeded(name);
     if (table.dml.total(now) + 1 > this.limits.dmlPerWindow) return dmlRateExceeded(name);
-    if (table.partitions.total(now) + partitions > this.limits.partitionModificationsPerWindow) return partitionRateExceeded(name);
+    const modifications = tableModificationCost(this.limits, partitions);
+    if (table.modifications.total(now) + modifications > this.limits.tableModificationsPerWindow) return tableRateExceeded(name);
     table.dml.record(now, 1);
-    table.partitions.record(now, partitions);
-    table.partitionsToday.record(now, partitions);
+    table.modifications.record(now, modifications);
+    if (charged > 0) table.partitionsToday.record(now, charged);
+    table.stats.chargedToDailyQuota += charged;
     return null;
   }
 
@@ -189,12 +204,12 @@ export class BigQueryLimitsWarehouse implements Warehouse {
     if (!state) {
       state = {
         stats: {
-          table: name, jobs: 0, partitions: 0, rejected: emptyRejections(), maxRunning: 0, maxQueued: 0, queuedMs: 0, firstStartMs: null, lastEndMs: null,
+          table: name, jobs: 0, partitions: 0, tableModifications: 0, chargedToDailyQuota: 0, rejected: emptyRejections(), maxRunning: 0, maxQueued: 0, queuedMs: 0, firstStartMs: null, lastEndMs: null,
         },
         running: 0,
         queue: [],
         dml: new SlidingWindow(this.limits.windowMs),
-        partitions: new SlidingWindow(this.limits.windowMs),
+        modifications: new SlidingWindow(this.limits.windowMs),
         partitionsToday: new SlidingWindow(DAY_MS),
       };
       this.tables.set(name, state);

@@ -12,7 +12,7 @@ import type { Backend } from './scenario.js';
  * Cloud, with the emulators in place of the services. Every scenario gets its own collections and topic,
  * and cleanup() deletes them.
  */
-export function emulatorBackend(emulators: { readonly firestore: Emulator; readonly pubsub: Emulator }): Backend {
+export function emulatorBackend(emulators: { readonly firestore: Emulator; readonly pubsub: Emulator }, options: { readonly clearAfter?: boolean } = {}): Backend {
   const id = randomBytes(4).toString('hex');
   let firestore: Firestore | undefined;
   let pubsub: PubSub | undefined;
@@ -33,8 +33,9 @@ export function emulatorBackend(emulators: { readonly firestore: Emulator; reado
       if (queue && pubsub) await queue.delete(pubsub, topic);
       await pubsub?.close();
       await firestore?.terminate();
-      // The bench started these emulators for itself: nothing else lives in them.
-      await clearFirestore(emulators.firestore);
+      // The bench started these emulators for itself: nothing else lives in them (unless scenarios run
+      // side by side, when the caller clears once they are all done).
+      if (options.clearAfter ?? true) await clearFirestore(emulators.firestore);
     },
   };
 }

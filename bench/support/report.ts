@@ -5,7 +5,7 @@ import { describeLatency } from '../simulator/latency.js';
 import type { Floor } from './floor.js';
 import type { GrowthPoint } from './growth.js';
 import { FIRESTORE_LATENCY } from './modelled-ledger.js';
-import type { NamedPlan } from './plans.js';
+import type { Setting } from './plans.js';
 import { PUBLISH_MS } from './queues.js';
 import { PUBSUB_RETRY, PUSH_DELIVERY_MS, type ScenarioResult } from './scenario.js';
 
@@ -25,34 +25,14 @@ export function count(n: number): string {
 export function describeModel(limits: BigQueryLimits, latency: JobLatencies): string[] {
   return [
     `BigQuery limits, per table: ${limits.concurrentMutatingDml} MERGE running + ${limits.queuedMutatingDml} queued (more fail), ` +
-      `${limits.dmlPerWindow} DML and ${limits.partitionModificationsPerWindow} partition writes per ${limits.windowMs / 1000} s, ` +
-      `${count(limits.partitionModificationsPerDay)} partition writes per day; refusals are the client's ApiError (rateLimitExceeded / quotaExceeded)`,
+      `${limits.dmlPerWindow} DML and ${limits.tableModificationsPerWindow} table modifications per ${limits.windowMs / 1000} s ` +
+      `(a MERGE counts ${limits.countPartitionModifications === 'per-job' ? 'once' : 'once per date'}), at most ${count(limits.partitionsPerJob)} partitions a job, ` +
+      `${count(limits.partitionModificationsPerDay)} partition modifications a day ${limits.dailyQuotaChargesDml ? '(DML charged)' : '(DML not charged)'}; ` +
+      'refusals are the client\'s ApiError',
     `BigQuery job latency: query ${describeLatency(latency.query)}; MERGE ${describeLatency(latency.merge)} + ${latency.mergePerDateMs} ms per date; ` +
       `refused job ${describeLatency(latency.rejected)}`,
     `Firestore ${FIRESTORE_LATENCY.callMs} ms a call + ${FIRESTORE_LATENCY.perDocumentMs} ms a document; Pub/Sub publish ${PUBLISH_MS} ms, ` +
       `push ${PUSH_DELIVERY_MS} ms, redelivery back-off ${PUBSUB_RETRY.minMs / 1000}..${PUBSUB_RETRY.maxMs / 1000} s`,
-  ];
-}
-
-/** The headline of one run against the floor and the one-date-at-a-time baseline. */
-export function headline(result: ScenarioResult, floor: Floor, oneAtATimeSeconds: number): string[] {
-  const ratio = result.wallSeconds / floor.totalSeconds;
-  const ratioLast = result.lastCheckpointSeconds / floor.totalSeconds;
-  const table = new Table(plain());
-  table.push(
-    ['modelled wall time on Google Cloud', `${minutes(result.wallSeconds)} (${result.wallSeconds.toFixed(0)} s, request to run ${result.runState})`],
-    ['  of which: planning', `${result.planSeconds.toFixed(1)} s (expectations + createRun)`],
-    ['  last checkpoint written at', `${minutes(result.lastCheckpointSeconds)} (${result.lastCheckpointSeconds.toFixed(0)} s)`],
-    ['floor the limits allow', `${minutes(floor.totalSeconds)} (${floor.totalSeconds.toFixed(0)} s)`],
-    ['ratio to the floor', `${ratio.toFixed(2)}x (${ratioLast.toFixed(2)}x to the last checkpoint)`],
-    ['one date at a time (model, mean latencies)', `${(oneAtATimeSeconds / 3600).toFixed(1)} h`],
-    ['speedup over one date at a time', `${(oneAtATimeSeconds / result.wallSeconds).toFixed(0)}x`],
-    ['real time of this run', `${result.realSeconds.toFixed(0)} s (${count(result.simSteps)} modelled events, ${result.simStalls} delivery stalls)`],
-  );
-  return [
-    table.toString(),
-    `target within 2x of the floor: ${ratio <= 2 ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}x${ratio > 2 && ratioLast <= 2 ? `; ${ratioLast.toFixed(2)}x counting to the last checkpoint` : ''})`,
-    `target under 15 modelled minutes: ${result.wallSeconds < 15 * 60 ? 'MET' : 'NOT MET'} (${minutes(result.wallSeconds)})`,
   ];
 }
 
@@ -80,19 +60,25 @@ export function details(result: ScenarioResult): string[] {
   ];
 }
 
-export function sweepTable(rows: ReadonlyArray<{ readonly named: NamedPlan; readonly result: ScenarioResult }>, floor: Floor): string {
+/** One run of the scale benchmark beside the floor at its setting. */
+export interface SettingResult {
+  readonly setting: Setting;
+  readonly floor: Floor;
+  readonly result: ScenarioResult;
+}
+
+export function settingsTable(rows: readonly SettingResult[]): string {
   const table = new Table({
-    head: ['plan', 'd', 'in flight /table', 'inst.', 'reconcile', 'wall', 'last write', 'x floor', 'refused', 'quota back-offs', 'Firestore reads', 'real s'],
+    head: ['run', 'dates a job', 'modelled wall', 'last checkpoint', 'floor', 'x floor', 'MERGE jobs', 'refused', 'quota back-offs', 'Firestore reads', 'real s'],
     ...plain(),
   });
-  for (const { named, result } of rows) {
-    const p = named.plan;
-    const trigger = p.trigger.kind === 'schedule' ? `${p.trigger.everyMs / 60_000} min` : 'on settle';
+  for (const { setting, floor, result } of rows) {
     const refused = Object.values(result.rejected).reduce((a, b) => a + b, 0);
+    const jobs = result.limits.tables.reduce((a, t) => a + t.jobs, 0);
     table.push([
-      named.whatIf ? `${named.name} *` : named.name, p.datesPerJob, p.maxInFlightPerTable, p.instances, trigger,
-      minutes(result.wallSeconds), minutes(result.lastCheckpointSeconds), `${(result.wallSeconds / floor.totalSeconds).toFixed(2)}x`,
-      count(refused), count(result.quotaRetries), count(result.ledger.reads), result.realSeconds.toFixed(1),
+      setting.name, setting.plan.datesPerJob, `${minutes(result.wallSeconds)}${result.runState === 'succeeded' ? '' : ` (${result.runState})`}`,
+      minutes(result.lastCheckpointSeconds), minutes(floor.totalSeconds), `${(result.wallSeconds / floor.totalSeconds).toFixed(2)}x`,
+      count(jobs), count(refused), count(result.quotaRetries), count(result.ledger.reads), result.realSeconds.toFixed(0),
     ]);
   }
   return table.toString();

@@ -1,6 +1,7 @@
-import { reconcileLimitsOf } from './plans.js';
+import { reconcileLimitsOf, SERVICE_CONFIG } from './plans.js';
 import { createChunkProcessor } from '../../shared/chunks/process-chunks.js';
-import { DEFAULT_LIMITS, processorOptionsFrom } from '../../shared/config/wiring.js';
+import { processorOptionsFrom } from '../../shared/config/wiring.js';
+import { rateLimitedNudge } from '../../shared/reconcile/nudge.js';
 import { errorMessage } from '../../shared/errors/errors.js';
 import { silentLogger } from '../../shared/log/logger.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
@@ -33,16 +34,19 @@ export const PUSH_DELIVERY_MS = 50;
 /**
  * What makes reconcile run. On Google Cloud it is Cloud Scheduler (cron, one minute at the finest):
  * the first tick comes a fraction of a period after the run is created, then one every period.
- * `on-settle` is what the local runner does (a tick whenever work finishes); on Google Cloud it would
- * need processChunk to nudge reconcile, which it does not, so it is shown only for comparison.
+ * With `nudges`, processChunk also asks for a tick when a job settled chunks as done (shared/reconcile/nudge.ts,
+ * rate-limited per instance), as deployed: a tick then runs as soon as one is asked for.
+ * `on-settle` is what the local runner does (a tick whenever work finishes), shown for comparison.
  */
 export type ReconcileTrigger =
-  | { readonly kind: 'schedule'; readonly everyMs: number; readonly firstAfterMs: number }
+  | { readonly kind: 'schedule'; readonly everyMs: number; readonly firstAfterMs: number; readonly nudges?: boolean }
   | { readonly kind: 'on-settle'; readonly minMs: number; readonly maxMs: number };
 
 /** How the backfill is driven: the planning choice under test. */
 export interface DrivePlan {
+  /** A table's first job size, and the most it may grow to (shared/chunks/job-size.ts). */
   readonly datesPerJob: number;
+  readonly maxDatesPerJob: number;
   /** Chunks (dates) queued or running, per table and overall (reconcile's caps). */
   readonly maxInFlightPerTable: number;
   readonly maxInFlight: number;
@@ -130,9 +134,15 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   });
   const inner = await backend.ledger(clock);
   const ledger = new ModelledLedger(inner, { clock, work });
+  const nudges = new NudgeSignal();
   const processors = Array.from({ length: plan.instances }, (_, i) => createChunkProcessor(
     { warehouse, ledger, clock, logger: silentLogger },
-    processorOptionsFrom(DEFAULT_LIMITS, `instance-${i}`),
+    // As functions/process-chunk.ts builds its processor from the config, with the plan's first job size,
+    // and its nudge (the real rate limiter) publishing to the modelled reconcile topic.
+    {
+      ...processorOptionsFrom({ ...SERVICE_CONFIG.limits, datesPerJob: plan.datesPerJob, maxDatesPerJob: plan.maxDatesPerJob }, `instance-${i}`),
+      ...(plan.trigger.kind === 'schedule' && plan.trigger.nudges ? { onDone: rateLimitedNudge(nudges, clock, silentLogger) } : {}),
+    },
   ));
   const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
   const queue = await backend.queue(pool, clock, work);
@@ -146,7 +156,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   let runState = 'active';
   const startMs = clock.now();
   let plannedMs = startMs;
-  const nextTick = tickTimer(plan.trigger, clock, pool);
+  const nextTick = tickTimer(plan.trigger, clock, pool, nudges);
   try {
     const started = await startRun({ warehouse, ledger, clock }, input.request);
     runId = started.run.id;
@@ -238,18 +248,20 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
 }
 
 /** Waits, in modelled time, until the trigger's next reconcile tick is due. */
-function tickTimer(trigger: ReconcileTrigger, clock: SimClock, pool: WorkerPool): (first: boolean) => Promise<void> {
+function tickTimer(trigger: ReconcileTrigger, clock: SimClock, pool: WorkerPool, nudges: NudgeSignal): (first: boolean) => Promise<void> {
   if (trigger.kind === 'schedule') {
     let due = 0;
     return async (first) => {
       const now = clock.now();
       if (first) due = now + trigger.firstAfterMs;
-      else {
-        due += trigger.everyMs;
-        // A tick that ran past the next slot: the scheduler's next message is the one after.
-        while (due < now) due += trigger.everyMs;
+      // The scheduler's next message after the last tick (a tick that ran past a slot skips it).
+      else while (due <= now) due += trigger.everyMs;
+      if (due > now) {
+        if (trigger.nudges) await Promise.race([clock.sleep(due - now), nudges.next()]);
+        else await clock.sleep(due - now);
       }
-      if (due > now) await clock.sleep(due - now);
+      // One tick answers every nudge asked for before it started.
+      nudges.take();
     };
   }
   let last = Number.NEGATIVE_INFINITY;
@@ -259,4 +271,24 @@ function tickTimer(trigger: ReconcileTrigger, clock: SimClock, pool: WorkerPool)
     if (wait > 0) await clock.sleep(wait);
     last = clock.now();
   };
+}
+
+/** The modelled reconcile topic of the nudges: a nudge asked for while no tick waits is kept for the next wait. */
+class NudgeSignal {
+  private pending = false;
+  private readonly waiters: Array<() => void> = [];
+
+  requestReconcile(): Promise<void> {
+    this.pending = true;
+    for (const wake of this.waiters.splice(0)) wake();
+    return Promise.resolve();
+  }
+
+  next(): Promise<void> {
+    return this.pending ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  take(): void {
+    this.pending = false;
+  }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { common } from '@google-cloud/bigquery';
 import {
-  dmlQueueFull, dmlRateExceeded, jobRefused, partitionDailyQuotaExceeded, partitionRateExceeded, type Refusal,
+  dmlQueueFull, dmlRateExceeded, jobRefused, partitionDailyQuotaExceeded, tableRateExceeded, tooManyPartitions, type Refusal,
 } from '../../../bench/simulator/bigquery-errors.js';
 import { classifyError } from '../../../shared/errors/classify.js';
 
@@ -11,7 +11,7 @@ describe('simulated BigQuery refusals', function () {
   const cases: Array<[string, Refusal, string, 'rateLimitExceeded' | 'quotaExceeded']> = [
     ['the DML queue is full', dmlQueueFull(TABLE, 20), 'dml-queue', 'rateLimitExceeded'],
     ['too many DML statements in the window', dmlRateExceeded(TABLE), 'dml-rate', 'rateLimitExceeded'],
-    ['too many partitions in the window', partitionRateExceeded(TABLE), 'partition-rate', 'rateLimitExceeded'],
+    ['too many table modifications in the window', tableRateExceeded(TABLE), 'table-rate', 'rateLimitExceeded'],
     ['the daily partition quota is spent', partitionDailyQuotaExceeded(TABLE), 'partition-daily', 'quotaExceeded'],
   ];
 
@@ -27,6 +27,16 @@ describe('simulated BigQuery refusals', function () {
       assert.equal(classifyError(refusal.error), 'quota');
     });
   }
+
+  it('a job over too many partitions: invalidQuery, the client\'s ApiError, classified as permanent (splitting the job can succeed, retrying it cannot)', function () {
+    const refusal = tooManyPartitions(TABLE, 4000, 4001);
+    assert.equal(refusal.limit, 'job-partitions');
+    assert.ok(refusal.error instanceof common.util.ApiError);
+    const { errors } = refusal.error as unknown as { errors?: Array<{ reason: string; message: string }> };
+    assert.equal(errors?.[0]?.reason, 'invalidQuery');
+    assert.equal(errors?.[0]?.message, 'Too many partitions produced by query, allowed 4000, query produces at least 4001 partitions');
+    assert.equal(classifyError(refusal.error), 'permanent');
+  });
 
   it('is built exactly as Job.poll_ builds a failed job\'s error from its status', function () {
     const item = { reason: 'rateLimitExceeded' as const, message: 'Exceeded rate limits: too many table update operations for this table.', location: TABLE };

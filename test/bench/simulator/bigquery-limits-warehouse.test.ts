@@ -20,12 +20,18 @@ function refusal(tracked: Tracked<unknown>): { reason: string; message: string }
 }
 
 describe('BigQuery limits warehouse', function () {
-  it('has the limits of the issue by default: 2 running, 20 queued, 25 DML and 50 partitions per 10 s per table', function () {
-    const { concurrentMutatingDml, queuedMutatingDml, dmlPerWindow, partitionModificationsPerWindow, windowMs } = BIGQUERY_LIMITS;
-    assert.deepEqual(
-      { concurrentMutatingDml, queuedMutatingDml, dmlPerWindow, partitionModificationsPerWindow, windowMs },
-      { concurrentMutatingDml: 2, queuedMutatingDml: 20, dmlPerWindow: 25, partitionModificationsPerWindow: 50, windowMs: 10_000 },
-    );
+  it('has the documented limits by default: 2 running, 20 queued, 25 DML and 50 modifications (one a job) per 10 s, 4,000 partitions a job, DML not charged daily', function () {
+    assert.deepEqual(BIGQUERY_LIMITS, {
+      concurrentMutatingDml: 2,
+      queuedMutatingDml: 20,
+      dmlPerWindow: 25,
+      tableModificationsPerWindow: 50,
+      countPartitionModifications: 'per-job',
+      windowMs: 10_000,
+      partitionsPerJob: 4_000,
+      partitionModificationsPerDay: 30_000,
+      dailyQuotaChargesDml: false,
+    });
   });
 
   describe('mutating DML concurrency', function () {
@@ -111,8 +117,50 @@ describe('BigQuery limits warehouse', function () {
       assert.equal(onTime.state, 'fulfilled');
     });
 
-    it('counts every date of a MERGE as a partition write: 50 per 10 s per table', async function () {
-      const h = new LimitsHarness({ limits: { concurrentMutatingDml: 100 } });
+    it('per job (the default reading): a MERGE of 1,000 dates counts once against the 50 modifications per 10 s', async function () {
+      // DML at 100 per window, so the 50 modifications bind first.
+      const h = new LimitsHarness({ limits: { concurrentMutatingDml: 100, dmlPerWindow: 100 } });
+      const big = h.merge('player_game_summary', dates(1_000, '2015-01-01'));
+      const small = dates(49, '2020-01-01').map((d) => h.merge('player_game_summary', [d]));
+      const fiftyFirst = h.merge('player_game_summary', dates(1, '2021-01-01'));
+      await h.clock.advance(6 * SECOND);
+      assert.equal(big.state, 'fulfilled');
+      assert.equal(small.filter((j) => j.state === 'fulfilled').length, 49, 'the 1,000 dates took one of the 50');
+      const { reason, message } = refusal(fiftyFirst);
+      assert.equal(reason, 'rateLimitExceeded');
+      assert.match(message, /^Exceeded rate limits: too many partitioned table update operations for this table\./);
+      const stats = h.statsOf('player_game_summary');
+      assert.equal(stats?.rejected['table-rate'], 1);
+      assert.equal(stats?.tableModifications, 50);
+      assert.equal(stats?.partitions, 1_049);
+    });
+
+    it('per partition (the other reading): the same MERGE of 1,000 dates counts 1,000 times', async function () {
+      const fits = new LimitsHarness({ limits: { countPartitionModifications: 'per-partition', tableModificationsPerWindow: 1_000 } });
+      const big = fits.merge('player_game_summary', dates(1_000, '2015-01-01'));
+      await fits.settle();
+      const one = fits.merge('player_game_summary', dates(1, '2020-01-01'));
+      await fits.clock.advance(6 * SECOND);
+      assert.equal(big.state, 'fulfilled');
+      assert.equal(refusal(one).reason, 'rateLimitExceeded', 'the window holds 1,000 after it: one more partition is too many');
+      assert.equal(fits.statsOf('player_game_summary')?.tableModifications, 1_000);
+
+      const short = new LimitsHarness({ limits: { countPartitionModifications: 'per-partition', tableModificationsPerWindow: 999 } });
+      const tooBig = short.merge('player_game_summary', dates(1_000, '2015-01-01'));
+      await short.clock.advance(SECOND);
+      assert.equal(refusal(tooBig).reason, 'rateLimitExceeded');
+
+      // Under the default 50, a MERGE of more than 50 dates can never run.
+      const standard = new LimitsHarness({ limits: { countPartitionModifications: 'per-partition' } });
+      const fiftyOne = standard.merge('player_game_summary', dates(51));
+      const fifty = standard.merge('player_game_summary', dates(50, '2020-01-01'));
+      await standard.clock.advance(6 * SECOND);
+      assert.equal(refusal(fiftyOne).reason, 'rateLimitExceeded');
+      assert.equal(fifty.state, 'fulfilled');
+    });
+
+    it('per partition: counts every date of a MERGE, 50 per 10 s per table', async function () {
+      const h = new LimitsHarness({ limits: { concurrentMutatingDml: 100, countPartitionModifications: 'per-partition' } });
       const first = h.merge('upcoming_team_game_context', dates(20, '2021-01-01'));
       const second = h.merge('upcoming_team_game_context', dates(20, '2021-02-01'));
       const third = h.merge('upcoming_team_game_context', dates(20, '2021-03-01'));
@@ -124,16 +172,30 @@ describe('BigQuery limits warehouse', function () {
       await h.clock.advance(6 * SECOND);
       assert.deepEqual([first, second, fourth, otherTable].map((j) => j.state), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
       assert.equal(refusal(fifth).reason, 'rateLimitExceeded');
-      const { reason, message } = refusal(third);
-      assert.equal(reason, 'rateLimitExceeded');
-      assert.match(message, /^Exceeded rate limits: too many partition modifications to a partitioned table \(\S+\.upcoming_team_game_context\)/);
-      assert.equal(h.statsOf('upcoming_team_game_context')?.rejected['partition-rate'], 2);
+      assert.equal(refusal(third).reason, 'rateLimitExceeded');
+      assert.equal(h.statsOf('upcoming_team_game_context')?.rejected['table-rate'], 2);
       assert.equal(h.statsOf('upcoming_team_game_context')?.partitions, 50);
       assert.equal(h.writesOf('upcoming_team_game_context').flatMap((w) => w.dates).length, 50);
     });
 
+    it('rejects a job over 4,001 partitions at once, without queueing it or counting it, and runs one over 4,000', async function () {
+      const h = new LimitsHarness();
+      const over = h.merge('team_offense_game_summary', dates(4_001, '2015-01-01'));
+      const limit = h.merge('team_offense_game_summary', dates(4_000, '2015-01-01'));
+      await h.clock.advance(SECOND / 2);
+      const { reason, message } = refusal(over);
+      assert.equal(reason, 'invalidQuery');
+      assert.equal(message, 'Too many partitions produced by query, allowed 4000, query produces at least 4001 partitions');
+      assert.equal(over.at, SECOND / 2, 'refused at submission, after the time a refused job takes');
+      await h.clock.advance(6 * SECOND);
+      assert.equal(limit.state, 'fulfilled');
+      const stats = h.statsOf('team_offense_game_summary');
+      assert.equal(stats?.rejected['job-partitions'], 1);
+      assert.deepEqual([stats?.jobs, stats?.partitions, stats?.tableModifications, stats?.maxQueued], [1, 4_000, 1, 0]);
+    });
+
     it('checks the windows when a queued statement leaves the queue, and a refused head does not hold back the next', async function () {
-      const h = new LimitsHarness({ limits: { concurrentMutatingDml: 1 } });
+      const h = new LimitsHarness({ limits: { concurrentMutatingDml: 1, countPartitionModifications: 'per-partition' } });
       const a = h.merge('player_game_summary', dates(30, '2021-01-01'));
       const b = h.merge('player_game_summary', dates(30, '2021-02-01'));
       const c = h.merge('player_game_summary', dates(10, '2021-03-01'));
@@ -148,20 +210,34 @@ describe('BigQuery limits warehouse', function () {
       assert.deepEqual(h.writes.map((w) => w.at), [6 * SECOND, 12 * SECOND]);
     });
 
-    it('refuses with quotaExceeded past the daily partition quota, until a day has passed', async function () {
-      const h = new LimitsHarness({ limits: { partitionModificationsPerDay: 30 } });
-      const first = h.merge('player_game_summary', dates(20));
-      await h.clock.advance(6 * SECOND);
-      const second = h.merge('player_game_summary', dates(20, '2021-06-01'));
+    it('does not charge DML to the daily partition quota: 32,000 partitions in a day all run', async function () {
+      const h = new LimitsHarness();
+      // The same partitions each time: every rewrite is a modification.
+      const jobs = [0, 1, 2, 3, 4, 5, 6, 7].map(() => h.merge('player_game_summary', dates(4_000, '2010-01-01')));
+      await h.clock.advance(30 * SECOND);
+      assert.equal(jobs.filter((j) => j.state === 'fulfilled').length, 8);
+      const stats = h.statsOf('player_game_summary');
+      assert.equal(stats?.partitions, 32_000);
+      assert.equal(stats?.chargedToDailyQuota, 0);
+      assert.equal(stats?.rejected['partition-daily'], 0);
+    });
+
+    it('would refuse with quotaExceeded past 30,000 a day if DML were charged, until a day has passed', async function () {
+      const h = new LimitsHarness({ limits: { dailyQuotaChargesDml: true } });
+      const full = [0, 1, 2, 3, 4, 5, 6].map(() => h.merge('player_game_summary', dates(4_000, '2010-01-01')));
+      const toTheLimit = h.merge('player_game_summary', dates(2_000, '2010-01-01'));
+      await h.clock.advance(30 * SECOND);
+      assert.equal([...full, toTheLimit].filter((j) => j.state === 'fulfilled').length, 8, '30,000 exactly fit');
+      const over = h.merge('player_game_summary', dates(1, '2011-01-01'));
       await h.clock.advance(SECOND);
-      assert.equal(first.state, 'fulfilled');
-      const { reason, message } = refusal(second);
+      const { reason, message } = refusal(over);
       assert.equal(reason, 'quotaExceeded');
       assert.match(message, /^Quota exceeded: Your table exceeded quota for Number of partition modifications to a column partitioned table/);
       assert.equal(h.statsOf('player_game_summary')?.rejected['partition-daily'], 1);
+      assert.equal(h.statsOf('player_game_summary')?.chargedToDailyQuota, 30_000);
 
       await h.clock.advance(24 * 60 * 60 * SECOND);
-      const nextDay = h.merge('player_game_summary', dates(20, '2021-06-01'));
+      const nextDay = h.merge('player_game_summary', dates(20, '2011-06-01'));
       await h.clock.advance(6 * SECOND);
       assert.equal(nextDay.state, 'fulfilled');
     });

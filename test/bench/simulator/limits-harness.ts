@@ -48,7 +48,8 @@ export class LimitsHarness {
   readonly warehouse: BigQueryLimitsWarehouse;
 
   constructor(options: { readonly limits?: Partial<BigQueryLimits>; readonly latency?: Partial<JobLatencies> } = {}) {
-    const schedule = new Map(dates(400, '2021-01-01').map((d) => [d, 5]));
+    // Every date from 2010 to 2032: room for one job over more than 4,000 partitions.
+    const schedule = new Map(dates(8_400, '2010-01-01').map((d) => [d, 5]));
     const inner = new NullWarehouse({ gamesByDate: schedule });
     const replace = inner.replacePartitions.bind(inner);
     inner.replacePartitions = (request: ReplacePartitionsRequest): Promise<ReplacePartitionsResult> => {
