@@ -57,6 +57,18 @@ export function grownJobSize(size: JobSize, ran: number, limits: JobSizeLimits):
   return { dates: clampDates(capped, limits), ceiling: size.ceiling };
 }
 
+/**
+ * Whether a refusal says the job was too large: only the partitioned table's modification rate can count a
+ * job by its partitions ("Exceeded rate limits: too many partitioned table update operations for this
+ * table", https://cloud.google.com/bigquery/quotas, partitioned tables). A full DML queue ("Too many DML
+ * statements outstanding against table") or the DML statement rate ("too many table update operations")
+ * counts statements, so smaller jobs would only make more of them: those back off without shrinking.
+ */
+export function refusesJobSize(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /too many partitioned table update operations/i.test(text);
+}
+
 /** After a rate limit refused a job of `refused` dates: half of it, and that half is the new ceiling. */
 export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits): JobSize {
   const half = Math.max(1, Math.floor(Math.min(size.dates, refused) / 2));

@@ -6,7 +6,7 @@ import type { ChunkMessage } from './chunk-message.js';
 import { CLAIMABLE_STATES, isDone, NOT_DONE_STATES } from './chunk-state.js';
 import { failJob, isReadBackMismatch, judge, settle, type ChunkResult, type OutcomeContext } from './chunk-outcome.js';
 import { afterIsolationStep, isOutOfAttempts, nextIsolationStep, notDueUntil, startIsolation, type RetryPolicy } from './retry-policy.js';
-import { datesWithinRowCap, grownJobSize, jobSizeKey, readJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
+import { datesWithinRowCap, grownJobSize, jobSizeKey, readJobSize, refusesJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
@@ -275,7 +275,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         return { ok: true, results: settled.map((s) => s.result) };
       } catch (error) {
         const kind = classifyError(error);
-        if (kind === 'quota') await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
+        if (kind === 'quota' && refusesJobSize(error)) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
         return { ok: false, kind, error };
       }
     }

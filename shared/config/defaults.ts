@@ -34,8 +34,9 @@ export const DEFAULTS = {
   quotaGiveUpMs: 2 * 60 * 60 * 1000,
   /**
    * Chunks in flight (queued or running) for all runs together, and per table, and dates per write
-   * job: the plan measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md).
-   * 240 a table = 20 jobs of 12 dates, BigQuery's 2 running + 20 queued DML statements per table.
+   * job: measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md). 240 a table =
+   * 20 jobs at the first job size (12 dates), within BigQuery's 2 running + 20 queued DML statements per
+   * table; reconcile scales a table's caps with its learnt job size, so it keeps 20 jobs in flight.
    */
   maxInFlight: 1200,
   maxInFlightPerTable: 240,

@@ -42,6 +42,11 @@ export function rateLimitExceeded(table: string): Error {
   return apiError(403, 'rateLimitExceeded', `Exceeded rate limits: too many table update operations for this table (${table}). For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`);
 }
 
+/** The partitioned table's modification rate, as the quotas page quotes it: the one refusal that can mean "too large". */
+export function partitionRateExceeded(table: string): Error {
+  return apiError(403, 'rateLimitExceeded', `Exceeded rate limits: too many partitioned table update operations for this table (${table}). For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`);
+}
+
 /** BigQuery's "invalidQuery": the query itself is wrong, retrying cannot help. */
 export function invalidQuery(): Error {
   return apiError(400, 'invalidQuery', 'Query error: Unrecognized name: points_scored at [4:7]');

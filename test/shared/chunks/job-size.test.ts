@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { datesWithinRowCap, grownJobSize, initialJobSize, MAX_PARTITIONS_PER_JOB, readJobSize, shrunkJobSize, type JobSizeLimits } from '../../../shared/chunks/job-size.js';
+import { datesWithinRowCap, grownJobSize, initialJobSize, MAX_PARTITIONS_PER_JOB, readJobSize, refusesJobSize, shrunkJobSize, type JobSizeLimits } from '../../../shared/chunks/job-size.js';
 
 const LIMITS: JobSizeLimits = { initialDates: 12, maxDates: 4000, maxRows: 1000 };
 
@@ -42,5 +42,12 @@ describe('the adaptive job size', () => {
     assert.equal(datesWithinRowCap([400, 600, 1], 1000), 2);
     assert.equal(datesWithinRowCap([400, 600], 1000), 2);
     assert.equal(datesWithinRowCap([5000, 1], 1000), 1);
+  });
+
+  it('shrinks only on the partitioned table modification rate: a full DML queue or the DML rate counts statements, not partitions', () => {
+    assert.equal(refusesJobSize(new Error('Exceeded rate limits: too many partitioned table update operations for this table.')), true);
+    assert.equal(refusesJobSize(new Error('Resources exceeded during query execution: Too many DML statements outstanding against table t, limit is 20.')), false);
+    assert.equal(refusesJobSize(new Error('Exceeded rate limits: too many table update operations for this table.')), false);
+    assert.equal(refusesJobSize(new Error('Quota exceeded: Your table exceeded quota for Number of partition modifications')), false);
   });
 });

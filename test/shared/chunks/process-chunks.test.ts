@@ -12,7 +12,7 @@ import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { openFixtureWarehouse } from '../../support/duckdb-fixtures.js';
 import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/write-hooks.js';
-import { FaultyWarehouse, backendError, invalidQuery, rateLimitExceeded } from '../../support/faulty-warehouse.js';
+import { FaultyWarehouse, backendError, invalidQuery, partitionRateExceeded, rateLimitExceeded } from '../../support/faulty-warehouse.js';
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
 
@@ -287,11 +287,11 @@ describe('processing a chunk message', () => {
     });
   });
 
-  it('records the table\'s job size: grown after a full job succeeded, halved when a rate limit refused one', async () => {
+  it('records the table\'s job size: grown after a full job succeeded, halved when the partitioned table\'s modification rate refused one', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-04');
     const sized = { ...OPTIONS, jobSize: { initialDates: 2, maxDates: 100, maxRows: 1_000_000 } };
     const key = jobSizeKey('team_offense_game_summary', 'production');
-    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-03', times: 1, error: () => rateLimitExceeded('t') }]);
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-03', times: 1, error: () => partitionRateExceeded('t') }]);
     const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, sized);
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
     assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null });
