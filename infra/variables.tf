@@ -122,13 +122,13 @@ variable "coverage_targets" {
 
 variable "max_in_flight" {
   type        = number
-  default     = 1200
+  default     = 4000
   description = "MAX_IN_FLIGHT: chunks queued or running across all runs. Bounds the Pub/Sub backlog and, with the worker instance cap, concurrent BigQuery jobs."
 }
 
 variable "max_in_flight_per_table" {
   type        = number
-  default     = 240
+  default     = 800
   description = "MAX_IN_FLIGHT_PER_TABLE: chunks in flight per analytics table (BigQuery serialises DML per table beyond a few concurrent jobs)."
 }
 
@@ -158,7 +158,7 @@ variable "retry_max_ms" {
 
 variable "dates_per_job" {
   type        = number
-  default     = 12
+  default     = 200
   description = "DATES_PER_JOB: game dates of a table's first write job; the size then grows while jobs succeed and halves when a rate limit refuses one (shared/chunks/job-size.ts)."
 }
 

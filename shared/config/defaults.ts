@@ -34,18 +34,19 @@ export const DEFAULTS = {
   quotaGiveUpMs: 2 * 60 * 60 * 1000,
   /**
    * Chunks in flight (queued or running) for all runs together, and per table, and dates per write
-   * job: measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md). 240 a table =
-   * 20 jobs at the first job size (12 dates), within BigQuery's 2 running + 20 queued DML statements per
-   * table; reconcile scales a table's caps with its learnt job size, so it keeps 20 jobs in flight.
+   * job: measured by `npm run bench:scale` against BigQuery's DML limits (docs/scaling.md). 800 a table =
+   * 4 jobs at the first job size (200 dates): BigQuery runs 2 mutating DML statements of a table at once
+   * and queues the rest, so 2 running and 2 waiting keep its slots busy without a queue of small jobs;
+   * reconcile scales a table's caps with its learnt job size, so it keeps 4 jobs in flight.
    */
-  maxInFlight: 1200,
-  maxInFlightPerTable: 240,
+  maxInFlight: 4000,
+  maxInFlightPerTable: 800,
   /**
    * Dates written by one warehouse job (per-date checkpoints are kept): where a table's job size starts. It then
    * doubles while jobs succeed and halves when a rate limit refuses one (shared/chunks/job-size.ts), up to
    * maxDatesPerJob dates and maxRowsPerJob rows.
    */
-  datesPerJob: 12,
+  datesPerJob: 200,
   maxDatesPerJob: 4000,
   /** Rows one job may write, so it stays well inside the function timeout (an assumption: ~2 KB a row). */
   maxRowsPerJob: 1_000_000,

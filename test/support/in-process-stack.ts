@@ -67,6 +67,8 @@ export async function startInProcessStack(options: InProcessStackOptions = {}): 
   const testLimits = {
     ...DEFAULT_LIMITS, leaseMs: 60_000, maxAttempts, retryBaseMs: 20, retryMaxMs: 200,
     maxInFlight: 20, maxInFlightPerTable: 4, datesPerJob: options.datesPerJob ?? 1,
+    // The size each test asks for, fixed: the fault tests count jobs and attempts per date.
+    maxDatesPerJob: options.datesPerJob ?? 1,
   };
   const processor = createChunkProcessor(
     { warehouse, ledger, clock, logger: logs },
