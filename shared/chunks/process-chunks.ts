@@ -7,7 +7,6 @@ import { CLAIMABLE_STATES, isDone, NOT_DONE_STATES } from './chunk-state.js';
 import { failJob, isReadBackMismatch, judge, settle, type ChunkResult, type OutcomeContext } from './chunk-outcome.js';
 import { afterIsolationStep, isOutOfAttempts, nextIsolationStep, notDueUntil, startIsolation, type RetryPolicy } from './retry-policy.js';
 import { datesWithinRowCap, grownJobSize, jobSizeKey, readJobSize, refusesJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
-import { DEFAULTS } from '../config/defaults.js';
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
@@ -34,10 +33,10 @@ export interface ChunkProcessorOptions {
   readonly retryMaxMs: number;
   /** Messages older than this are dropped: reconcile republishes whatever still matters. */
   readonly maxEventAgeSeconds?: number;
-  /** Quota back-offs of a chunk past this much waiting count as a failure (default DEFAULTS.quotaGiveUpMs). */
-  readonly quotaGiveUpMs?: number;
-  /** Job sizing: the cap on dates and rows of one job, and where a table starts (default from DEFAULTS). */
-  readonly jobSize?: JobSizeLimits;
+  /** Quota back-offs of a chunk past this much waiting count as a failure. */
+  readonly quotaGiveUpMs: number;
+  /** Job sizing: the cap on dates and rows of one job, and where a table starts. */
+  readonly jobSize: JobSizeLimits;
   /**
    * Called (and awaited) after a job settled chunks as done: dependent work may be ready, so the worker nudges
    * reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
@@ -74,10 +73,6 @@ type Skipped = Array<{ id: string; reason: string }>;
 /** Jobs of one message: in the same invocation a failed job is split, within this share of the lease. */
 const ISOLATION_SHARE_OF_LEASE = 0.5;
 
-export function jobSizeLimitsFrom(options: Pick<ChunkProcessorOptions, 'jobSize'>): JobSizeLimits {
-  return options.jobSize ?? { initialDates: DEFAULTS.datesPerJob, maxDates: DEFAULTS.maxDatesPerJob, maxRows: DEFAULTS.maxRowsPerJob };
-}
-
 /**
  * Claim, run, read back, checkpoint. Idempotent: a duplicate or late delivery of a finished chunk
  * does nothing; a write whose checkpoint was lost is simply done again (the partition is replaced whole).
@@ -88,9 +83,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   const { warehouse, ledger, clock } = deps;
   const policy: RetryPolicy = {
     maxAttempts: options.maxAttempts, retryBaseMs: options.retryBaseMs, retryMaxMs: options.retryMaxMs,
-    quotaGiveUpMs: options.quotaGiveUpMs ?? DEFAULTS.quotaGiveUpMs,
+    quotaGiveUpMs: options.quotaGiveUpMs,
   };
-  const sizeLimits = jobSizeLimitsFrom(options);
+  const sizeLimits = options.jobSize;
   const context = (): OutcomeContext => ({ workerId: options.workerId, now: clock.now(), policy });
 
   async function process(message: ChunkMessage): Promise<ProcessOutcome> {

@@ -13,11 +13,8 @@ export interface ReconcileLimits {
   readonly maxAttempts: number;
   /** Dates per message (one write job) while a table has no job size of its own; per-date checkpoints are kept. */
   readonly datesPerJob: number;
-  /**
-   * The most dates per message once a table's job size grew (shared/chunks/job-size.ts); without it the size
-   * stays datesPerJob.
-   */
-  readonly maxDatesPerJob?: number;
+  /** The most dates per message once a table's job size grew (shared/chunks/job-size.ts); datesPerJob keeps it fixed. */
+  readonly maxDatesPerJob: number;
   /** A queued chunk nobody picked up for this long is published again (lost or dropped message). */
   readonly queuedStallMs: number;
 }
@@ -46,8 +43,7 @@ export interface ReconcileDecision {
 
 /** Dates one message of `table` may carry: its learnt job size within the limits, else datesPerJob. */
 export function datesPerMessage(limits: ReconcileLimits, learnt: number | undefined): number {
-  const max = limits.maxDatesPerJob ?? limits.datesPerJob;
-  return Math.max(1, Math.min(max, learnt ?? limits.datesPerJob));
+  return Math.max(1, Math.min(limits.maxDatesPerJob, learnt ?? limits.datesPerJob));
 }
 
 /**

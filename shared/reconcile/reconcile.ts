@@ -54,8 +54,8 @@ async function releaseOrphans(deps: ReconcileDeps, inFlight: readonly ChunkRecor
 
 /** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all. */
 async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<Partial<Record<AnalyticsTableName, number>>> {
-  if ((limits.maxDatesPerJob ?? limits.datesPerJob) <= limits.datesPerJob) return {};
-  const sizeLimits = { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob ?? limits.datesPerJob, maxRows: Number.POSITIVE_INFINITY };
+  if (limits.maxDatesPerJob <= limits.datesPerJob) return {};
+  const sizeLimits = { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob, maxRows: Number.POSITIVE_INFINITY };
   const sizes: Partial<Record<AnalyticsTableName, number>> = {};
   for (const table of new Set(chunks.map((c) => c.table))) {
     sizes[table] = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits).dates;

@@ -15,8 +15,12 @@ import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/w
 import { FaultyWarehouse, backendError, invalidQuery, partitionRateExceeded, rateLimitExceeded } from '../../support/faulty-warehouse.js';
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
+import { DEFAULTS } from '../../../shared/config/defaults.js';
 
-const OPTIONS: ChunkProcessorOptions = { workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000 };
+const OPTIONS: ChunkProcessorOptions = {
+  workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000, quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
+  jobSize: { initialDates: DEFAULTS.datesPerJob, maxDates: DEFAULTS.maxDatesPerJob, maxRows: DEFAULTS.maxRowsPerJob },
+};
 
 describe('processing a chunk message', () => {
   let warehouse: DuckDbWarehouse;

@@ -4,7 +4,7 @@ import type { ChunkRecord } from '../../../shared/ports/ledger.js';
 import { chunk, runRecord } from '../../support/records.js';
 
 const NOW = 1_000_000;
-const limits: ReconcileLimits = { maxInFlight: 100, maxInFlightPerTable: 100, maxAttempts: 3, datesPerJob: 1, queuedStallMs: 60_000 };
+const limits: ReconcileLimits = { maxInFlight: 100, maxInFlightPerTable: 100, maxAttempts: 3, datesPerJob: 1, maxDatesPerJob: 1, queuedStallMs: 60_000 };
 const plan = (chunks: ChunkRecord[], extra: Partial<Parameters<typeof planReconcile>[0]> = {}) =>
   planReconcile({ run: runRecord(), chunks, inFlight: { total: 0, byTable: {} }, now: NOW, limits, ...extra });
 
@@ -17,7 +17,7 @@ describe('reconcile decisions', () => {
 
   it('puts several dates in one message when a job may write several', () => {
     const chunks = ['01', '02', '03'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
-    const d = plan(chunks, { limits: { ...limits, datesPerJob: 2 } });
+    const d = plan(chunks, { limits: { ...limits, datesPerJob: 2, maxDatesPerJob: 2 } });
     assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01', '2021-11-02'], ['2021-11-03']]);
   });
 
@@ -28,9 +28,9 @@ describe('reconcile decisions', () => {
     const grown = plan(chunks, { limits: sized, jobSizes: { team_offense_game_summary: 8 } });
     assert.deepEqual(grown.messages.map((m) => m.dates.length), [4, 4]);
     assert.equal(grown.counts.heldByCaps, 1);
-    // Without a learnt size, datesPerJob; without maxDatesPerJob the size never moves.
+    // Without a learnt size, datesPerJob; with maxDatesPerJob at datesPerJob the size never moves.
     assert.deepEqual(plan(chunks, { limits: sized }).messages.map((m) => m.dates.length), [2, 2]);
-    assert.deepEqual(plan(chunks, { limits: { ...sized, maxDatesPerJob: undefined }, jobSizes: { team_offense_game_summary: 8 } }).messages.map((m) => m.dates.length), [2, 2]);
+    assert.deepEqual(plan(chunks, { limits: { ...sized, maxDatesPerJob: sized.datesPerJob }, jobSizes: { team_offense_game_summary: 8 } }).messages.map((m) => m.dates.length), [2, 2]);
     // Shrunk to 1 by a rate limit: 2 jobs of 1 in flight.
     assert.deepEqual(plan(chunks, { limits: sized, jobSizes: { team_offense_game_summary: 1 } }).messages.map((m) => m.dates.length), [1, 1]);
   });

@@ -11,7 +11,7 @@ import { cancelRun } from '../../../shared/runner/cancel-run.js';
 import { retryRun } from '../../../shared/runner/start-run.js';
 import { runRecord } from '../../support/records.js';
 
-const limits: ReconcileLimits = { maxInFlight: 1, maxInFlightPerTable: 1, maxAttempts: 3, datesPerJob: 1, queuedStallMs: 60_000 };
+const limits: ReconcileLimits = { maxInFlight: 1, maxInFlightPerTable: 1, maxAttempts: 3, datesPerJob: 1, maxDatesPerJob: 1, queuedStallMs: 60_000 };
 const OFFENSE = 'team_offense_game_summary';
 const DEFENSE = 'team_defense_game_summary';
 const newChunk = (table: typeof OFFENSE | typeof DEFENSE, gameDate: string) => ({ id: chunkId(table, gameDate, 'production'), table, gameDate, mode: 'production' as const });

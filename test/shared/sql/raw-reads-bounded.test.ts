@@ -3,6 +3,7 @@ import { BigQueryWarehouse } from '../../../adapters/bigquery/bigquery-warehouse
 import { loadRawDirectory } from '../../../adapters/duckdb/load-raw.js';
 import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import { createChunkProcessor } from '../../../shared/chunks/process-chunks.js';
+import { DEFAULT_LIMITS, processorOptionsFrom } from '../../../shared/config/wiring.js';
 import { silentLogger } from '../../../shared/log/logger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
 import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
@@ -39,7 +40,7 @@ describe('raw reads bounded by date, in every query sent to BigQuery', function 
     const clock: Clock = { now: () => Date.parse('2018-04-21T12:00:00Z') };
     const range = { start: '2018-04-14', end: '2018-04-20' };
     const { plan, run } = await startRun({ warehouse, ledger, clock }, parseBackfillRequest({ tables: 'all', ...range }));
-    const processor = createChunkProcessor({ warehouse, ledger, clock, logger: silentLogger }, { workerId: 'w', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10 });
+    const processor = createChunkProcessor({ warehouse, ledger, clock, logger: silentLogger }, processorOptionsFrom({ ...DEFAULT_LIMITS, leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 10, retryMaxMs: 10 }, 'w'));
     for (const table of ANALYTICS_TABLES) {
       const dates = plan.chunks.filter((c) => c.table === table).map((c) => c.gameDate);
       if (dates.length) await processor.process({ v: 1, runId: run.id, table, mode: 'production', dates, publishedAt: clock.now() });
