@@ -64,11 +64,11 @@ export async function startInProcessStack(options: InProcessStackOptions = {}): 
   const clock = systemClock;
   const maxAttempts = options.maxAttempts ?? 3;
   // A test's seconds: retries within a fifth of a second, a lease of a minute, a few dates in flight.
+  // The size each test asks for, fixed: the fault tests count jobs and attempts per date.
+  const datesPerJob = options.datesPerJob ?? 1;
   const testLimits = {
     ...DEFAULT_LIMITS, leaseMs: 60_000, maxAttempts, retryBaseMs: 20, retryMaxMs: 200,
-    maxInFlight: 20, maxInFlightPerTable: 4, datesPerJob: options.datesPerJob ?? 1,
-    // The size each test asks for, fixed: the fault tests count jobs and attempts per date.
-    maxDatesPerJob: options.datesPerJob ?? 1,
+    maxInFlight: 20, maxInFlightPerTable: 4, datesPerJob, maxDatesPerJob: datesPerJob,
   };
   const processor = createChunkProcessor(
     { warehouse, ledger, clock, logger: logs },
