@@ -29,8 +29,15 @@ export class ScaledClock implements SimClock {
     return (this.options.startMs ?? 0) + Math.round((performance.now() - this.startReal) * this.factor);
   }
 
+  /**
+   * Node may fire a timer up to a millisecond before `performance.now()` says its delay has passed
+   * (timers count whole milliseconds from the loop's cached time), so sleep again for whatever is left:
+   * a caller that wakes must find `now()` at or past its deadline.
+   */
   async sleep(ms: number): Promise<void> {
-    if (ms > 0) await sleepReal(ms / this.factor);
+    if (!(ms > 0)) return;
+    const deadline = this.now() + ms;
+    for (let left = ms; left > 0; left = deadline - this.now()) await sleepReal(Math.max(1, left / this.factor));
   }
 }
 
