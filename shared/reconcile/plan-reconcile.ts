@@ -46,10 +46,177 @@ export function datesPerMessage(limits: ReconcileLimits, learnt: number | undefi
   return Math.max(1, Math.min(limits.maxDatesPerJob, learnt ?? limits.datesPerJob));
 }
 
+/** A phase's result: the transitions it decided and the chunks as they will be once those apply. */
+export interface PhaseResult {
+  readonly repairs: readonly ChunkTransition[];
+  readonly chunks: readonly ChunkRecord[];
+}
+
+/**
+ * Phase 1, leases and attempts: a running chunk whose lease expired goes back to failed (the worker died
+ * or timed out holding it, which costs an attempt); a failed chunk out of attempts is dead.
+ */
+export function repairLeasesAndAttempts(chunks: readonly ChunkRecord[], now: number, limits: Pick<ReconcileLimits, 'maxAttempts'>): PhaseResult {
+  const repairs: ChunkTransition[] = [];
+  const after = chunks.map((chunk): ChunkRecord => {
+    if (chunk.state === 'running' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) {
+      const expired = afterLeaseExpired(chunk, now, limits);
+      repairs.push({ id: chunk.id, from: ['running'], to: expired.state, leaseExpiredBy: now, patch: expired.patch });
+      return { ...chunk, ...expired.patch, state: expired.state };
+    }
+    if (isOutOfAttempts(chunk, limits)) {
+      repairs.push({ id: chunk.id, from: ['failed'], to: 'dead', patch: { nextAttemptAt: null } });
+      return { ...chunk, state: 'dead' };
+    }
+    return chunk;
+  });
+  return { repairs, chunks: after };
+}
+
+/** Sorted dates per table of the chunks that match `keep`. */
+function datesByTable(chunks: readonly ChunkRecord[], keep: (chunk: ChunkRecord) => boolean): Map<AnalyticsTableName, IsoDate[]> {
+  const byTable = new Map<AnalyticsTableName, IsoDate[]>();
+  for (const chunk of chunks) if (keep(chunk)) byTable.set(chunk.table, [...(byTable.get(chunk.table) ?? []), chunk.gameDate]);
+  for (const list of byTable.values()) list.sort();
+  return byTable;
+}
+
+/**
+ * Phase 2, dead inputs: a pending or failed chunk that reads a dead chunk's partition can never run
+ * correctly, so it is dead too, naming that input. (Dead only after phase 1 counts: what it just killed.)
+ */
+export function propagateDeadInputs(chunks: readonly ChunkRecord[]): PhaseResult {
+  const deadDates = datesByTable(chunks, (c) => c.state === 'dead');
+  const repairs: ChunkTransition[] = [];
+  const after = chunks.map((chunk): ChunkRecord => {
+    if (chunk.state !== 'pending' && chunk.state !== 'failed') return chunk;
+    const deadInput = findBlocker(tableSpec(chunk.table), chunk.gameDate, deadDates);
+    if (!deadInput) return chunk;
+    const lastError = `input ${deadInput.table} ${deadInput.gameDate} is dead`;
+    repairs.push({ id: chunk.id, from: ['pending', 'failed'], to: 'dead', patch: { lastError, nextAttemptAt: null } });
+    return { ...chunk, lastError, nextAttemptAt: null, state: 'dead' };
+  });
+  return { repairs, chunks: after };
+}
+
+/** A chunk that may be published now, and the state it leaves. */
+export interface Candidate {
+  readonly id: string;
+  readonly gameDate: IsoDate;
+  readonly from: 'pending' | 'failed' | 'queued';
+}
+
+export interface Readiness {
+  /** Per table, in date order. */
+  readonly byTable: ReadonlyMap<AnalyticsTableName, readonly Candidate[]>;
+  readonly waitingOnDependencies: number;
+  readonly waitingOnBackoff: number;
+}
+
+/**
+ * Phase 3, readiness: pending chunks, failed chunks whose back-off is over and queued chunks whose
+ * message stalled may go, unless a date they read is not done yet (any not-done chunk of the run is).
+ */
+export function readyCandidates(chunks: readonly ChunkRecord[], now: number): Readiness {
+  const notDone = datesByTable(chunks, () => true);
+  const byTable = new Map<AnalyticsTableName, Candidate[]>();
+  let waitingOnDependencies = 0;
+  let waitingOnBackoff = 0;
+  for (const chunk of [...chunks].sort((a, b) => a.gameDate.localeCompare(b.gameDate))) {
+    let from: Candidate['from'] | null = null;
+    if (chunk.state === 'pending') from = 'pending';
+    else if (chunk.state === 'failed') {
+      if (isDue(chunk, now)) from = 'failed';
+      else waitingOnBackoff += 1;
+    } else if (chunk.state === 'queued' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) from = 'queued';
+    if (!from) continue;
+    if (findBlocker(tableSpec(chunk.table), chunk.gameDate, notDone)) {
+      waitingOnDependencies += 1;
+      continue;
+    }
+    byTable.set(chunk.table, [...(byTable.get(chunk.table) ?? []), { id: chunk.id, gameDate: chunk.gameDate, from }]);
+  }
+  return { byTable, waitingOnDependencies, waitingOnBackoff };
+}
+
+export interface Admission {
+  readonly enqueue: readonly ChunkTransition[];
+  readonly messages: readonly PlannedMessage[];
+  readonly heldByCaps: number;
+}
+
+/**
+ * Phase 4, caps and batching: admit ready chunks, table by table in date order, while the chunks in
+ * flight stay within the caps, and pack each table's admitted chunks into messages of its job size.
+ */
+export function admitWithinCaps(input: {
+  readonly ready: ReadonlyMap<AnalyticsTableName, readonly Candidate[]>;
+  readonly inFlight: InFlight;
+  readonly now: number;
+  readonly limits: ReconcileLimits;
+  readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
+}): Admission {
+  const { limits, now } = input;
+  const enqueue: ChunkTransition[] = [];
+  const messages: PlannedMessage[] = [];
+  let heldByCaps = 0;
+  const inFlight = { total: input.inFlight.total, byTable: { ...input.inFlight.byTable } };
+  // The caps count chunks, set for jobs of datesPerJob dates; what BigQuery bounds per table is statements
+  // ("UPDATE, DELETE, MERGE DML concurrency": "The UPDATE, DELETE, and MERGE DML statements are called mutating
+  // DML statements", limited in how many run and wait per table, https://cloud.google.com/bigquery/docs/data-manipulation-language).
+  // So a table whose job size moved keeps as many jobs in flight: its caps move with its size.
+  const scaleOf = (table: AnalyticsTableName) => datesPerMessage(limits, input.jobSizes?.[table]) / limits.datesPerJob;
+  const maxInFlight = Math.max(1, Math.round(limits.maxInFlight * Math.max(...ANALYTICS_TABLES.map(scaleOf))));
+  for (const table of ANALYTICS_TABLES) {
+    const list = input.ready.get(table);
+    if (!list) continue;
+    const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
+    const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
+    let batch: Candidate[] = [];
+    const flush = () => {
+      if (batch.length === 0) return;
+      messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id) });
+      batch = [];
+    };
+    for (const candidate of list) {
+      // A stalled queued chunk is already counted in flight.
+      const adds = candidate.from === 'queued' ? 0 : 1;
+      const tableCount = inFlight.byTable[table] ?? 0;
+      if (adds && (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable)) {
+        heldByCaps += 1;
+        continue;
+      }
+      inFlight.total += adds;
+      inFlight.byTable[table] = tableCount + adds;
+      enqueue.push({
+        id: candidate.id,
+        from: [candidate.from],
+        to: 'queued',
+        ...(candidate.from === 'queued' ? { leaseExpiredBy: now } : {}),
+        patch: { queuedAt: now, leaseExpiresAt: now + limits.queuedStallMs, leaseOwner: null },
+      });
+      batch.push(candidate);
+      if (batch.length >= perMessage) flush();
+    }
+    flush();
+  }
+  return { enqueue, messages, heldByCaps };
+}
+
+/** Phase 5, the end: once no chunk of an active run is unfinished, it failed if any is dead, else succeeded. */
+export function runFinish(run: RunRecord, chunks: readonly ChunkRecord[]): ReconcileDecision['finish'] {
+  if (run.state !== 'active' || chunks.some((c) => isIn(UNFINISHED_STATES, c.state))) return null;
+  const dead = chunks.filter((c) => c.state === 'dead').length;
+  return dead > 0
+    ? { state: 'failed', outcome: `${dead} of ${run.chunkCount} chunks dead` }
+    : { state: 'succeeded', outcome: `all ${run.chunkCount} chunks done` };
+}
+
 /**
  * Pure: what one reconcile tick does for one run, from its chunks that are not succeeded (the
- * ledger's active view), the chunks in flight everywhere, and the time. Two reconciles may compute
- * the same decision; the compare-and-set transitions make sure only one of them acts on a chunk.
+ * ledger's active view), the chunks in flight everywhere, and the time: the five phases above, each on
+ * the states the one before will leave. Two reconciles may compute the same decision; the
+ * compare-and-set transitions make sure only one of them acts on a chunk.
  */
 export function planReconcile(input: {
   readonly run: RunRecord;
@@ -62,118 +229,16 @@ export function planReconcile(input: {
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
 }): ReconcileDecision {
   const { run, now, limits } = input;
-  const repairs: ChunkTransition[] = [];
-  // Work on a view of the states this tick will produce.
-  const state = new Map(input.chunks.filter((c) => !isDone(c.state)).map((c) => [c.id, { ...c }]));
-
-  for (const chunk of state.values()) {
-    if (chunk.state === 'running' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) {
-      // The worker died or timed out holding it: that costs an attempt.
-      const expired = afterLeaseExpired(chunk, now, limits);
-      repairs.push({ id: chunk.id, from: ['running'], to: expired.state, leaseExpiredBy: now, patch: expired.patch });
-      Object.assign(chunk, { ...expired.patch, state: expired.state });
-    } else if (isOutOfAttempts(chunk, limits)) {
-      repairs.push({ id: chunk.id, from: ['failed'], to: 'dead', patch: { nextAttemptAt: null } });
-      chunk.state = 'dead';
-    }
-  }
-
-  // Not-done dates per table, for dependency order.
-  const notDone = new Map<AnalyticsTableName, IsoDate[]>();
-  for (const chunk of state.values()) {
-    const list = notDone.get(chunk.table) ?? [];
-    list.push(chunk.gameDate);
-    notDone.set(chunk.table, list);
-  }
-  for (const list of notDone.values()) list.sort();
-
-  // A chunk whose input is dead can never run correctly: it is dead too, with the reason.
-  const deadDates = new Map<AnalyticsTableName, IsoDate[]>();
-  for (const chunk of state.values()) if (chunk.state === 'dead') deadDates.set(chunk.table, [...(deadDates.get(chunk.table) ?? []), chunk.gameDate]);
-  for (const list of deadDates.values()) list.sort();
-  for (const chunk of state.values()) {
-    if (chunk.state !== 'pending' && chunk.state !== 'failed') continue;
-    const deadInput = findBlocker(tableSpec(chunk.table), chunk.gameDate, deadDates);
-    if (deadInput) {
-      repairs.push({ id: chunk.id, from: ['pending', 'failed'], to: 'dead', patch: { lastError: `input ${deadInput.table} ${deadInput.gameDate} is dead`, nextAttemptAt: null } });
-      chunk.state = 'dead';
-    }
-  }
-
-  const enqueue: ChunkTransition[] = [];
-  const messages: PlannedMessage[] = [];
-  let waitingOnDependencies = 0;
-  let waitingOnBackoff = 0;
-  let heldByCaps = 0;
-  const inFlight = { total: input.inFlight.total, byTable: { ...input.inFlight.byTable } };
-
-  if (run.state === 'active') {
-    type Candidate = { id: string; gameDate: IsoDate; from: 'pending' | 'failed' | 'queued' };
-    const byTable = new Map<AnalyticsTableName, Candidate[]>();
-    for (const chunk of [...state.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate))) {
-      let from: Candidate['from'] | null = null;
-      if (chunk.state === 'pending') from = 'pending';
-      else if (chunk.state === 'failed') {
-        if (isDue(chunk, now)) from = 'failed';
-        else waitingOnBackoff += 1;
-      } else if (chunk.state === 'queued' && chunk.leaseExpiresAt !== null && chunk.leaseExpiresAt <= now) from = 'queued';
-      if (!from) continue;
-      if (findBlocker(tableSpec(chunk.table), chunk.gameDate, notDone)) {
-        waitingOnDependencies += 1;
-        continue;
-      }
-      const list = byTable.get(chunk.table) ?? [];
-      list.push({ id: chunk.id, gameDate: chunk.gameDate, from });
-      byTable.set(chunk.table, list);
-    }
-    // The caps count chunks, set for jobs of datesPerJob dates; what BigQuery bounds per table is statements
-    // ("UPDATE, DELETE, MERGE DML concurrency": "The UPDATE, DELETE, and MERGE DML statements are called mutating
-    // DML statements", limited in how many run and wait per table, https://cloud.google.com/bigquery/docs/data-manipulation-language).
-    // So a table whose job size moved keeps as many jobs in flight: its caps move with its size.
-    const scaleOf = (table: AnalyticsTableName) => datesPerMessage(limits, input.jobSizes?.[table]) / limits.datesPerJob;
-    const maxInFlight = Math.max(1, Math.round(limits.maxInFlight * Math.max(...ANALYTICS_TABLES.map(scaleOf))));
-    for (const table of ANALYTICS_TABLES) {
-      const list = byTable.get(table);
-      if (!list) continue;
-      const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
-      const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
-      let batch: Candidate[] = [];
-      const flush = () => {
-        if (batch.length === 0) return;
-        messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id) });
-        batch = [];
-      };
-      for (const candidate of list) {
-        // A stalled queued chunk is already counted in flight.
-        const adds = candidate.from === 'queued' ? 0 : 1;
-        const tableCount = inFlight.byTable[table] ?? 0;
-        if (adds && (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable)) {
-          heldByCaps += 1;
-          continue;
-        }
-        inFlight.total += adds;
-        inFlight.byTable[table] = tableCount + adds;
-        enqueue.push({
-          id: candidate.id,
-          from: [candidate.from],
-          to: 'queued',
-          ...(candidate.from === 'queued' ? { leaseExpiredBy: now } : {}),
-          patch: { queuedAt: now, leaseExpiresAt: now + limits.queuedStallMs, leaseOwner: null },
-        });
-        batch.push(candidate);
-        if (batch.length >= perMessage) flush();
-      }
-      flush();
-    }
-  }
-
-  const unfinished = [...state.values()].filter((c) => isIn(UNFINISHED_STATES, c.state));
-  let finish: ReconcileDecision['finish'] = null;
-  if (run.state === 'active' && unfinished.length === 0) {
-    const dead = [...state.values()].filter((c) => c.state === 'dead').length;
-    finish = dead > 0
-      ? { state: 'failed', outcome: `${dead} of ${run.chunkCount} chunks dead` }
-      : { state: 'succeeded', outcome: `all ${run.chunkCount} chunks done` };
-  }
-  return { repairs, enqueue, messages, finish, counts: { waitingOnDependencies, waitingOnBackoff, heldByCaps } };
+  const leases = repairLeasesAndAttempts(input.chunks.filter((c) => !isDone(c.state)), now, limits);
+  const deadInputs = propagateDeadInputs(leases.chunks);
+  const chunks = deadInputs.chunks;
+  const ready: Readiness = run.state === 'active' ? readyCandidates(chunks, now) : { byTable: new Map(), waitingOnDependencies: 0, waitingOnBackoff: 0 };
+  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes: input.jobSizes });
+  return {
+    repairs: [...leases.repairs, ...deadInputs.repairs],
+    enqueue: admitted.enqueue,
+    messages: admitted.messages,
+    finish: runFinish(run, chunks),
+    counts: { waitingOnDependencies: ready.waitingOnDependencies, waitingOnBackoff: ready.waitingOnBackoff, heldByCaps: admitted.heldByCaps },
+  };
 }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { planReconcile, type ReconcileLimits } from '../../../shared/reconcile/plan-reconcile.js';
+import {
+  admitWithinCaps, planReconcile, propagateDeadInputs, readyCandidates, repairLeasesAndAttempts, runFinish, type Candidate, type ReconcileLimits,
+} from '../../../shared/reconcile/plan-reconcile.js';
+import type { AnalyticsTableName } from '../../../shared/tables/names.js';
 import type { ChunkRecord } from '../../../shared/ports/ledger.js';
 import { chunk, runRecord } from '../../support/records.js';
 
@@ -103,5 +106,78 @@ describe('reconcile decisions', () => {
     const d = plan([chunk('team_offense_game_summary', '2021-11-01')], { run: runRecord({ state: 'cancelled' }) });
     assert.equal(d.messages.length, 0);
     assert.equal(d.finish, null);
+  });
+});
+
+describe('reconcile phases, each on its own', () => {
+  const T = 'team_offense_game_summary';
+
+  it('leases and attempts: an expired lease costs an attempt, a live one and a chunk with attempts left are untouched', () => {
+    const expired = chunk(T, '2021-11-01', 'running', { leaseExpiresAt: NOW, leaseOwner: 'w1', attempts: 0 });
+    const live = chunk(T, '2021-11-02', 'running', { leaseExpiresAt: NOW + 1, leaseOwner: 'w2' });
+    const spent = chunk(T, '2021-11-03', 'failed', { attempts: 3 });
+    const left = chunk(T, '2021-11-04', 'failed', { attempts: 2 });
+    const r = repairLeasesAndAttempts([expired, live, spent, left], NOW, limits);
+    assert.deepEqual(r.repairs.map((t) => [t.id, t.from, t.to]), [[expired.id, ['running'], 'failed'], [spent.id, ['failed'], 'dead']]);
+    assert.deepEqual(r.chunks.map((c) => c.state), ['failed', 'running', 'dead', 'failed']);
+    assert.equal(r.chunks[0]?.attempts, 1, 'the view carries the patch');
+    assert.equal(expired.state, 'running', 'the input records are not changed');
+    // The last attempt lost to a lease is the end of the chunk.
+    assert.deepEqual(repairLeasesAndAttempts([{ ...expired, attempts: 2 }], NOW, limits).repairs.map((t) => t.to), ['dead']);
+  });
+
+  it('dead inputs: kills pending and failed readers of a dead partition, not queued or running ones, nor other tables', () => {
+    const dead = chunk('player_game_summary', '2021-11-01', 'dead');
+    const reader = chunk('upcoming_player_game_context', '2021-11-05');
+    const failedReader = chunk('upcoming_player_game_context', '2021-11-06', 'failed', { attempts: 1 });
+    const running = chunk('upcoming_player_game_context', '2021-11-07', 'running', { leaseExpiresAt: NOW + 1 });
+    const unrelated = chunk(T, '2021-11-05');
+    const r = propagateDeadInputs([dead, reader, failedReader, running, unrelated]);
+    assert.deepEqual(r.repairs.map((t) => t.id), [reader.id, failedReader.id]);
+    assert.deepEqual(r.chunks.map((c) => c.state), ['dead', 'dead', 'dead', 'running', 'pending']);
+    assert.match(String(r.chunks[1]?.lastError), /input player_game_summary 2021-11-01 is dead/);
+    assert.deepEqual(propagateDeadInputs([reader, unrelated]).repairs, [], 'nothing dead, nothing to do');
+  });
+
+  it('readiness: pending, due failed and stalled queued chunks go in date order; back-off and upstream dates hold the rest', () => {
+    const chunks = [
+      chunk(T, '2021-11-03'),
+      chunk(T, '2021-11-01', 'failed', { attempts: 1, nextAttemptAt: NOW }),
+      chunk(T, '2021-11-02', 'failed', { attempts: 1, nextAttemptAt: NOW + 1 }),
+      chunk(T, '2021-11-04', 'queued', { leaseExpiresAt: NOW }),
+      chunk(T, '2021-11-05', 'queued', { leaseExpiresAt: NOW + 1 }),
+      chunk('player_game_summary', '2021-11-01', 'running', { leaseExpiresAt: NOW + 1 }),
+      chunk('upcoming_player_game_context', '2021-11-02'),
+    ];
+    const r = readyCandidates(chunks, NOW);
+    assert.deepEqual([...r.byTable.keys()], [T]);
+    assert.deepEqual(r.byTable.get(T)?.map((c) => [c.gameDate, c.from]), [['2021-11-01', 'failed'], ['2021-11-03', 'pending'], ['2021-11-04', 'queued']]);
+    assert.equal(r.waitingOnBackoff, 1);
+    assert.equal(r.waitingOnDependencies, 1, 'the context date waits for the running player date');
+  });
+
+  it('caps and batching: admits within both caps, packs by job size, and a stalled queued chunk takes no new slot', () => {
+    const ready = new Map<AnalyticsTableName, Candidate[]>([
+      [T, ['01', '02', '03', '04', '05'].map((d) => ({ id: `o-${d}`, gameDate: `2021-11-${d}`, from: 'pending' as const }))],
+      ['team_defense_game_summary', [{ id: 'd-01', gameDate: '2021-11-01', from: 'queued' }, { id: 'd-02', gameDate: '2021-11-02', from: 'pending' }]],
+    ]);
+    const capped = { ...limits, datesPerJob: 2, maxDatesPerJob: 2, maxInFlight: 4, maxInFlightPerTable: 3 };
+    const a = admitWithinCaps({ ready, inFlight: { total: 1, byTable: { team_defense_game_summary: 1 } }, now: NOW, limits: capped });
+    assert.deepEqual(a.messages.map((m) => [m.table, m.chunkIds]), [
+      [T, ['o-01', 'o-02']], [T, ['o-03']],
+      ['team_defense_game_summary', ['d-01']],
+    ]);
+    assert.equal(a.heldByCaps, 3, 'two offense dates over the table cap, one defense date over the overall cap');
+    assert.deepEqual(a.enqueue.map((t) => t.from[0]), ['pending', 'pending', 'pending', 'queued']);
+    assert.ok(a.enqueue.every((t) => t.patch?.leaseExpiresAt === NOW + capped.queuedStallMs));
+  });
+
+  it('the end: an active run with nothing unfinished succeeds, or fails counting its dead; otherwise no end', () => {
+    const run = runRecord();
+    assert.equal(runFinish(run, [chunk(T, '2021-11-01', 'queued')]), null);
+    assert.equal(runFinish(run, [chunk(T, '2021-11-01', 'failed', { attempts: 1 })]), null);
+    assert.deepEqual(runFinish(run, [chunk(T, '2021-11-01', 'dead'), chunk(T, '2021-11-02', 'dead')]), { state: 'failed', outcome: '2 of 10 chunks dead' });
+    assert.deepEqual(runFinish(run, []), { state: 'succeeded', outcome: 'all 10 chunks done' });
+    assert.equal(runFinish(runRecord({ state: 'cancelled' }), []), null);
   });
 });
