@@ -69,10 +69,14 @@ export function refusesJobSize(error: unknown): boolean {
   return /too many partitioned table update operations/i.test(text);
 }
 
-/** After a rate limit refused a job of `refused` dates: half of it, and that half is the new ceiling. */
+/**
+ * After a rate limit refused a job of `refused` dates: half of that job, and that half is the new ceiling. Never
+ * more than the size already is, so jobs sent before an earlier refusal, refused in their turn, do not halve
+ * the size again for the same excess (TCP reacts once a window for the same reason).
+ */
 export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits): JobSize {
-  const half = Math.max(1, Math.floor(Math.min(size.dates, refused) / 2));
-  return { dates: clampDates(half, limits), ceiling: half };
+  const half = Math.max(1, Math.floor(refused / 2));
+  return { dates: clampDates(Math.min(size.dates, half), limits), ceiling: Math.min(size.ceiling ?? half, half) };
 }
 
 /** The dates (a prefix of `rowsByDate`, in order) that fit one job under the row cap: at least one. */

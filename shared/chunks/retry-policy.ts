@@ -100,6 +100,25 @@ export function afterQuota(
   };
 }
 
+/**
+ * The window of BigQuery's per-table modification rate: "Maximum rate of table metadata update operations per
+ * partitioned table: 50 modifications per 10 seconds" (https://cloud.google.com/bigquery/quotas, partitioned
+ * tables). A job refused for its size may go again, smaller, once one window has passed.
+ */
+export const TABLE_RATE_WINDOW_MS = 10_000;
+
+/**
+ * A job of several dates refused as too large for the table's modification rate (job-size.ts
+ * `refusesJobSize`): the size was wrong, not the quota spent. Its chunks go back to queued for one rate
+ * window, no attempt and no quota back-off spent, to be sent again in jobs of the halved size. It cannot
+ * repeat for ever: every such refusal halves the table's size, and a refused job of one date is an ordinary
+ * quota refusal (`afterQuota`), backed off and given up on in time.
+ */
+export function afterSizeRefusal(error: string, now: number): { readonly state: 'queued'; readonly patch: ChunkPatch } {
+  const due = now + TABLE_RATE_WINDOW_MS;
+  return { state: 'queued', patch: { lastError: error, leaseOwner: null, leaseExpiresAt: due, nextAttemptAt: due, queuedAt: now } };
+}
+
 /** A worker died or timed out holding the chunk: that costs an attempt, and it is due again at once. */
 export function afterLeaseExpired(
   chunk: Pick<ChunkRecord, 'attempts' | 'leaseOwner'>,

@@ -160,7 +160,16 @@ export function admitWithinCaps(input: {
   const enqueue: ChunkTransition[] = [];
   const messages: PlannedMessage[] = [];
   let heldByCaps = 0;
+  // A stalled queued chunk (its message lost, or its quota back-off over) is counted in flight by the ledger
+  // but has no live message: it takes a slot again only when it is admitted, within the caps like any other.
+  // Republishing them past the caps would, after the job size shrank, send more jobs at a table than
+  // BigQuery queues ("Too many DML statements outstanding against table"), each refused and backed off again.
   const inFlight = { total: input.inFlight.total, byTable: { ...input.inFlight.byTable } };
+  for (const [table, list] of input.ready) {
+    const stalled = list.filter((c) => c.from === 'queued').length;
+    inFlight.total = Math.max(0, inFlight.total - stalled);
+    inFlight.byTable[table] = Math.max(0, (inFlight.byTable[table] ?? 0) - stalled);
+  }
   // The caps count chunks, set for jobs of datesPerJob dates; what BigQuery bounds per table is statements
   // ("UPDATE, DELETE, MERGE DML concurrency": "The UPDATE, DELETE, and MERGE DML statements are called mutating
   // DML statements", limited in how many run and wait per table, https://cloud.google.com/bigquery/docs/data-manipulation-language).
@@ -179,15 +188,13 @@ export function admitWithinCaps(input: {
       batch = [];
     };
     for (const candidate of list) {
-      // A stalled queued chunk is already counted in flight.
-      const adds = candidate.from === 'queued' ? 0 : 1;
       const tableCount = inFlight.byTable[table] ?? 0;
-      if (adds && (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable)) {
+      if (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable) {
         heldByCaps += 1;
         continue;
       }
-      inFlight.total += adds;
-      inFlight.byTable[table] = tableCount + adds;
+      inFlight.total += 1;
+      inFlight.byTable[table] = tableCount + 1;
       enqueue.push({
         id: candidate.id,
         from: [candidate.from],

@@ -179,33 +179,27 @@ describe('LocalLedger', function () {
     }
   });
 
-  it('creates a run of 8,250 chunks in under 2 s and moves 31 chunks in under 5 ms', async function () {
-    this.timeout(60_000);
+  // How fast: `npm run bench:ledger` prints it (a benchmark, not a timed test).
+  it('creates a run of 8,250 chunks, the seed range, and moves every one of them in 31-chunk checkpoints', async function () {
+    this.timeout(120_000);
     const tables = ['player_game_summary', 'team_offense_game_summary', 'team_defense_game_summary', 'upcoming_team_game_context', 'upcoming_player_game_context'] as const;
     const chunks = tables.flatMap((table) => testChunks(table, '2016-10-01', addDaysIso('2016-10-01', 1649)));
     assert.equal(chunks.length, 8250);
     const ledger = await LocalLedger.open({ path, clock });
     try {
-      let started = performance.now();
-      await ledger.createRun(testRun('run-big', { chunkCount: chunks.length }), chunks);
-      const createMs = performance.now() - started;
-
-      const timings: number[] = [];
-      for (const [from, to] of [['pending', 'queued'], ['queued', 'running']] as const) {
-        for (let i = 0; i + 31 <= chunks.length && timings.length < 400; i += 31) {
-          const batch = chunks.slice(i, i + 31);
-          started = performance.now();
-          const moved = await ledger.transition(batch.map((c) => ({ id: c.id, from: [from], to, patch: { queuedAt: now } })));
-          timings.push(performance.now() - started);
-          assert.equal(moved.length, 31);
-        }
+      const created = await ledger.createRun(testRun('run-big', { chunkCount: chunks.length }), chunks);
+      assert.equal(created.chunksAdded, 8250);
+      let moved = 0;
+      for (let i = 0; i < chunks.length; i += 31) {
+        const batch = chunks.slice(i, i + 31);
+        const done = await ledger.transition(batch.map((c) => ({ id: c.id, from: ['pending'], to: 'queued', patch: { queuedAt: now } })));
+        assert.deepEqual(done.map((c) => c.id).sort(), batch.map((c) => c.id).sort());
+        moved += done.length;
       }
-      // Judged on the quietest stretch, so other processes on a loaded machine do not fail it.
-      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-      const windows = Array.from({ length: 10 }, (_, w) => median(timings.slice(w * 40, w * 40 + 40)));
-      const best = Math.min(...windows);
-      assert.ok(createMs < 2000, `createRun of 8,250 chunks took ${createMs.toFixed(0)} ms`);
-      assert.ok(best < 5, `a 31-chunk transition took ${best.toFixed(2)} ms at best (median of the quietest 40 of ${timings.length}; overall ${median(timings).toFixed(2)} ms)`);
+      assert.equal(moved, 8250);
+      const states = await ledger.listChunks({ runId: 'run-big' });
+      assert.equal(states.length, 8250);
+      assert.ok(states.every((c) => c.state === 'queued' && c.queuedAt === now));
     } finally {
       await ledger.close();
     }

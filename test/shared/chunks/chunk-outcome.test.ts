@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { failJob, isReadBackMismatch, judge, settle, type OutcomeContext } from '../../../shared/chunks/chunk-outcome.js';
 import type { ChunkRecord } from '../../../shared/ports/ledger.js';
 import type { DateExpectation } from '../../../shared/planning/expectations.js';
+import { TABLE_RATE_WINDOW_MS } from '../../../shared/chunks/retry-policy.js';
 
 const CTX: OutcomeContext = { workerId: 'w1', now: 5_000_000, policy: { maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 8000, quotaGiveUpMs: 60_000 } };
 
@@ -53,5 +54,18 @@ describe('the chunk outcome (pure)', () => {
     const [permanent] = failJob([chunk()], 'permanent', 'invalidQuery', CTX);
     assert.deepEqual([permanent?.result.state, permanent?.transition.to], ['dead', 'dead']);
     for (const s of [quota, transient, permanent]) assert.deepEqual([s?.transition.from, s?.transition.leaseOwner], [['running'], 'w1']);
+  });
+
+  it('sends a job of several dates refused as too large back after one rate window, spending no quota back-off; one date refused so backs off', () => {
+    const refusal = 'Exceeded rate limits: too many partitioned table update operations for this table (t)';
+    const two = [chunk(), chunk({ id: 'team_offense_game_summary:2021-11-02:production', gameDate: '2021-11-02', quotaRetries: 2 })];
+    const tooLarge = failJob(two, 'quota', refusal, CTX);
+    assert.deepEqual(tooLarge.map((s) => [s.result.state, s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt, s.transition.patch?.leaseExpiresAt]),
+      [['queued', undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS], ['queued', undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS]]);
+    const [one] = failJob([chunk()], 'quota', refusal, CTX);
+    assert.deepEqual([one?.transition.patch?.quotaRetries, one?.transition.patch?.nextAttemptAt], [1, CTX.now + 1000], 'a one-date job cannot shrink: an ordinary quota back-off');
+    // Other rate limits count statements, not partitions: a smaller job would not help, so they back off.
+    const [queueFull] = failJob(two, 'quota', 'Too many DML statements outstanding against table t, limit is 20', CTX);
+    assert.equal(queueFull?.transition.patch?.quotaRetries, 1);
   });
 });

@@ -30,6 +30,16 @@ describe('the adaptive job size', () => {
     assert.deepEqual(shrunkJobSize({ dates: 1, ceiling: 1 }, 1, LIMITS), { dates: 1, ceiling: 1 });
   });
 
+  it('halves once for one excess: a job sent at the old size and refused after the size shrank leaves it alone', () => {
+    const first = shrunkJobSize({ dates: 200, ceiling: null }, 200, LIMITS);
+    assert.deepEqual(first, { dates: 100, ceiling: 100 });
+    assert.deepEqual(shrunkJobSize(first, 200, LIMITS), first, 'the second 200-date job refused: still 100');
+    // A refusal of a job at the current size halves it again; a smaller refused job (a tail) sets half of itself.
+    assert.deepEqual(shrunkJobSize(first, 100, LIMITS), { dates: 50, ceiling: 50 });
+    assert.deepEqual(shrunkJobSize({ dates: 13, ceiling: 12 }, 13, LIMITS), { dates: 6, ceiling: 6 });
+    assert.deepEqual(shrunkJobSize(first, 40, LIMITS), { dates: 20, ceiling: 20 });
+  });
+
   it('reads a missing or malformed stored size as the initial one', () => {
     assert.deepEqual(readJobSize(null, LIMITS), { dates: 12, ceiling: null });
     assert.deepEqual(readJobSize({ dates: 'x' }, LIMITS), { dates: 12, ceiling: null });

@@ -97,6 +97,17 @@ describe('reconcile decisions', () => {
     assert.equal(d.enqueue[0]?.leaseExpiredBy, NOW, 'guarded so two reconciles cannot both republish it');
   });
 
+  it('republishes stalled queued chunks within the caps: after the job size shrank they do not flood the table', () => {
+    // 8 chunks queued under a job size of 4 (caps 8 chunks a table), backed off; the size is now 1, so the cap is 2.
+    const stalled = Array.from({ length: 8 }, (_, i) => chunk('team_offense_game_summary', `2021-11-0${i + 1}`, 'queued', { leaseExpiresAt: NOW - 1 }));
+    const sized = { ...limits, datesPerJob: 4, maxDatesPerJob: 4, maxInFlightPerTable: 8 };
+    const d = plan(stalled, { limits: sized, jobSizes: { team_offense_game_summary: 1 }, inFlight: { total: 8, byTable: { team_offense_game_summary: 8 } } });
+    assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01'], ['2021-11-02']]);
+    assert.equal(d.counts.heldByCaps, 6);
+    // The held ones stay queued with their lease over, so the next tick sees them again.
+    assert.ok(d.repairs.length === 0);
+  });
+
   it('finishes a run whose chunks are all done', () => {
     assert.deepEqual(plan([]).finish, { state: 'succeeded', outcome: 'all 10 chunks done' });
     assert.equal(plan([chunk('team_offense_game_summary', '2021-11-01', 'succeeded')]).finish?.state, 'succeeded');

@@ -1,0 +1,54 @@
+/**
+ * Benchmark: the local ledger (DuckDB file) at the size of the seed range, as `npm run backfill` uses it.
+ * Prints how long creating a run of 8,250 chunks takes and how long a 31-chunk transition takes (the
+ * checkpoint of one job of 31 dates); asserts nothing (test/adapters/local/local-ledger.test.ts checks
+ * that the same work is correct).
+ *
+ *   npm run bench:ledger
+ *   npm run bench:ledger -- --runs 5
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalLedger } from '../adapters/local/local-ledger.js';
+import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
+import { chunkId } from '../shared/planning/ids.js';
+import type { NewChunk } from '../shared/ports/ledger.js';
+import { ANALYTICS_TABLES } from '../shared/tables/names.js';
+import { addDaysIso, eachDate } from '../shared/util/dates.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+
+const START = '2016-10-01';
+const chunks: NewChunk[] = ANALYTICS_TABLES.flatMap((table) =>
+  eachDate(START, addDaysIso(START, 1649)).map((gameDate) => ({ id: chunkId(table, gameDate, 'production'), table, gameDate, mode: 'production' as const })));
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+console.log(`local ledger, ${chunks.length} chunks, ${runs} runs (node ${process.version}, ${cpus().length} cores)`);
+for (let r = 1; r <= runs; r += 1) {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-ledger-'));
+  const now = Date.now();
+  const ledger = await LocalLedger.open({ path: join(dir, 'ledger.duckdb'), clock: { now: () => now } });
+  try {
+    let started = performance.now();
+    const request = parseBackfillRequest({ tables: 'all', start: START, end: addDaysIso(START, 1649) });
+    await ledger.createRun({ id: `run-${r}`, request, state: 'active', chunkCount: chunks.length, createdAt: now, updatedAt: now, finishedAt: null, outcome: null, roundStartedAt: now }, chunks);
+    const createMs = performance.now() - started;
+    const timings: number[] = [];
+    for (const [from, to] of [['pending', 'queued'], ['queued', 'running'], ['running', 'succeeded']] as const) {
+      for (let i = 0; i + 31 <= chunks.length; i += 31) {
+        started = performance.now();
+        await ledger.transition(chunks.slice(i, i + 31).map((c) => ({ id: c.id, from: [from], to, patch: { queuedAt: now } })));
+        timings.push(performance.now() - started);
+      }
+    }
+    console.log(`run ${r}: createRun ${createMs.toFixed(0)} ms; 31-chunk transition median ${median(timings).toFixed(2)} ms, ` +
+      `p90 ${[...timings].sort((a, b) => a - b)[Math.floor(timings.length * 0.9)]?.toFixed(2)} ms over ${timings.length}`);
+  } finally {
+    await ledger.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
