@@ -141,7 +141,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     // and its nudge (the real rate limiter) publishing to the modelled reconcile topic.
     {
       ...processorOptionsFrom({ ...SERVICE_CONFIG.limits, datesPerJob: plan.datesPerJob, maxDatesPerJob: plan.maxDatesPerJob }, `instance-${i}`),
-      ...(plan.trigger.kind === 'schedule' && plan.trigger.nudges ? { onDone: rateLimitedNudge(nudges, clock, silentLogger) } : {}),
+      ...(plan.trigger.kind === 'schedule' && plan.trigger.nudges ? { onDone: rateLimitedNudge(nudges, clock, silentLogger, undefined, (ms) => clock.sleep(ms)) } : {}),
     },
   ));
   const pool = new WorkerPool({ processors, clock, retryMinMs: PUBSUB_RETRY.minMs, retryMaxMs: PUBSUB_RETRY.maxMs, deliveryMs: PUSH_DELIVERY_MS });
