@@ -4,7 +4,6 @@ import type { DateExpectation } from '../planning/expectations.js';
 import type { IsoDate } from '../util/dates.js';
 import type { ResultState } from './chunk-state.js';
 import { afterFailure, afterQuota, afterSizeRefusal, type RetryPolicy } from './retry-policy.js';
-import { refusesJobSize } from './job-size.js';
 
 /**
  * What a job's outcome means for each of its chunks, as pure functions over records: `judge` reads a written
@@ -71,14 +70,14 @@ export function settle(chunk: Pick<ChunkRecord, 'id' | 'attempts'>, judged: Chun
 }
 
 /**
- * A job that threw, for each of its chunks: a job of several dates refused as too large waits one rate window
- * (`afterSizeRefusal`); other quota backs off without an attempt (until the policy gives up on it); any other
- * error spends one, a permanent error makes the chunk dead at once.
+ * A job that threw, for each of its chunks: a job of several dates refused as too large (`jobTooLarge`, which the
+ * processor tells from the refusal, job-size.ts `refusesJobSize`) waits one rate window (`afterSizeRefusal`);
+ * other quota backs off without an attempt (until the policy gives up on it); any other error spends one, a
+ * permanent error makes the chunk dead at once.
  */
-export function failJob(chunks: readonly ChunkRecord[], kind: ErrorKind, message: string, ctx: OutcomeContext): Settled[] {
-  const tooLarge = kind === 'quota' && chunks.length > 1 && refusesJobSize(message);
+export function failJob(chunks: readonly ChunkRecord[], kind: ErrorKind, message: string, ctx: OutcomeContext, jobTooLarge = false): Settled[] {
   return chunks.map((chunk) => {
-    const next = tooLarge ? afterSizeRefusal(message, ctx.now)
+    const next = jobTooLarge ? afterSizeRefusal(message, ctx.now)
       : kind === 'quota' ? afterQuota(chunk, message, ctx.now, ctx.policy) : afterFailure(chunk, kind, message, ctx.now, ctx.policy);
     const error = next.patch.lastError ?? message;
     return {

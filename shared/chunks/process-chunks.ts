@@ -197,7 +197,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const results: ChunkResult[] = [];
     const first = await job.attempt(chunks, expectations);
     if (first.ok) return { results: first.results, redeliver: first.results.some(isReadBackMismatch) };
-    if (first.kind === 'quota' || chunks.length === 1) return recordFailure(chunks, first.error, log);
+    if (first.kind === 'quota' || chunks.length === 1) return recordFailure(chunks, first.error, log, first.tooLarge);
     log.warn('a job of several dates failed: splitting it to find the date that fails', { dates: chunks.length, kind: first.kind, error: errorMessage(first.error) });
     const budgetEnds = clock.now() + options.leaseMs * ISOLATION_SHARE_OF_LEASE;
     let search = startIsolation(chunks);
@@ -223,7 +223,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         results.push(...ran.results);
         redeliver ||= ran.results.some(isReadBackMismatch);
       } else if (ran.kind === 'quota') {
-        const out = await recordFailure([...search.suspects, ...search.cleared], ran.error, log);
+        const out = await recordFailure([...search.suspects, ...search.cleared], ran.error, log, ran.tooLarge);
         return { results: [...results, ...out.results], redeliver: true, error: out.error };
       } else {
         lastError = ran.error;
@@ -244,7 +244,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       private readonly log: Logger,
     ) {}
 
-    async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown }> {
+    async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown; tooLarge: boolean }> {
       const { spec, message } = this;
       // The write wants its dates in order (a split job's dates come back out of it).
       const chunks = [...job].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
@@ -270,17 +270,20 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         return { ok: true, results: settled.map((s) => s.result) };
       } catch (error) {
         const kind = classifyError(error);
-        if (kind === 'quota' && refusesJobSize(error)) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
-        return { ok: false, kind, error };
+        // Refused for its size (the table's modification rate): the table's size shrinks, and a job of several
+        // dates sends its chunks back for one rate window rather than a quota back-off (chunk-outcome failJob).
+        const sizeRefused = kind === 'quota' && refusesJobSize(error);
+        if (sizeRefused) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
+        return { ok: false, kind, error, tooLarge: sizeRefused && dates.length > 1 };
       }
     }
   }
 
   /** Record a job's error against its chunks (the retry policy decides each one's next state). */
-  async function recordFailure(chunks: readonly ChunkRecord[], error: unknown, log: Logger): Promise<Outcome> {
+  async function recordFailure(chunks: readonly ChunkRecord[], error: unknown, log: Logger, jobTooLarge = false): Promise<Outcome> {
     const kind = classifyError(error);
     const message = errorMessage(error);
-    const settled = failJob(chunks, kind, message, context());
+    const settled = failJob(chunks, kind, message, context(), jobTooLarge);
     await ledger.transition(settled.map((s) => s.transition));
     const fields = { kind, error: message, dates: chunks.map((c) => c.gameDate) };
     if (kind === 'quota') log.warn('quota: backing off', fields);

@@ -56,16 +56,14 @@ describe('the chunk outcome (pure)', () => {
     for (const s of [quota, transient, permanent]) assert.deepEqual([s?.transition.from, s?.transition.leaseOwner], [['running'], 'w1']);
   });
 
-  it('sends a job of several dates refused as too large back after one rate window, spending no quota back-off; one date refused so backs off', () => {
+  it('sends the chunks of a job refused as too large back after one rate window, spending no quota back-off; otherwise quota backs off', () => {
     const refusal = 'Exceeded rate limits: too many partitioned table update operations for this table (t)';
     const two = [chunk(), chunk({ id: 'team_offense_game_summary:2021-11-02:production', gameDate: '2021-11-02', quotaRetries: 2 })];
-    const tooLarge = failJob(two, 'quota', refusal, CTX);
-    assert.deepEqual(tooLarge.map((s) => [s.result.state, s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt, s.transition.patch?.leaseExpiresAt]),
-      [['queued', undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS], ['queued', undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS]]);
-    const [one] = failJob([chunk()], 'quota', refusal, CTX);
-    assert.deepEqual([one?.transition.patch?.quotaRetries, one?.transition.patch?.nextAttemptAt], [1, CTX.now + 1000], 'a one-date job cannot shrink: an ordinary quota back-off');
-    // Other rate limits count statements, not partitions: a smaller job would not help, so they back off.
-    const [queueFull] = failJob(two, 'quota', 'Too many DML statements outstanding against table t, limit is 20', CTX);
-    assert.equal(queueFull?.transition.patch?.quotaRetries, 1);
+    const tooLarge = failJob(two, 'quota', refusal, CTX, true);
+    assert.deepEqual(tooLarge.map((s) => [s.result.state, s.result.error, s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt, s.transition.patch?.leaseExpiresAt]),
+      [['queued', refusal, undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS], ['queued', refusal, undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS]]);
+    // The same refusal not judged too large (a one-date job: the processor says so) is an ordinary quota back-off.
+    const backedOff = failJob(two, 'quota', refusal, CTX);
+    assert.deepEqual(backedOff.map((s) => [s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt]), [[1, CTX.now + 1000], [3, CTX.now + 4000]]);
   });
 });

@@ -16,6 +16,7 @@ import { FaultyWarehouse, backendError, invalidQuery, partitionRateExceeded, rat
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
 import { DEFAULTS } from '../../../shared/config/defaults.js';
+import { TABLE_RATE_WINDOW_MS } from '../../../shared/chunks/retry-policy.js';
 
 const OPTIONS: ChunkProcessorOptions = {
   workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000, quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
@@ -301,6 +302,20 @@ describe('processing a chunk message', () => {
     assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null });
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
     assert.deepEqual(await ledger.getState(key), { dates: 1, ceiling: 1 });
+  });
+
+  it('sends a job of several dates refused for its size back for one rate window, no back-off spent; one date refused so backs off', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 2, error: () => partitionRateExceeded('t') }]);
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS);
+    const both = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.deepEqual([both.ack, both.jobs, both.results.map((r) => r.state)], [false, 1, ['queued', 'queued']], 'not split: the size was refused');
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.attempts, c.quotaRetries, c.nextAttemptAt], [0, 0, now + TABLE_RATE_WINDOW_MS]);
+    now += TABLE_RATE_WINDOW_MS;
+    const one = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-02']));
+    assert.deepEqual(one.results.map((r) => r.state), ['queued']);
+    const [c] = await ledger.listChunks({ runId: run.id, gameDateFrom: '2021-11-02', gameDateTo: '2021-11-02' });
+    assert.deepEqual([c?.attempts, c?.quotaRetries, c?.nextAttemptAt], [0, 1, now + OPTIONS.retryBaseMs], 'a one-date job cannot shrink: an ordinary quota back-off');
   });
 
   it('calls onDone after a job that settled chunks as done, not after one that failed', async () => {
