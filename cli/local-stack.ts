@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { UsageError } from './usage-error.js';
 import { join, resolve } from 'node:path';
 import { DuckDbWarehouse } from '../adapters/duckdb/duckdb-warehouse.js';
@@ -45,7 +46,10 @@ export async function openLocalStack(dataDir: string, options: { mustExist?: boo
   }
   if (access === 'write') await mkdir(dir, { recursive: true });
   const reading = access !== 'write';
-  const warehouse = await DuckDbWarehouse.open({ path: join(dir, WAREHOUSE_FILE), readOnly: reading });
+  // Every core for DuckDB: a local job writes a table's whole range in one statement, so the critical path
+  // (player_game_summary, then upcoming_player_game_context) is one query at a time, which runs on as many
+  // threads as it is given. `npm run bench` on 2 cores: backfill 22.4 s with 1 thread, 13.4 s with 2.
+  const warehouse = await DuckDbWarehouse.open({ path: join(dir, WAREHOUSE_FILE), readOnly: reading, threads: availableParallelism() });
   const opened: Array<{ close(): Promise<void> }> = [warehouse];
   const unavailable: { ledger?: StorageFaultError; history?: StorageFaultError } = {};
   /** A reading command goes on without a file it cannot read; the stand-in is empty and in memory. */

@@ -25,9 +25,8 @@ export interface DuckDbWarehouseOptions {
   /** Connections, so this many partition writes and queries can run at once. */
   readonly maxConnections?: number;
   /**
-   * DuckDB worker threads; default 1. The service runs several queries at once on its own connections
-   * (one per chunk message in flight), which keeps the cores busy; more threads per query measured no
-   * faster in `npm run bench` (42 s with 1, 46 s with 2 on 2 cores), and tests open many warehouses side by side.
+   * DuckDB worker threads; default 1, as tests open many warehouses side by side. The CLI's stack gives
+   * every core (cli/local-stack.ts): with one job per table a query, not many small ones, is the critical path.
    */
   readonly threads?: number;
   /**

@@ -2,7 +2,7 @@ import type { AnalyticsTableSpec } from '../types.js';
 import type { SqlContext } from '../../sql/dialect.js';
 import {
   activePlayersCte, expectationSelect, finalGamesCte, inJobDates, isHomeTeam, latestGamebookCte, latestScheduleCte, minutesToDecimal,
-  opponentOf, propSnapshotsBeforeGameCte, runColumns, shortGamebook, withCtes,
+  opponentOf, propLinesCtes, runColumns, shortGamebook, withCtes,
 } from '../sql-fragments.js';
 import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
 
@@ -53,12 +53,9 @@ function transform(ctx: SqlContext): string {
   FROM gamebook AS b
   INNER JOIN final_games AS g ON g.game_id = b.game_id
 )`;
-  const lines = `lines AS (
-  SELECT game_id, player_lookup, points_line FROM prop_snapshots WHERE current_rank = 1
-)`;
   const ctes = [
     latestScheduleCte(ctx), finalGamesCte(ctx), latestGamebookCte(ctx),
-    propSnapshotsBeforeGameCte(ctx, 'prop_snapshots', 'final_games'), players, lines,
+    ...propLinesCtes(ctx, 'final_games', { opening: false }), players,
   ];
   return withCtes(ctes, `SELECT p.game_id, p.game_date, p.season_year, p.player_lookup, p.player_name,
   p.team_abbr, p.opponent_team_abbr, p.home_game, p.starter, p.is_active,
@@ -69,14 +66,14 @@ function transform(ctx: SqlContext): string {
   ${MORE_STATS.map(stat).join(',\n  ')},
   CASE WHEN p.is_active THEN ${d.numeric(d.safeDivide('p.points', '2 * (p.fg_attempted + 0.44 * p.ft_attempted)'), 3)} END AS ts_pct,
   p.win_flag,
-  l.points_line,
-  CASE WHEN NOT p.is_active OR l.points_line IS NULL OR p.points IS NULL THEN NULL
-    WHEN p.points > l.points_line THEN 'OVER'
-    WHEN p.points < l.points_line THEN 'UNDER'
+  l.current_points_line AS points_line,
+  CASE WHEN NOT p.is_active OR l.current_points_line IS NULL OR p.points IS NULL THEN NULL
+    WHEN p.points > l.current_points_line THEN 'OVER'
+    WHEN p.points < l.current_points_line THEN 'UNDER'
     ELSE 'PUSH' END AS over_under_result,
   ${runColumns(d)}
 FROM players AS p
-LEFT JOIN lines AS l ON l.game_id = p.game_id AND l.player_lookup = p.player_lookup`);
+LEFT JOIN prop_lines AS l ON l.game_id = p.game_id AND l.player_lookup = p.player_lookup`);
 }
 
 /**

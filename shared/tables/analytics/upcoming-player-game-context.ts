@@ -2,7 +2,7 @@ import type { AnalyticsTableSpec } from '../types.js';
 import type { SqlContext } from '../../sql/dialect.js';
 import {
   activePlayersCte, BEFORE_THIS_DATE, expectationSelect, GAME_STATUS_FINAL, inJobDates, isHomeTeam, jobParams,
-  lastDays, latestGamebookCte, latestInjuryReportCte, latestScheduleCte, opponentOf, propSnapshotsBeforeGameCte,
+  lastDays, latestGamebookCte, latestInjuryReportCte, latestScheduleCte, opponentOf, propLinesCtes,
   runColumns, scheduledGamesCte, shortGamebook, withCtes,
 } from '../sql-fragments.js';
 import { col, ints, LINEAGE_COLUMNS, RUN_COLUMNS, SAME_DATE } from './columns.js';
@@ -150,14 +150,7 @@ function transform(ctx: SqlContext): string {
   INNER JOIN defense_numbered AS n ON n.team_abbr = e.team_abbr AND n.game_number = e.games_before
   WHERE e.is_history = 0
 )`,
-    propSnapshotsBeforeGameCte(ctx, 'prop_snapshots', 'scheduled_games'),
-    `prop_lines AS (
-  SELECT game_id, player_lookup,
-    MAX(CASE WHEN current_rank = 1 THEN points_line END) AS current_points_line,
-    MAX(CASE WHEN opening_rank = 1 THEN points_line END) AS opening_points_line
-  FROM prop_snapshots
-  GROUP BY game_id, player_lookup
-)`,
+    ...propLinesCtes(ctx, 'scheduled_games', { opening: true }),
     latestInjuryReportCte(ctx, 'injury_report', 'scheduled_games'),
     // A player listed twice in one report keeps the first status alphabetically, so reruns agree.
     `player_injuries AS (

@@ -167,6 +167,22 @@ describe('upcoming_player_game_context transform (DuckDB)', function () {
       assert.deepEqual([row?.has_prop_line, row?.opening_points_line, row?.current_points_line, row?.line_movement], [true, 18.5, 21.5, 3]);
     });
 
+    it('breaks ties on the snapshot time by bookmaker, then the lower line, at both ends', async function () {
+      const first = `${midnight()} - INTERVAL 40 HOUR`;
+      const last = `${midnight()} - INTERVAL 3 HOUR`;
+      await scratch.run(`INSERT INTO nba_raw.odds_api_player_points_props VALUES
+        ${prop(starter.player_lookup, 17.5, first, 'book_c')},
+        ${prop(starter.player_lookup, 18.5, first, 'book_b')},
+        ${prop(starter.player_lookup, 16.5, first, 'book_b')},
+        ${prop(starter.player_lookup, 20.5, `${midnight()} - INTERVAL 20 HOUR`, 'book_a')},
+        ${prop(starter.player_lookup, 23.5, last, 'book_b')},
+        ${prop(starter.player_lookup, 22.5, last, 'book_a')},
+        ${prop(starter.player_lookup, 21.5, last, 'book_z')}`);
+      const row = await rowFor(starter.player_lookup);
+      // Opening: book_b (before book_c) at the earliest time, its lower line; current: book_a at the latest time.
+      assert.deepEqual([row?.opening_points_line, row?.current_points_line, row?.line_movement], [16.5, 22.5, 6]);
+    });
+
     it('adds a player who only has a prop line, on the team of his latest earlier game', async function () {
       await scratch.run(`DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '${game.game_id}' AND player_lookup = '${starter.player_lookup}'`);
       assert.equal(await rowFor(starter.player_lookup), undefined);
