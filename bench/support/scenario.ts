@@ -156,6 +156,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   let runState = 'active';
   const startMs = clock.now();
   let plannedMs = startMs;
+  let endMs = startMs;
   const nextTick = tickTimer(plan.trigger, clock, pool, nudges);
   try {
     const started = await startRun({ warehouse, ledger, clock }, input.request);
@@ -194,11 +195,13 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
         break;
       }
     }
+    endMs = clock.now();
   } finally {
+    // Closing lets the model's pending timers (the scheduler's next minute, Pub/Sub's retry back-offs) run
+    // out, which moves the clock: the run's time is read before.
     await queue.close().catch(() => undefined);
     await auto.stop();
   }
-  const endMs = clock.now();
 
   const chunks = await inner.listChunks({ runId });
   const states: Record<string, number> = {};
