@@ -38,8 +38,9 @@ export interface ChunkProcessorOptions {
   /** Job sizing: the cap on dates and rows of one job, and where a table starts. */
   readonly jobSize: JobSizeLimits;
   /**
-   * Called (and awaited) after a job settled chunks as done: dependent work may be ready, so the worker nudges
-   * reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
+   * Called (and awaited) when there is work for reconcile to publish: after a job settled chunks as done
+   * (dependent work may be ready), or after a message's dates past the job's cap went back to pending. The
+   * worker nudges reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
    */
   readonly onDone?: () => Promise<void>;
 }
@@ -157,14 +158,20 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     } catch (error) {
       return finish(log, await recordFailure(chunks, error, log), skipped, job.count, errorMessage(error));
     }
-    // The row cap: a job stays well inside the function's timeout; the dates past it go back to wait.
-    const fit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
+    // The row cap: a job stays well inside the function's timeout. The table's learnt size: a message packed
+    // before the size shrank, or redelivered after its job was refused as too large, would send BigQuery the
+    // size just refused. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
+    const rowFit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
+    const learnt = await storedJobSize(message);
+    const fit = Math.min(rowFit, learnt?.dates ?? Number.POSITIVE_INFINITY);
     if (fit < chunks.length) {
       const over = chunks.slice(fit);
       chunks = chunks.slice(0, fit);
       await ledger.transition(over.map((c) => ({ id: c.id, from: ['running'], to: 'pending', leaseOwner: options.workerId, patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null, startedAt: null } })));
-      for (const c of over) skipped.push({ id: c.id, reason: `over the row cap of one job (${sizeLimits.maxRows} rows)` });
-      await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, fit)), ceiling: size.ceiling }));
+      const reason = fit === rowFit ? `over the row cap of one job (${sizeLimits.maxRows} rows)` : `over the table's job size (${fit} dates)`;
+      for (const c of over) skipped.push({ id: c.id, reason });
+      if (rowFit < (learnt?.dates ?? Number.POSITIVE_INFINITY)) await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, rowFit)), ceiling: size.ceiling }));
+      if (options.onDone) await options.onDone();
     }
     const outcome = await runIsolating(job, chunks, expectations, log);
     return finish(log, outcome, skipped, job.count, outcome.error);
@@ -290,6 +297,17 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     else log.error(`chunk job failed (${kind})`, fields);
     // Permanent: recorded and acknowledged. Transient and quota: redeliver (the policy says when it runs).
     return { results: settled.map((s) => s.result), redeliver: kind !== 'permanent', error: message };
+  }
+
+  /** The table's job size as stored in ledger state; null when none is (or it cannot be read: no cap, not a failure). */
+  async function storedJobSize(message: ChunkMessage): Promise<JobSize | null> {
+    try {
+      const stored = await ledger.getState(jobSizeKey(message.table, message.mode));
+      return stored ? readJobSize(stored, sizeLimits) : null;
+    } catch (error) {
+      deps.logger.warn('could not read the job size', { table: message.table, error: errorMessage(error) });
+      return null;
+    }
   }
 
   /** Read-modify-write of the table's job size in ledger state; a failure to record it costs nothing but speed. */

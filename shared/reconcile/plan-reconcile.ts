@@ -181,31 +181,37 @@ export function admitWithinCaps(input: {
     if (!list) continue;
     const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
     const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
-    let batch: Candidate[] = [];
-    const flush = () => {
-      if (batch.length === 0) return;
-      messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id) });
-      batch = [];
-    };
+    const flying = inFlight.byTable[table] ?? 0;
+    const admitted: Candidate[] = [];
     for (const candidate of list) {
-      const tableCount = inFlight.byTable[table] ?? 0;
-      if (inFlight.total + 1 > maxInFlight || tableCount + 1 > maxInFlightPerTable) {
+      if (inFlight.total + 1 > maxInFlight || flying + admitted.length + 1 > maxInFlightPerTable) {
         heldByCaps += 1;
         continue;
       }
       inFlight.total += 1;
-      inFlight.byTable[table] = tableCount + 1;
-      enqueue.push({
-        id: candidate.id,
-        from: [candidate.from],
-        to: 'queued',
-        ...(candidate.from === 'queued' ? { leaseExpiredBy: now } : {}),
-        patch: { queuedAt: now, leaseExpiresAt: now + limits.queuedStallMs, leaseOwner: null },
-      });
-      batch.push(candidate);
-      if (batch.length >= perMessage) flush();
+      admitted.push(candidate);
     }
-    flush();
+    // A table whose size shrank below where it started is rationed by its partitioned-table rate: a message of
+    // a few dates would spend one of its few jobs on them. While it has jobs in flight (their end nudges the
+    // next pass) the dates past its last full message wait for that pass, to go out in a full one.
+    const rationed = perMessage < limits.datesPerJob && flying > 0;
+    const sent = rationed ? admitted.length - (admitted.length % perMessage) : admitted.length;
+    heldByCaps += admitted.length - sent;
+    inFlight.total -= admitted.length - sent;
+    inFlight.byTable[table] = flying + sent;
+    for (let at = 0; at < sent; at += perMessage) {
+      const batch = admitted.slice(at, Math.min(sent, at + perMessage));
+      messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id) });
+      for (const candidate of batch) {
+        enqueue.push({
+          id: candidate.id,
+          from: [candidate.from],
+          to: 'queued',
+          ...(candidate.from === 'queued' ? { leaseExpiredBy: now } : {}),
+          patch: { queuedAt: now, leaseExpiresAt: now + limits.queuedStallMs, leaseOwner: null },
+        });
+      }
+    }
   }
   return { enqueue, messages, heldByCaps };
 }

@@ -329,6 +329,24 @@ describe('processing a chunk message', () => {
     assert.equal(done, 1);
   });
 
+  it('redelivered after its job was refused as too large, a message runs the dates of the shrunk size and sends the rest back, nudging reconcile', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    const dates = ['2021-11-01', '2021-11-02', '2021-11-03'];
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 1, error: () => partitionRateExceeded('t') }]);
+    let nudges = 0;
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, { ...OPTIONS, onDone: () => { nudges += 1; return Promise.resolve(); } });
+    const refused = await p.process(message(run.id, 'team_offense_game_summary', dates));
+    assert.equal(refused.ack, false);
+    assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1 });
+    now += TABLE_RATE_WINDOW_MS;
+    const again = await p.process(message(run.id, 'team_offense_game_summary', dates));
+    assert.deepEqual([again.ack, again.jobs, again.results.map((r) => [r.gameDate, r.state])], [true, 1, [['2021-11-01', 'succeeded']]]);
+    assert.deepEqual(again.skipped.map((s) => s.reason), ["over the table's job size (1 dates)", "over the table's job size (1 dates)"]);
+    const states = (await ledger.listChunks({ runId: run.id })).sort((a, b) => a.gameDate.localeCompare(b.gameDate)).map((c) => c.state);
+    assert.deepEqual(states, ['succeeded', 'pending', 'pending']);
+    assert.equal(nudges, 2, 'one nudge for the dates sent back, one for the date done');
+  });
+
   it('sends the dates past the row cap of one job back to wait, and runs the rest', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
     const capped = { ...OPTIONS, jobSize: { initialDates: 12, maxDates: 100, maxRows: 1 } };

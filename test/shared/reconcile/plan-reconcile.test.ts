@@ -183,6 +183,24 @@ describe('reconcile phases, each on its own', () => {
     assert.ok(a.enqueue.every((t) => t.patch?.leaseExpiresAt === NOW + capped.queuedStallMs));
   });
 
+  it('a table whose job size shrank below where it started sends no partial message while it has jobs in flight', () => {
+    const ready = new Map<AnalyticsTableName, Candidate[]>([
+      [T, ['01', '02', '03', '04', '05', '06', '07'].map((d) => ({ id: `o-${d}`, gameDate: `2021-11-${d}`, from: 'pending' as const }))],
+    ]);
+    const sized = { ...limits, datesPerJob: 4, maxDatesPerJob: 8, maxInFlight: 100, maxInFlightPerTable: 100 };
+    const admit = (jobSize: number, flying: number) =>
+      admitWithinCaps({ ready, inFlight: { total: flying, byTable: { [T]: flying } }, now: NOW, limits: sized, jobSizes: { [T]: jobSize } });
+    // Shrunk to 3 with a job in flight: two full messages, the 7th date waits for the pass that job's end nudges.
+    const rationed = admit(3, 3);
+    assert.deepEqual(rationed.messages.map((m) => m.chunkIds), [['o-01', 'o-02', 'o-03'], ['o-04', 'o-05', 'o-06']]);
+    assert.deepEqual(rationed.enqueue.map((t) => t.id), ['o-01', 'o-02', 'o-03', 'o-04', 'o-05', 'o-06']);
+    assert.equal(rationed.heldByCaps, 1);
+    // Nothing in flight: nothing would nudge a later pass, so the partial message goes now.
+    assert.deepEqual(admit(3, 0).messages.map((m) => m.dates.length), [3, 3, 1]);
+    // At or above its starting size the table is not rationed: partial messages go as before.
+    assert.deepEqual(admit(4, 4).messages.map((m) => m.dates.length), [4, 3]);
+  });
+
   it('the end: an active run with nothing unfinished succeeds, or fails counting its dead; otherwise no end', () => {
     const run = runRecord();
     assert.equal(runFinish(run, [chunk(T, '2021-11-01', 'queued')]), null);
