@@ -37,6 +37,14 @@ export function jobSizeKey(table: AnalyticsTableName, mode: RunMode): string {
   return `job-size.${table}.${mode}`;
 }
 
+/**
+ * Whether sizes are learnt at all: only when a job may grow past where a table starts. Otherwise (the local
+ * runner: DuckDB has no rate limit to find) every job is the size asked for, and a stored size is ignored.
+ */
+export function jobSizesAdapt(limits: JobSizeLimits): boolean {
+  return limits.maxDates > limits.initialDates;
+}
+
 export function initialJobSize(limits: JobSizeLimits): JobSize {
   return { dates: clampDates(limits.initialDates, limits), ceiling: null };
 }

@@ -6,7 +6,7 @@ import type { ChunkMessage } from './chunk-message.js';
 import { CLAIMABLE_STATES, isDone, NOT_DONE_STATES } from './chunk-state.js';
 import { failJob, isReadBackMismatch, judge, settle, type ChunkResult, type OutcomeContext } from './chunk-outcome.js';
 import { afterIsolationStep, isOutOfAttempts, nextIsolationStep, notDueUntil, startIsolation, type RetryPolicy } from './retry-policy.js';
-import { datesWithinRowCap, grownJobSize, jobSizeKey, readJobSize, refusesJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
+import { datesWithinRowCap, grownJobSize, jobSizeKey, jobSizesAdapt, readJobSize, refusesJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
@@ -299,8 +299,12 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     return { results: settled.map((s) => s.result), redeliver: kind !== 'permanent', error: message };
   }
 
-  /** The table's job size as stored in ledger state; null when none is (or it cannot be read: no cap, not a failure). */
+  /**
+   * The table's learnt job size as stored in ledger state; null when sizes are not learnt (the same rule reconcile
+   * packs by), when none is stored, or when it cannot be read (no cap then, not a failure).
+   */
   async function storedJobSize(message: ChunkMessage): Promise<JobSize | null> {
+    if (!jobSizesAdapt(sizeLimits)) return null;
     try {
       const stored = await ledger.getState(jobSizeKey(message.table, message.mode));
       return stored ? readJobSize(stored, sizeLimits) : null;

@@ -6,7 +6,7 @@ import type { ChunkMessage } from '../chunks/chunk-message.js';
 import { planReconcile, type InFlight, type ReconcileLimits } from './plan-reconcile.js';
 import type { AnalyticsTableName } from '../tables/names.js';
 import { IN_FLIGHT_STATES, NOT_DONE_STATES } from '../chunks/chunk-state.js';
-import { jobSizeKey, readJobSize } from '../chunks/job-size.js';
+import { jobSizeKey, jobSizesAdapt, readJobSize } from '../chunks/job-size.js';
 
 export interface ReconcileDeps {
   readonly ledger: Ledger;
@@ -54,8 +54,8 @@ async function releaseOrphans(deps: ReconcileDeps, inFlight: readonly ChunkRecor
 
 /** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all. */
 async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<Partial<Record<AnalyticsTableName, number>>> {
-  if (limits.maxDatesPerJob <= limits.datesPerJob) return {};
   const sizeLimits = { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob, maxRows: Number.POSITIVE_INFINITY };
+  if (!jobSizesAdapt(sizeLimits)) return {};
   const sizes: Partial<Record<AnalyticsTableName, number>> = {};
   for (const table of new Set(chunks.map((c) => c.table))) {
     sizes[table] = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits).dates;

@@ -347,6 +347,15 @@ describe('processing a chunk message', () => {
     assert.equal(nudges, 2, 'one nudge for the dates sent back, one for the date done');
   });
 
+  it('ignores a stored job size where sizes are not learnt (the local runner: every job the size asked for)', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    await ledger.putState(jobSizeKey('team_offense_game_summary', 'production'), { dates: 1, ceiling: 1 });
+    const fixed = { ...OPTIONS, jobSize: { initialDates: 4000, maxDates: 4000, maxRows: DEFAULTS.maxRowsPerJob } };
+    const out = await createChunkProcessor({ warehouse, ledger, clock, logger: new MemoryLogger() }, fixed)
+      .process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02', '2021-11-03']));
+    assert.deepEqual([out.jobs, out.skipped, out.results.map((r) => r.state)], [1, [], ['succeeded', 'succeeded', 'succeeded']]);
+  });
+
   it('sends the dates past the row cap of one job back to wait, and runs the rest', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
     const capped = { ...OPTIONS, jobSize: { initialDates: 12, maxDates: 100, maxRows: 1 } };
