@@ -162,15 +162,15 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     // before the size shrank, or redelivered after its job was refused as too large, would send BigQuery the
     // size just refused. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
     const rowFit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
-    const learnt = await storedJobSize(message);
-    const fit = Math.min(rowFit, learnt?.dates ?? Number.POSITIVE_INFINITY);
+    const sizeFit = (await storedJobSize(message))?.dates ?? Number.POSITIVE_INFINITY;
+    const fit = Math.min(rowFit, sizeFit);
     if (fit < chunks.length) {
       const over = chunks.slice(fit);
       chunks = chunks.slice(0, fit);
       await ledger.transition(over.map((c) => ({ id: c.id, from: ['running'], to: 'pending', leaseOwner: options.workerId, patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null, startedAt: null } })));
       const reason = fit === rowFit ? `over the row cap of one job (${sizeLimits.maxRows} rows)` : `over the table's job size (${fit} dates)`;
       for (const c of over) skipped.push({ id: c.id, reason });
-      if (rowFit < (learnt?.dates ?? Number.POSITIVE_INFINITY)) await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, rowFit)), ceiling: size.ceiling }));
+      if (rowFit < sizeFit) await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, rowFit)), ceiling: size.ceiling }));
       if (options.onDone) await options.onDone();
     }
     const outcome = await runIsolating(job, chunks, expectations, log);

@@ -184,11 +184,10 @@ export function admitWithinCaps(input: {
     const flying = inFlight.byTable[table] ?? 0;
     const admitted: Candidate[] = [];
     for (const candidate of list) {
-      if (inFlight.total + 1 > maxInFlight || flying + admitted.length + 1 > maxInFlightPerTable) {
+      if (inFlight.total + admitted.length + 1 > maxInFlight || flying + admitted.length + 1 > maxInFlightPerTable) {
         heldByCaps += 1;
         continue;
       }
-      inFlight.total += 1;
       admitted.push(candidate);
     }
     // A table whose size shrank below where it started is rationed by its partitioned-table rate: a message of
@@ -197,7 +196,7 @@ export function admitWithinCaps(input: {
     const rationed = perMessage < limits.datesPerJob && flying > 0;
     const sent = rationed ? admitted.length - (admitted.length % perMessage) : admitted.length;
     heldByCaps += admitted.length - sent;
-    inFlight.total -= admitted.length - sent;
+    inFlight.total += sent;
     inFlight.byTable[table] = flying + sent;
     for (let at = 0; at < sent; at += perMessage) {
       const batch = admitted.slice(at, Math.min(sent, at + perMessage));

@@ -206,6 +206,7 @@ export function propLinesCtes(ctx: SqlContext, games: string, options: { readonl
     { name: 'current', pick: 'MAX' },
     ...(options.opening ? [{ name: 'opening', pick: 'MIN' }] : []),
   ];
+  const endTimes = (alias: string) => ends.map((e) => `${alias}.${e.name}_at`).join(', ');
   const key = (alias: string, other: string) => `${alias}.game_id = ${other}.game_id AND ${alias}.player_lookup = ${other}.player_lookup`;
   const snapshots = `prop_snapshots AS (
   SELECT p.game_id, p.player_lookup, p.bookmaker, p.points_line, p.snapshot_timestamp
@@ -219,11 +220,11 @@ export function propLinesCtes(ctx: SqlContext, games: string, options: { readonl
   GROUP BY game_id, player_lookup
 )`;
   const bookmakers = `prop_bookmakers AS (
-  SELECT t.game_id, t.player_lookup, ${ends.map((e) => `t.${e.name}_at`).join(', ')},
+  SELECT t.game_id, t.player_lookup, ${endTimes('t')},
     ${ends.map((e) => `MIN(CASE WHEN s.snapshot_timestamp = t.${e.name}_at THEN s.bookmaker END) AS ${e.name}_bookmaker`).join(',\n    ')}
   FROM prop_times AS t
   INNER JOIN prop_snapshots AS s ON ${key('s', 't')}
-  GROUP BY t.game_id, t.player_lookup, ${ends.map((e) => `t.${e.name}_at`).join(', ')}
+  GROUP BY t.game_id, t.player_lookup, ${endTimes('t')}
 )`;
   const lines = `prop_lines AS (
   SELECT b.game_id, b.player_lookup,
