@@ -159,8 +159,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       return finish(log, await recordFailure(chunks, error, log), skipped, job.count, errorMessage(error));
     }
     // The row cap: a job stays well inside the function's timeout. The table's learnt size: a message packed
-    // before the size shrank, or redelivered after its job was refused as too large, would send BigQuery the
-    // size just refused. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
+    // before the size shrank, or redelivered after its job was refused as too large (Pub/Sub resends what was not
+    // acknowledged, the same message: https://cloud.google.com/pubsub/docs/subscription-retry-policy), would send
+    // BigQuery the size just refused. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
     const rowFit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
     const sizeFit = (await storedJobSize(message))?.dates ?? Number.POSITIVE_INFINITY;
     const fit = Math.min(rowFit, sizeFit);
