@@ -103,7 +103,15 @@ export async function healCoverage(
   // it meanwhile): acting on the stale gap would make a second heal run and rewrite the partition. The next
   // pass looks again.
   const changedSince = (id: string) => (existing.get(id)?.updatedAt ?? 0) >= now;
-  const todo = [...wanted.values()].filter((c) => !UNDER_WAY.has(existing.get(c.id)?.state ?? 'none') && !changedSince(c.id));
+  // A chunk linked to an active run whose round began after the chunk last changed is being sent back to work
+  // by whoever started that round: the reset is one compare-and-set per chunk, so another pass can find some
+  // chunks reset and others not yet, and would make a second heal run of the rest.
+  const rounds = new Map((await ledger.listRuns({ states: ['active'] })).map((r) => [r.id, r.roundStartedAt]));
+  const beingReset = (id: string) => {
+    const chunk = existing.get(id);
+    return chunk !== undefined && chunk.runIds.some((runId) => (rounds.get(runId) ?? -Infinity) >= chunk.updatedAt);
+  };
+  const todo = [...wanted.values()].filter((c) => !UNDER_WAY.has(existing.get(c.id)?.state ?? 'none') && !changedSince(c.id) && !beingReset(c.id));
   const inProgress = wanted.size - todo.length;
   if (todo.length === 0) return { run: null, gaps, waitingForSource, inProgress, looked };
 

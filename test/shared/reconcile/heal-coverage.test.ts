@@ -3,6 +3,8 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import { MemoryLogger } from '../../../shared/log/logger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
+import type { ChunkTransition, Ledger } from '../../../shared/ports/ledger.js';
+import { chunkId } from '../../../shared/planning/ids.js';
 import type { QueryResult, Row, Warehouse } from '../../../shared/ports/warehouse.js';
 import type { RenderedQuery } from '../../../shared/sql/dialect.js';
 import { datesToLookAt, type HealMemory } from '../../../shared/reconcile/heal-changes.js';
@@ -124,5 +126,72 @@ describe('coverage healing that reads only metadata when nothing changed', funct
     today += 86_400_000;
     const next = await heal();
     assert.equal(next.looked, 'changes');
+  });
+});
+
+describe('two heal passes at once', function () {
+  this.timeout(120_000);
+  const table = 'team_offense_game_summary';
+  const targets = [{ table, start: '2018-04-14', end: '2018-04-18' }] as const;
+  let engine: DuckDbWarehouse;
+  let ledger: LocalLedger;
+  let now = Date.parse('2018-05-01T12:00:00Z');
+  const clock: Clock = { now: () => now };
+  const heal = (on: Ledger = ledger) => healCoverage({ warehouse: engine, ledger: on, clock, logger: new MemoryLogger() }, targets, 'test');
+
+  before(async function () {
+    engine = await openFixtureWarehouse();
+    await runJob(engine, table, '2018-04-14', '2018-04-18');
+    ledger = await LocalLedger.open({ path: ':memory:', clock });
+  });
+  after(async function () {
+    await ledger.close();
+    await engine.close();
+  });
+
+  /** The same ledger, for a pass whose instance stops after the first chunk it sends back to work. */
+  function stoppingAfterOneReset(inner: Ledger): Ledger {
+    return new Proxy(inner, {
+      get(target, prop) {
+        if (prop === 'transition') {
+          return async (transitions: readonly ChunkTransition[]) => {
+            await target.transition(transitions.slice(0, 1));
+            throw new Error('instance stopped');
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+
+  const gone = ['2018-04-15', '2018-04-17'];
+  const deleteGone = () => engine.run(`DELETE FROM test_nba_analytics.${table} WHERE game_date IN ('${gone.join("', '")}')`);
+
+  it('makes no second run for gaps another pass is sending back to work, even when it has reset only some of them', async function () {
+    assert.equal((await heal()).run, null, 'complete to begin with');
+    // A first heal of the two gaps, done: its chunks say succeeded.
+    await deleteGone();
+    now += 60_000;
+    const first = await heal();
+    assert.ok(first.run);
+    const chunks = await ledger.getChunks(first.gaps.map((g) => chunkId(g.table, g.gameDate, 'test')));
+    assert.equal(chunks.length, 2);
+    await ledger.transition(chunks.map((c) => ({ id: c.id, from: ['pending'], to: 'succeeded', patch: {} })));
+    await ledger.updateRun(first.run.id, ['active'], { state: 'succeeded', finishedAt: now, outcome: 'all chunks done' });
+
+    // The partitions go missing again; one pass takes the same gaps up again and stops after resetting one chunk.
+    await deleteGone();
+    now += 60_000;
+    await assert.rejects(heal(stoppingAfterOneReset(ledger)), /instance stopped/);
+    const states = (await ledger.getChunks(chunks.map((c) => c.id))).map((c) => c.state).sort();
+    assert.deepEqual(states, ['pending', 'succeeded'], 'one chunk reset, the other not yet');
+
+    // Another pass in between must leave them to that run, not make a run of the one not reset yet.
+    now += 1_000;
+    const other = await heal();
+    assert.equal(other.run, null, `a second heal run: ${other.run?.id ?? ''}`);
+    assert.equal(other.inProgress, 2);
+    assert.deepEqual((await ledger.listRuns()).map((r) => `${r.id} ${r.state}`), [`${first.run.id} active`]);
   });
 });
