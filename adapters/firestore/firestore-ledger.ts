@@ -259,6 +259,19 @@ export class FirestoreLedger implements Ledger {
   /** Create the missing chunks of a page and link the others; returns how many it created. */
   private async linkChunks(runId: string, page: readonly NewChunk[], now: number): Promise<number> {
     const refs = page.map((c) => this.chunks.doc(c.id));
+    // A new run's chunks are new: create the page blind, reading nothing. A batch is atomic ("Atomically commits
+    // all pending operations to the database and verifies all preconditions. Fails the entire write if any
+    // precondition is not met"; create "will fail the batch if a document exists at its location":
+    // https://cloud.google.com/nodejs/docs/reference/firestore/latest/firestore/writebatch), so if one of them
+    // exists nothing was written, and the page is read to link the existing ones.
+    try {
+      const batch = this.db.batch();
+      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, chunkDoc(newChunkRecord(chunk, runId, now))));
+      await batch.commit();
+      return page.length;
+    } catch (error) {
+      if (grpcCode(error) !== ALREADY_EXISTS) throw error;
+    }
     for (let attempt = 1; ; attempt += 1) {
       const snapshots = await this.db.getAll(...refs, { fieldMask: ['runIds'] });
       const batch = this.db.batch();

@@ -44,7 +44,13 @@ export class ModelledLedger implements Ledger {
   ) {}
 
   createRun(run: RunRecord, chunks: readonly NewChunk[]): Promise<{ run: RunRecord; created: boolean; chunksAdded: number }> {
-    return this.call('createRun', () => this.inner.createRun(run, chunks), (r) => ({ reads: chunks.length + 1, writes: r.chunksAdded + (r.created ? 1 : 0) }));
+    // The Firestore adapter creates each page of chunks blind and reads a page only when one of them existed
+    // (counted here as reading them all), and reads the run only when it existed.
+    const unique = new Set(chunks.map((c) => c.id)).size;
+    return this.call('createRun', () => this.inner.createRun(run, chunks), (r) => ({
+      reads: (r.chunksAdded === unique ? 0 : unique) + (r.created ? 0 : 1),
+      writes: r.chunksAdded + (r.created ? 1 : 0),
+    }));
   }
 
   getRun(runId: string): Promise<RunRecord | null> {

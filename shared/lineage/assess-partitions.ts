@@ -7,7 +7,7 @@ import { addDaysIso, type IsoDate } from '../util/dates.js';
 import { rowsMatch } from '../verify/date-reason.js';
 import type { DateCount, ExpectedDate } from '../verify/evaluate-dates.js';
 import { parseRowCounts, rowCountsQuery } from '../verify/sql/row-counts-query.js';
-import { currentLineage } from './input-fingerprints.js';
+import { currentLineage, type CurrentLineage } from './input-fingerprints.js';
 import { lineageDrift } from './lineage-record.js';
 import { causesOfDrift, type StaleCause } from './stale-cause.js';
 
@@ -86,11 +86,11 @@ export async function assessPartitions(
 ): Promise<Map<AnalyticsTableName, TableAssessment>> {
   const tolerance = options.tolerance ?? 0;
   const ranges = neededRanges(requests);
+  // Every table's queries at once (none reads another's answer); then each judged after its upstream tables.
+  const levels = dependencyLevels([...ranges.keys()]);
+  const read = new Map(await Promise.all(levels.flat().map(async (table) => [table, await readOne(warehouse, mode, table, ranges.get(table) as Range)] as const)));
   const out = new Map<AnalyticsTableName, TableAssessment>();
-  for (const level of dependencyLevels([...ranges.keys()])) {
-    const assessed = await Promise.all(level.map((table) => assessOne(warehouse, mode, table, ranges.get(table) as Range, out, tolerance)));
-    for (const a of assessed) out.set(a.table, a);
-  }
+  for (const table of levels.flat()) out.set(table, judgeOne(read.get(table) as TableRead, out, tolerance));
   return out;
 }
 
@@ -135,14 +135,19 @@ function dependencyLevels(tables: readonly AnalyticsTableName[]): AnalyticsTable
   return levels.filter((l) => l.length > 0);
 }
 
-async function assessOne(
-  warehouse: Warehouse,
-  mode: RunMode,
-  table: AnalyticsTableName,
-  range: Range,
-  upstream: ReadonlyMap<AnalyticsTableName, TableAssessment>,
-  tolerance: number,
-): Promise<TableAssessment> {
+/** What the warehouse says of one table: its row counts and expectations, and the lineage of its inputs now. */
+interface TableRead {
+  readonly table: AnalyticsTableName;
+  readonly range: Range;
+  readonly expectations: readonly ExpectedDate[];
+  readonly counts: ReadonlyMap<IsoDate, DateCount>;
+  readonly lineage: ReturnType<typeof parseRowCounts>['lineage'];
+  readonly withRows: readonly IsoDate[];
+  readonly current: CurrentLineage;
+  readonly counted: { readonly label: string; readonly bytesProcessed: number | null };
+}
+
+async function readOne(warehouse: Warehouse, mode: RunMode, table: AnalyticsTableName, range: Range): Promise<TableRead> {
   const spec = tableSpec(table);
   const countsQuery = rowCountsQuery(spec, warehouse.context(mode), { ...range, mode });
   const counted = await warehouse.query(countsQuery);
@@ -150,6 +155,13 @@ async function assessOne(
   const calendar = new Set(expectations.map((e) => e.date));
   const withRows = [...counts.keys()].filter((date) => calendar.has(date)).sort();
   const current = await currentLineage(warehouse, spec, mode, withRows);
+  return { table, range, expectations, counts, lineage, withRows, current, counted: { label: countsQuery.label, bytesProcessed: counted.bytesProcessed ?? null } };
+}
+
+/** Pure: which dates of a table that was read are stale, from its lineage and its upstream tables' assessments. */
+function judgeOne(read: TableRead, upstream: ReadonlyMap<AnalyticsTableName, TableAssessment>, tolerance: number): TableAssessment {
+  const { table, range, expectations, counts, lineage, withRows, current } = read;
+  const spec = tableSpec(table);
   const stale = new Map<IsoDate, StaleCause[]>();
   const windows = spec.upstream.map((dep) => ({ dep, gaps: upstreamGaps(upstream.get(dep.table), tolerance) }));
   for (const date of withRows) {
@@ -160,7 +172,7 @@ async function assessOne(
     if (causes.length > 0) stale.set(date, causes);
   }
   const queries = [
-    { family: 'row_counts' as const, label: countsQuery.label, bytesProcessed: counted.bytesProcessed ?? null },
+    { family: 'row_counts' as const, ...read.counted },
     ...(current.query ? [{ family: 'input_lineage' as const, ...current.query }] : []),
   ];
   return { table, start: range.start, end: range.end, expectations, counts, stale, queries };

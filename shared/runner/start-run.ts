@@ -43,7 +43,9 @@ export async function startRun(
   // A run whose process died (interrupted) resumes the same round; one that ended starts a new one.
   const resuming = run.state === 'active' || run.state === 'interrupted';
   const roundStartedAt = resuming ? run.roundStartedAt : now;
-  const chunks = await ledger.getChunks(plan.chunks.map((c) => c.id));
+  // Chunks this call created are pending, and nothing sends a pending chunk back to work: read them only when
+  // some existed before (a run asked for again, or chunks shared with another run).
+  const chunks = created.chunksAdded === plan.chunks.length ? [] : await ledger.getChunks(plan.chunks.map((c) => c.id));
   const redone = await ledger.transition(chunksToRedo(chunks, new Set(plan.rebuild), request.reprocess, roundStartedAt));
   if (run.state !== 'active') {
     // Asked for again after it ended: a new round, even when nothing needs work (reconcile then ends it at once).

@@ -128,6 +128,25 @@ describe('FirestoreLedger on the Firestore emulator', function () {
       for (const chunk of stored) assert.deepEqual([...chunk.runIds].sort(), ['run-a', 'run-b']);
     });
 
+    it('reads no chunk when it creates the chunks of a new run, and reads them to link the ones that exist', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const getAll = sandbox.spy(db, 'getAll');
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-05');
+      const a = await ledger.createRun(testRun('run-a'), chunks);
+      assert.equal(a.chunksAdded, 5);
+      assert.equal(getAll.callCount, 0, 'a new run over new chunks reads nothing');
+
+      const wider = testChunks('player_game_summary', '2024-01-04', '2024-01-08');
+      const b = await ledger.createRun(testRun('run-b'), wider);
+      assert.equal(b.chunksAdded, 3);
+      assert.ok(getAll.callCount >= 1, 'chunks that exist are read to be linked');
+      const stored = new Map((await ledger.listChunks({})).map((c) => [c.gameDate, [...c.runIds].sort().join(' ')]));
+      assert.deepEqual(Object.fromEntries(stored), {
+        '2024-01-01': 'run-a', '2024-01-02': 'run-a', '2024-01-03': 'run-a', '2024-01-04': 'run-a run-b', '2024-01-05': 'run-a run-b',
+        '2024-01-06': 'run-b', '2024-01-07': 'run-b', '2024-01-08': 'run-b',
+      });
+    });
+
     it('counts a transition whose write landed although its answer was lost as made', async function () {
       const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
       const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-02');
