@@ -10,6 +10,7 @@
  *   npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
  *   npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
  *   npm run bench:scale -- --only 'per partition'   # only the runs whose name holds this text
+ *   npm run bench:scale -- --seed 2      # another draw of the job latencies (results move by a few per cent between seeds)
  *   DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them
  */
 import { cpus } from 'node:os';
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     memory: { type: 'boolean', default: false },
     parallel: { type: 'string', default: '2' },
     only: { type: 'string' },
+    seed: { type: 'string', default: '1' },
   },
 });
 
@@ -83,6 +85,10 @@ function limitsOf(setting: Setting): BigQueryLimits {
   return { ...BIGQUERY_LIMITS, countPartitionModifications: setting.reading };
 }
 
+/** The latency sampler's seed: the same seed, the same modelled run. */
+const seed = Number(values.seed);
+if (!Number.isInteger(seed) || seed < 1) throw new Error(`--seed takes a whole number, at least 1 (got ${values.seed})`);
+
 function latencyOf(setting: Setting): JobLatencies {
   return { ...DEFAULT_JOB_LATENCIES, mergePerDateMs: setting.perDateMs };
 }
@@ -104,7 +110,7 @@ async function runSettings(
       const floor = limitsFloor(limitsOf(setting), latencyOf(setting), gamesByDate.size);
       log(`${setting.name}: starting (floor ${minutes(floor.totalSeconds)})`);
       const result = await runScenario({
-        request, gamesByDate, plan: setting.plan, backend: backendOf(), limits: limitsOf(setting), latency: latencyOf(setting), onProgress: progress(setting.name),
+        request, gamesByDate, plan: setting.plan, backend: backendOf(), limits: limitsOf(setting), latency: latencyOf(setting), onProgress: progress(setting.name), seed,
       });
       log(`${setting.name}: ${minutes(result.wallSeconds)} modelled (${result.runState}), ${(result.wallSeconds / floor.totalSeconds).toFixed(2)}x the floor, ` +
         `${count(result.ledger.reads)} Firestore reads, ${result.realSeconds.toFixed(0)} s real`);
@@ -199,6 +205,7 @@ async function main(): Promise<void> {
         modelledSeconds: round(r.result.wallSeconds), floorSeconds: round(r.floor.totalSeconds), runState: r.result.runState, firestoreReads: r.result.ledger.reads,
       })),
       backend: values.memory ? 'memory' : 'emulators',
+      seed,
     }));
   }
 }

@@ -1,5 +1,6 @@
 import {
-  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type Firestore, type Query,
+  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
+  type Timestamp,
 } from '@google-cloud/firestore';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
@@ -34,6 +35,8 @@ export const FIRESTORE_LEDGER_DEFAULTS = {
   casAttempts: 10,
   /** A batch of new chunks that met a concurrent createRun is read and written again this many times. */
   createAttempts: 3,
+  /** Chunk versions kept to write a transition without reading the chunk again (a run has ~8,250 chunks). */
+  knownVersions: 20_000,
 } as const;
 
 export class FirestoreLedgerClosedError extends Error {
@@ -49,7 +52,7 @@ export class LedgerContentionError extends Error {
  * The gRPC codes this ledger reacts to: ALREADY_EXISTS, a create() found the document there;
  * FAILED_PRECONDITION, the document is no longer the version the write was conditioned on.
  */
-const { ALREADY_EXISTS, FAILED_PRECONDITION } = GRPC;
+const { ALREADY_EXISTS, FAILED_PRECONDITION, NOT_FOUND } = GRPC;
 
 /**
  * Checkpoints in Firestore: one document per run and per chunk (id = chunk id, times in epoch ms).
@@ -65,6 +68,14 @@ export class FirestoreLedger implements Ledger {
   private readonly clock: Clock;
   private readonly terminateOnClose: boolean;
   private closed = false;
+  /**
+   * The chunks this ledger last read or wrote, with the document's update time then. A transition of one is
+   * decided on that record and written on the condition that the document is still that version
+   * (lastUpdateTime), without reading it again: reconcile lists the chunks it then queues, a worker reads the
+   * chunks it then claims and settles. A chunk changed by anyone since fails the condition and is read again,
+   * as before, so the compare-and-set is the same.
+   */
+  private readonly known = new Map<string, { readonly record: ChunkRecord; readonly updateTime: Timestamp }>();
 
   constructor(options: FirestoreLedgerOptions) {
     this.db = options.firestore;
@@ -131,7 +142,7 @@ export class FirestoreLedger implements Ledger {
     this.assertOpen();
     const unique = [...new Set(ids)];
     const snapshots = (await Promise.all(pages(unique, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
-    return snapshots.filter((s) => s.exists).map((s) => chunkFromData(s.id, s.data() ?? {}));
+    return snapshots.filter((s) => s.exists).map((s) => this.remember(s));
   }
 
   /** One streamed query (a run's 8,250 chunks come back in one go faster than in pages). */
@@ -143,7 +154,7 @@ export class FirestoreLedger implements Ledger {
     firestoreQuery = firestoreQuery.orderBy(FieldPath.documentId());
     if (query.limit !== undefined) firestoreQuery = firestoreQuery.limit(query.limit);
     const snapshot = await firestoreQuery.get();
-    return snapshot.docs.map((doc) => chunkFromData(doc.id, doc.data()));
+    return snapshot.docs.map((doc) => this.remember(doc));
   }
 
   /**
@@ -183,7 +194,7 @@ export class FirestoreLedger implements Ledger {
     this.assertOpen();
     const byChunk = new Map<string, ChunkTransition[]>();
     for (const t of transitions) byChunk.set(t.id, [...(byChunk.get(t.id) ?? []), t]);
-    const rounds: CasRounds = { byChunk, changed: new Map(), attempted: new Map() };
+    const rounds: CasRounds = { round: 0, byChunk, changed: new Map(), attempted: new Map() };
     let contended = [...byChunk.keys()];
     for (let attempt = 1; contended.length > 0; attempt += 1) {
       if (attempt > FIRESTORE_LEDGER_DEFAULTS.casAttempts) {
@@ -216,15 +227,28 @@ export class FirestoreLedger implements Ledger {
 
   /** One read-decide-write round; returns the chunks that changed since they were read. */
   private async casRound(ids: readonly string[], rounds: CasRounds): Promise<string[]> {
-    const snapshots = (await Promise.all(pages(ids, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
+    // The first round decides on the versions this ledger knows; a chunk whose write then fails its condition, or
+    // to which no transition applies as known, is read in the next round.
+    const known = rounds.round === 0 ? ids.flatMap((id) => {
+      const entry = this.known.get(id);
+      return entry ? [{ id, record: entry.record, updateTime: entry.updateTime }] : [];
+    }) : [];
+    const knownIds = new Set(known.map((k) => k.id));
+    const toRead = ids.filter((id) => !knownIds.has(id));
+    rounds.round += 1;
+    const snapshots = (await Promise.all(pages(toRead, FIRESTORE_LEDGER_DEFAULTS.batchSize).map((page) => this.db.getAll(...page.map((id) => this.chunks.doc(id)))))).flat();
+    const versions = [
+      ...known,
+      ...snapshots.flatMap((snapshot) => snapshot.exists && snapshot.updateTime
+        ? [{ id: snapshot.id, record: this.remember(snapshot), updateTime: snapshot.updateTime }]
+        : []),
+    ];
     const writer = this.db.bulkWriter({ throttling: false });
     const contended: string[] = [];
     const outcomes: Array<Promise<void>> = [];
     let failure: Error | undefined;
     const now = this.clock.now();
-    for (const snapshot of snapshots) {
-      if (!snapshot.exists || !snapshot.updateTime) continue;
-      const current = chunkFromData(snapshot.id, snapshot.data() ?? {});
+    for (const { id, record: current, updateTime } of versions) {
       // A write retried after a lost answer fails its condition although it landed: it is ours.
       const attempted = rounds.attempted.get(current.id);
       if (attempted && isDeepStrictEqual(current, attempted)) {
@@ -233,19 +257,28 @@ export class FirestoreLedger implements Ledger {
       }
       let record = current;
       let changes: DocumentData | null = null;
-      for (const t of rounds.byChunk.get(snapshot.id) ?? []) {
+      for (const t of rounds.byChunk.get(id) ?? []) {
         if (!transitionApplies(record, t)) continue;
         const step = transitionChanges(t, now);
         changes = { ...(changes ?? {}), ...step };
         record = { ...record, ...step };
       }
-      if (!changes) continue;
+      if (!changes) {
+        // Only a version read now says a transition does not apply: one known from before is read again.
+        if (knownIds.has(id)) contended.push(id);
+        continue;
+      }
       const after = record;
       rounds.attempted.set(after.id, after);
-      outcomes.push(writer.update(snapshot.ref, changes, { lastUpdateTime: snapshot.updateTime }).then(
-        () => void rounds.changed.set(after.id, after),
+      outcomes.push(writer.update(this.chunks.doc(id), changes, { lastUpdateTime: updateTime }).then(
+        (result) => {
+          rounds.changed.set(after.id, after);
+          this.rememberRecord(after, result.writeTime);
+        },
         (error: unknown) => {
-          if (grpcCode(error) === FAILED_PRECONDITION) contended.push(snapshot.id);
+          this.known.delete(id);
+          // Changed since the version decided on (or gone, for a version this ledger knew): read it again.
+          if (grpcCode(error) === FAILED_PRECONDITION || (knownIds.has(id) && grpcCode(error) === NOT_FOUND)) contended.push(id);
           else failure ??= error instanceof Error ? error : new Error(String(error));
         },
       ));
@@ -254,6 +287,23 @@ export class FirestoreLedger implements Ledger {
     await Promise.all(outcomes);
     if (failure !== undefined) throw failure;
     return contended;
+  }
+
+  /** A chunk as read, remembered with its version. */
+  private remember(snapshot: DocumentSnapshot): ChunkRecord {
+    const record = chunkFromData(snapshot.id, snapshot.data() ?? {});
+    if (snapshot.updateTime) this.rememberRecord(record, snapshot.updateTime);
+    return record;
+  }
+
+  private rememberRecord(record: ChunkRecord, updateTime: Timestamp): void {
+    this.known.delete(record.id);
+    this.known.set(record.id, { record, updateTime });
+    // The oldest remembered first: a Map iterates in insertion order.
+    if (this.known.size > FIRESTORE_LEDGER_DEFAULTS.knownVersions) {
+      const oldest = this.known.keys().next();
+      if (!oldest.done) this.known.delete(oldest.value);
+    }
   }
 
   /** Create the missing chunks of a page and link the others; returns how many it created. */
@@ -306,6 +356,8 @@ export class FirestoreLedger implements Ledger {
 }
 
 interface CasRounds {
+  /** Rounds done: the first may decide on versions this ledger knows. */
+  round: number;
   readonly byChunk: ReadonlyMap<string, readonly ChunkTransition[]>;
   /** Chunks changed by this call, as they now are. */
   readonly changed: Map<string, ChunkRecord>;

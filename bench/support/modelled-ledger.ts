@@ -29,6 +29,12 @@ export function emptyCounters(): LedgerCounters {
   return { calls: 0, reads: 0, writes: 0, readsByCall: {}, realMsByCall: {} };
 }
 
+/** What every instance's ledger shares: the bill, and each chunk document's version (bumped by every write). */
+interface SharedFirestore {
+  readonly counters: LedgerCounters;
+  readonly versions: Map<string, number>;
+}
+
 /**
  * A ledger as the benchmark sees it: the real adapter does the work (counted as real work, so virtual
  * time waits for it), then the caller waits the modelled Firestore latency in virtual time. Reads and
@@ -36,19 +42,36 @@ export function emptyCounters(): LedgerCounters {
  * returns nothing still costs one, an aggregation costs one per 1,000 entries counted.
  */
 export class ModelledLedger implements Ledger {
-  readonly counters: LedgerCounters = emptyCounters();
+  readonly counters: LedgerCounters;
+  private readonly shared: SharedFirestore;
+  /**
+   * The chunk versions this instance's Firestore adapter knows (read or written by it): a transition of a chunk
+   * it knows at its current version reads nothing (adapters/firestore/firestore-ledger.ts, `known`).
+   */
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly inner: Ledger,
     private readonly options: { readonly clock: SimClock; readonly work: RealWork; readonly latency?: LedgerLatency },
-  ) {}
+    shared?: SharedFirestore,
+  ) {
+    this.shared = shared ?? { counters: emptyCounters(), versions: new Map() };
+    this.counters = this.shared.counters;
+  }
+
+  /** The ledger of another function instance: the same Firestore and bill, what it knows its own. */
+  instance(): ModelledLedger {
+    return new ModelledLedger(this.inner, this.options, this.shared);
+  }
 
   createRun(run: RunRecord, chunks: readonly NewChunk[]): Promise<{ run: RunRecord; created: boolean; chunksAdded: number }> {
     // The Firestore adapter creates each page of chunks blind and reads a page only when one of them existed
-    // (counted here as reading them all), and reads the run only when it existed.
-    const unique = new Set(chunks.map((c) => c.id)).size;
+    // (counted here as reading them all), and reads the run only when it existed. Every chunk named counts as
+    // written (linked or created): what other instances knew of them is out of date.
+    const unique = new Set(chunks.map((c) => c.id));
+    for (const id of unique) this.bump(id);
     return this.call('createRun', () => this.inner.createRun(run, chunks), (r) => ({
-      reads: (r.chunksAdded === unique ? 0 : unique) + (r.created ? 0 : 1),
+      reads: (r.chunksAdded === unique.size ? 0 : unique.size) + (r.created ? 0 : 1),
       writes: r.chunksAdded + (r.created ? 1 : 0),
     }));
   }
@@ -66,11 +89,17 @@ export class ModelledLedger implements Ledger {
   }
 
   getChunks(ids: readonly string[]): Promise<ChunkRecord[]> {
-    return this.call('getChunks', () => this.inner.getChunks(ids), () => ({ reads: new Set(ids).size }));
+    return this.call('getChunks', () => this.inner.getChunks(ids), (chunks) => {
+      this.learn(chunks.map((c) => c.id));
+      return { reads: new Set(ids).size };
+    });
   }
 
   listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
-    return this.call('listChunks', () => this.inner.listChunks(query), (chunks) => ({ reads: Math.max(1, chunks.length) }));
+    return this.call('listChunks', () => this.inner.listChunks(query), (chunks) => {
+      this.learn(chunks.map((c) => c.id));
+      return { reads: Math.max(1, chunks.length) };
+    });
   }
 
   countChunks(runId: string): Promise<ChunkCount[]> {
@@ -81,8 +110,17 @@ export class ModelledLedger implements Ledger {
   }
 
   transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]> {
-    // One compare-and-set round reads every chunk named, then writes the ones that changed.
-    return this.call('transition', () => this.inner.transition(transitions), (changed) => ({ reads: new Set(transitions.map((t) => t.id)).size, writes: changed.length }));
+    // One compare-and-set round reads the chunks named that this instance does not know at their current
+    // version (a known one out of date fails its write's condition and is read then), and writes the ones that change.
+    // A known chunk to which no transition applies is read too: only a version read now says so.
+    const ids = [...new Set(transitions.map((t) => t.id))];
+    const fresh = new Set(ids.filter((id) => this.known.get(id) === this.version(id)));
+    return this.call('transition', () => this.inner.transition(transitions), (changed) => {
+      const applied = new Set(changed.map((c) => c.id));
+      for (const id of applied) this.bump(id);
+      this.learn(ids);
+      return { reads: ids.filter((id) => !fresh.has(id) || !applied.has(id)).length, writes: changed.length };
+    });
   }
 
   getState(key: string): Promise<ServiceState | null> {
@@ -95,6 +133,19 @@ export class ModelledLedger implements Ledger {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  private version(id: string): number {
+    return this.shared.versions.get(id) ?? 0;
+  }
+
+  private bump(id: string): void {
+    this.shared.versions.set(id, this.version(id) + 1);
+  }
+
+  /** This instance now holds these chunks as they are. */
+  private learn(ids: readonly string[]): void {
+    for (const id of ids) this.known.set(id, this.version(id));
   }
 
   private async call<T>(name: string, work: () => Promise<T>, cost: (result: T) => { reads: number; writes?: number }): Promise<T> {

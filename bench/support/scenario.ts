@@ -135,8 +135,10 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   const inner = await backend.ledger(clock);
   const ledger = new ModelledLedger(inner, { clock, work });
   const nudges = new NudgeSignal();
+  // Each processChunk instance, the reconcile function and the API's instance has its own Firestore client: what
+  // one read or wrote, the others do not know (ModelledLedger.instance).
   const processors = Array.from({ length: plan.instances }, (_, i) => createChunkProcessor(
-    { warehouse, ledger, clock, logger: silentLogger },
+    { warehouse, ledger: ledger.instance(), clock, logger: silentLogger },
     // As functions/process-chunk.ts builds its processor from the config, with the plan's first job size,
     // and its nudge (the real rate limiter) publishing to the modelled reconcile topic.
     {
@@ -159,7 +161,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   let endMs = startMs;
   const nextTick = tickTimer(plan.trigger, clock, pool, nudges);
   try {
-    const started = await startRun({ warehouse, ledger, clock }, input.request);
+    const started = await startRun({ warehouse, ledger: ledger.instance(), clock }, input.request);
     runId = started.run.id;
     plannedMs = clock.now();
     for (;;) {

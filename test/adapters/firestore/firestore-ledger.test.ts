@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Firestore } from '@google-cloud/firestore';
+import type { DocumentReference, Firestore } from '@google-cloud/firestore';
 import sinon from 'sinon';
 import { FirestoreLedger } from '../../../adapters/firestore/firestore-ledger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
+import type { NewChunk } from '../../../shared/ports/ledger.js';
 import { firestoreClient, startFirestoreEmulator, type Emulator } from '../../../dev/emulators.js';
 import { ledgerConformance, testChunks, testRun, T0 } from '../../ports/ledger-conformance.js';
 
@@ -145,6 +146,43 @@ describe('FirestoreLedger on the Firestore emulator', function () {
         '2024-01-01': 'run-a', '2024-01-02': 'run-a', '2024-01-03': 'run-a', '2024-01-04': 'run-a run-b', '2024-01-05': 'run-a run-b',
         '2024-01-06': 'run-b', '2024-01-07': 'run-b', '2024-01-08': 'run-b',
       });
+    });
+
+    it('writes a transition of chunks it just listed without reading them, and reads again one another ledger changed since', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+      const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-04');
+      await ledger.createRun(testRun('run-a'), chunks);
+      const listed = await ledger.listChunks({ runId: 'run-a', states: ['pending'] });
+      assert.equal(listed.length, 4);
+      const getAll = sandbox.spy(db, 'getAll');
+      const [first, second, third, fourth] = listed.map((c) => c.id) as [string, string, string, string];
+
+      // Another instance queues the second chunk after this one listed it.
+      assert.equal((await peer.transition([{ id: second, from: ['pending'], to: 'queued', patch: { queuedAt: now } }])).length, 1);
+      now += 1_000;
+      const queued = await ledger.transition([first, second, third].map((id) => ({ id, from: ['pending'], to: 'queued', patch: { queuedAt: now } })));
+      assert.deepEqual(queued.map((c) => c.id).sort(), [first, third].sort(), 'the chunk queued meanwhile is not queued twice');
+      assert.equal(getAll.callCount, 1, 'only the chunk changed since the listing is read');
+      assert.deepEqual(getAll.firstCall.args.map((ref) => (ref as DocumentReference).id), [second]);
+
+      // What it wrote it knows: the next transition of those chunks reads nothing, and is stored as returned.
+      getAll.resetHistory();
+      const running = await ledger.transition([{ id: first, from: ['queued'], to: 'running', patch: { leaseOwner: 'w', leaseExpiresAt: now + 60_000 } }]);
+      assert.equal(getAll.callCount, 0);
+      assert.deepEqual(running, await peer.getChunks([first]));
+      // Only a version read now says a transition does not apply: a known chunk whose version does not hold `from`
+      // is read again (another ledger may have moved it there), and one that moved there is moved on.
+      assert.deepEqual(await ledger.transition([{ id: fourth, from: ['queued'], to: 'running', patch: {} }]), []);
+      assert.equal(getAll.callCount, 1);
+      await peer.transition([{ id: fourth, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+      assert.equal((await ledger.transition([{ id: fourth, from: ['queued'], to: 'running', patch: {} }])).length, 1);
+      assert.equal(getAll.callCount, 2);
+      // A chunk never read is read first.
+      const [other] = testChunks('player_game_summary', '2024-01-05', '2024-01-05');
+      await peer.createRun(testRun('run-b'), [other as NewChunk]);
+      assert.equal((await ledger.transition([{ id: (other as NewChunk).id, from: ['pending'], to: 'queued', patch: { queuedAt: now } }])).length, 1);
+      assert.equal(getAll.callCount, 3);
     });
 
     it('counts a transition whose write landed although its answer was lost as made', async function () {
