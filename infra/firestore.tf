@@ -270,6 +270,22 @@ resource "google_firestore_index" "chunks_by_table_mode_state_game_date" {
     order      = "ASCENDING"
   }
 }
+# Reconcile's search for chunks in flight whose lease ran out: where(state in [...]).where(leaseExpiresAt <=).
+resource "google_firestore_index" "chunks_by_state_lease_expires_at" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "state"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "leaseExpiresAt"
+    order      = "ASCENDING"
+  }
+}
 # --- Composite indexes of the alert store (firestore-alert-store.ts ALERT_STORE_INDEXES) ----------------
 
 # listAlerts: where(scopeKey ==).where(status in [...]).

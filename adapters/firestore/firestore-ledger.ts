@@ -1,18 +1,18 @@
 import {
-  FieldPath, FieldValue, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
-  type Timestamp,
+  FieldPath, FieldValue, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
 } from '@google-cloud/firestore';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
-import { CHUNK_STATES, type RunState } from '../../shared/chunks/chunk-state.js';
+import { CHUNK_STATES, type ChunkState, type RunState } from '../../shared/chunks/chunk-state.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
-import { ANALYTICS_TABLES } from '../../shared/tables/names.js';
+import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
 import { GRPC } from '../../shared/errors/classify.js';
 import {
   assertStateKey, chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
 } from '../../shared/ledger/ledger-records.js';
-import { RUN_ORDER, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
+import { ChunkMirror, isMirrored, type ChunkMirrorOptions, type MirrorRead } from './chunk-mirror.js';
+import { RUN_ORDER, CHANGED_AT, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
 
 export interface FirestoreLedgerOptions {
   readonly firestore: Firestore;
@@ -22,6 +22,11 @@ export interface FirestoreLedgerOptions {
   readonly clock?: Clock;
   /** close() also terminates the Firestore client (when this ledger is its only user). Default false. */
   readonly terminateOnClose?: boolean;
+  /**
+   * Keep a copy of the listings by run and state, read again only where chunks changed (chunk-mirror.ts); false
+   * reads every listing whole. Default: on, with FIRESTORE_LEDGER_DEFAULTS.mirror.
+   */
+  readonly mirror?: Partial<ChunkMirrorOptions> | false;
 }
 
 export const FIRESTORE_LEDGER_DEFAULTS = {
@@ -37,7 +42,12 @@ export const FIRESTORE_LEDGER_DEFAULTS = {
   createAttempts: 3,
   /** Chunk versions kept to write a transition without reading the chunk again (a run has ~8,250 chunks). */
   knownVersions: 20_000,
-} as const;
+  /**
+   * The listing copy (chunk-mirror.ts): a delta reaches back 500 ms before the last read time, the copy is read whole
+   * again every 5 minutes, and dropped beyond 50,000 chunks (a run has ~8,250).
+   */
+  mirror: { marginMs: 500, reloadEveryMs: 300_000, maxChunks: 50_000 },
+} as const satisfies Record<string, unknown> & { mirror: ChunkMirrorOptions };
 
 export class FirestoreLedgerClosedError extends Error {
   override readonly name = 'FirestoreLedgerClosedError';
@@ -76,6 +86,7 @@ export class FirestoreLedger implements Ledger {
    * as before, so the compare-and-set is the same.
    */
   private readonly known = new Map<string, { readonly record: ChunkRecord; readonly updateTime: Timestamp }>();
+  private readonly mirror: ChunkMirror | null;
 
   constructor(options: FirestoreLedgerOptions) {
     this.db = options.firestore;
@@ -84,6 +95,7 @@ export class FirestoreLedger implements Ledger {
     this.states = this.db.collection(`${options.collectionPrefix}state`);
     this.clock = options.clock ?? systemClock;
     this.terminateOnClose = options.terminateOnClose ?? false;
+    this.mirror = options.mirror === false ? null : new ChunkMirror({ ...FIRESTORE_LEDGER_DEFAULTS.mirror, ...options.mirror });
   }
 
   /**
@@ -145,16 +157,36 @@ export class FirestoreLedger implements Ledger {
     return snapshots.filter((s) => s.exists).map((s) => this.remember(s));
   }
 
-  /** One streamed query (a run's 8,250 chunks come back in one go faster than in pages). */
+  /**
+   * Reconcile's listings (by run and state) from the copy this ledger keeps, reading only the chunks changed since
+   * (chunk-mirror.ts); any other query read whole.
+   */
   async listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
     this.assertOpen();
     if (query.states?.length === 0 || query.limit === 0) return [];
+    if (!this.mirror || !isMirrored(query)) return (await this.readChunks(query)).chunks.map((e) => e.chunk);
+    return this.mirror.list(query, {
+      now: () => this.clock.now(),
+      changedSince: async (ms) => this.read(filtered(this.chunks, changedSinceFilters(Timestamp.fromMillis(ms)))),
+      read: (q) => this.readChunks(q),
+    });
+  }
+
+  private async read(query: Query): Promise<MirrorRead> {
+    const snapshot = await query.get();
+    return {
+      chunks: snapshot.docs.map((doc) => ({ chunk: this.remember(doc), version: doc.updateTime.valueOf() })),
+      readTimeMs: snapshot.readTime.toMillis(),
+    };
+  }
+
+  /** One streamed query (a run's 8,250 chunks come back in one go faster than in pages). */
+  private async readChunks(query: ChunkQuery): Promise<MirrorRead> {
     let firestoreQuery = filtered(this.chunks, chunkFilters(query));
     for (const field of chunkOrder(query)) firestoreQuery = firestoreQuery.orderBy(field);
     firestoreQuery = firestoreQuery.orderBy(FieldPath.documentId());
     if (query.limit !== undefined) firestoreQuery = firestoreQuery.limit(query.limit);
-    const snapshot = await firestoreQuery.get();
-    return snapshot.docs.map((doc) => this.remember(doc));
+    return this.read(firestoreQuery);
   }
 
   /**
@@ -181,6 +213,15 @@ export class FirestoreLedger implements Ledger {
       counts = await Promise.all(cells.map(async (cell) => ({ ...cell, count: await count({ table: cell.table, states: [cell.state] }) })));
     }
     return counts.filter((c) => c.count > 0).sort(compareChunkCounts);
+  }
+
+  /** One count() aggregation a table. */
+  async countChunksByTable(states: readonly ChunkState[]): Promise<Partial<Record<AnalyticsTableName, number>>> {
+    this.assertOpen();
+    if (states.length === 0) return {};
+    const counts = await Promise.all(ANALYTICS_TABLES.map(async (table) =>
+      [table, (await filtered(this.chunks, chunkFilters({ table, states })).count().get()).data().count] as const));
+    return Object.fromEntries(counts.filter(([, n]) => n > 0));
   }
 
   /**
@@ -270,7 +311,7 @@ export class FirestoreLedger implements Ledger {
       }
       const after = record;
       rounds.attempted.set(after.id, after);
-      outcomes.push(writer.update(this.chunks.doc(id), changes, { lastUpdateTime: updateTime }).then(
+      outcomes.push(writer.update(this.chunks.doc(id), { ...changes, ...changeStamp() }, { lastUpdateTime: updateTime }).then(
         (result) => {
           rounds.changed.set(after.id, after);
           this.rememberRecord(after, result.writeTime);
@@ -297,6 +338,7 @@ export class FirestoreLedger implements Ledger {
   }
 
   private rememberRecord(record: ChunkRecord, updateTime: Timestamp): void {
+    this.mirror?.observe({ chunk: record, version: updateTime.valueOf() });
     this.known.delete(record.id);
     this.known.set(record.id, { record, updateTime });
     // The oldest remembered first: a Map iterates in insertion order.
@@ -316,7 +358,7 @@ export class FirestoreLedger implements Ledger {
     // exists nothing was written, and the page is read to link the existing ones.
     try {
       const batch = this.db.batch();
-      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, chunkDoc(newChunkRecord(chunk, runId, now))));
+      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...changeStamp() }));
       await batch.commit();
       return page.length;
     } catch (error) {
@@ -331,11 +373,11 @@ export class FirestoreLedger implements Ledger {
         const chunk = page[i] as NewChunk;
         const ref = refs[i] as DocumentReference;
         if (!snapshot.exists) {
-          batch.create(ref, chunkDoc(newChunkRecord(chunk, runId, now)));
+          batch.create(ref, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...changeStamp() });
           created += 1;
           writes += 1;
         } else if (!((snapshot.get('runIds') as string[] | undefined) ?? []).includes(runId)) {
-          batch.update(ref, { runIds: FieldValue.arrayUnion(runId) });
+          batch.update(ref, { runIds: FieldValue.arrayUnion(runId), ...changeStamp() });
           writes += 1;
         }
       });
@@ -375,6 +417,11 @@ function pages<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
   return result;
+}
+
+/** Every chunk write stamps when it changed, by the server's clock: what the listing copy reads deltas by. */
+function changeStamp(): DocumentData {
+  return { [CHANGED_AT]: FieldValue.serverTimestamp() };
 }
 
 /** The document id is the record's id; it is not repeated inside. */

@@ -43,6 +43,8 @@ export const FIRESTORE_INDEXES: readonly FirestoreIndex[] = [
   chunkIndex(table, mode, state),
   // A worker's check that the inputs it reads are done: not-done chunks of a table and mode, by game date.
   chunkIndex(table, mode, state, { fieldPath: 'gameDate', order: 'ASCENDING' }),
+  // Reconcile's search for chunks in flight whose lease ran out (their worker died), by lease expiry.
+  chunkIndex(state, { fieldPath: 'leaseExpiresAt', order: 'ASCENDING' }),
 ];
 
 /** The indexes with their real collection ids, for a given prefix. */

@@ -7,7 +7,7 @@ import type { ChunkQuery } from '../../shared/ports/ledger.js';
  * production rejects a query without one).
  */
 
-export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state' | 'gameDate';
+export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state' | 'gameDate' | 'leaseExpiresAt';
 
 export interface QueryFilter {
   readonly field: string;
@@ -19,7 +19,7 @@ export interface QueryFilter {
  * Chunk filters in a fixed field order: run, table, mode, state, then the game date range. Ordered by document
  * id after, or by gameDate then document id with a date range (Firestore orders by the range field first).
  */
-export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' | 'states' | 'gameDateFrom' | 'gameDateTo'>): QueryFilter[] {
+export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' | 'states' | 'gameDateFrom' | 'gameDateTo' | 'leaseExpiredBy'>): QueryFilter[] {
   const filters: QueryFilter[] = [];
   if (query.runId !== undefined) filters.push({ field: 'runIds', op: 'array-contains', value: query.runId });
   if (query.table !== undefined) filters.push({ field: 'table', op: '==', value: query.table });
@@ -27,17 +27,34 @@ export function chunkFilters(query: Pick<ChunkQuery, 'runId' | 'table' | 'mode' 
   if (query.states !== undefined) filters.push(stateFilter(query.states));
   if (query.gameDateFrom !== undefined) filters.push({ field: 'gameDate', op: '>=', value: query.gameDateFrom });
   if (query.gameDateTo !== undefined) filters.push({ field: 'gameDate', op: '<=', value: query.gameDateTo });
+  if (query.leaseExpiredBy !== undefined) filters.push({ field: 'leaseExpiresAt', op: '<=', value: query.leaseExpiredBy });
   return filters;
 }
 
 /** Fields a chunk query is ordered by, before the document id. */
-export function chunkOrder(query: Pick<ChunkQuery, 'gameDateFrom' | 'gameDateTo'>): string[] {
+export function chunkOrder(query: Pick<ChunkQuery, 'gameDateFrom' | 'gameDateTo' | 'leaseExpiredBy'>): string[] {
+  if (query.leaseExpiredBy !== undefined) return ['leaseExpiresAt'];
   return query.gameDateFrom !== undefined || query.gameDateTo !== undefined ? ['gameDate'] : [];
 }
 
 /** Run filters; runs are ordered newest first (createdAt descending). */
 export function runFilters(states: readonly RunState[] | undefined): QueryFilter[] {
   return states === undefined ? [] : [stateFilter(states)];
+}
+
+/**
+ * The field every chunk write stamps with the server's time; the listing copy (chunk-mirror.ts) reads the chunks
+ * changed since a time by it, on its own (a single-field range: Firestore's automatic index, no composite).
+ */
+export const CHANGED_AT = 'changedAt';
+
+/**
+ * The listing copy's delta: every chunk changed at or after `since` (a Firestore Timestamp), any run, any state.
+ * At or after: `changedAt` has millisecond precision, a read time finer, so a change in the millisecond of the last
+ * read is read again rather than missed.
+ */
+export function changedSinceFilters(since: unknown): QueryFilter[] {
+  return [{ field: CHANGED_AT, op: '>=', value: since }];
 }
 
 export const RUN_ORDER = { field: 'createdAt', direction: 'desc' } as const;

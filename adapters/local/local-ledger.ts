@@ -1,11 +1,12 @@
-import type { RunState } from '../../shared/chunks/chunk-state.js';
+import type { ChunkState, RunState } from '../../shared/chunks/chunk-state.js';
+import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
 import { assertStateKey } from '../../shared/ledger/ledger-records.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import { LedgerFile, type RecordVersion } from './ledger-file.js';
 import {
   applyTransition, chunkFromData, chunkListOrder, compareRunsNewestFirst, frozenChunk, frozenRun, matchesChunkQuery,
-  newChunkRecord, runChanges, runFromData, runPatchApplies, tallyChunks, type RunPatch,
+  newChunkRecord, runChanges, runFromData, runPatchApplies, tallyByTable, tallyChunks, type RunPatch,
 } from '../../shared/ledger/ledger-records.js';
 
 export interface LocalLedgerOptions {
@@ -179,6 +180,10 @@ export class LocalLedger implements Ledger {
 
   countChunks(runId: string): Promise<ChunkCount[]> {
     return this.read(() => tallyChunks(this.runChunks(runId)));
+  }
+
+  countChunksByTable(states: readonly ChunkState[]): Promise<Partial<Record<AnalyticsTableName, number>>> {
+    return this.read(() => tallyByTable(this.chunks.values(), states));
   }
 
   transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]> {

@@ -1,4 +1,7 @@
-import type { RunState } from '../../shared/chunks/chunk-state.js';
+import { isMirrored, mirrorScopeKey, type ChunkMirrorOptions } from '../../adapters/firestore/chunk-mirror.js';
+import { FIRESTORE_LEDGER_DEFAULTS } from '../../adapters/firestore/firestore-ledger.js';
+import type { ChunkState, RunState } from '../../shared/chunks/chunk-state.js';
+import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/names.js';
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import type { RealWork } from '../simulator/auto-advance.js';
 import type { SimClock } from '../simulator/sim-clock.js';
@@ -29,10 +32,18 @@ export function emptyCounters(): LedgerCounters {
   return { calls: 0, reads: 0, writes: 0, readsByCall: {}, realMsByCall: {} };
 }
 
-/** What every instance's ledger shares: the bill, and each chunk document's version (bumped by every write). */
+/** What every instance's ledger shares: the bill, each chunk document's version (bumped by every write) and when it changed. */
 interface SharedFirestore {
   readonly counters: LedgerCounters;
   readonly versions: Map<string, number>;
+  readonly changedAt: Map<string, number>;
+}
+
+/** What this instance's listing copy holds (adapters/firestore/chunk-mirror.ts): since when, and which listings. */
+interface MirrorModel {
+  cursor: number | null;
+  loadedAt: number;
+  readonly scopes: Set<string>;
 }
 
 /**
@@ -49,13 +60,20 @@ export class ModelledLedger implements Ledger {
    * it knows at its current version reads nothing (adapters/firestore/firestore-ledger.ts, `known`).
    */
   private readonly known = new Map<string, number>();
+  private readonly mirror: MirrorModel = { cursor: null, loadedAt: 0, scopes: new Set() };
 
   constructor(
     private readonly inner: Ledger,
-    private readonly options: { readonly clock: SimClock; readonly work: RealWork; readonly latency?: LedgerLatency },
+    private readonly options: {
+      readonly clock: SimClock;
+      readonly work: RealWork;
+      readonly latency?: LedgerLatency;
+      /** The adapter's listing copy, as configured (default FIRESTORE_LEDGER_DEFAULTS.mirror). */
+      readonly mirror?: Pick<ChunkMirrorOptions, 'marginMs' | 'reloadEveryMs'>;
+    },
     shared?: SharedFirestore,
   ) {
-    this.shared = shared ?? { counters: emptyCounters(), versions: new Map() };
+    this.shared = shared ?? { counters: emptyCounters(), versions: new Map(), changedAt: new Map() };
     this.counters = this.shared.counters;
   }
 
@@ -96,16 +114,54 @@ export class ModelledLedger implements Ledger {
   }
 
   listChunks(query: ChunkQuery): Promise<ChunkRecord[]> {
+    // A listing by run and states comes from the adapter's copy: the chunks changed since its last read (at least one
+    // read), and the listing read whole the first time it is asked; any other query is read whole.
+    const mirrored = isMirrored(query) && query.states?.length !== 0;
+    const now = this.options.clock.now();
     return this.call('listChunks', () => this.inner.listChunks(query), (chunks) => {
       this.learn(chunks.map((c) => c.id));
-      return { reads: Math.max(1, chunks.length) };
+      return { reads: mirrored ? this.mirrorReads(query, chunks.length, now) : Math.max(1, chunks.length) };
     });
+  }
+
+  private mirrorReads(query: ChunkQuery, listed: number, now: number): number {
+    const { marginMs, reloadEveryMs } = this.options.mirror ?? FIRESTORE_LEDGER_DEFAULTS.mirror;
+    const m = this.mirror;
+    if (m.cursor !== null && now - m.loadedAt >= reloadEveryMs) {
+      m.cursor = null;
+      m.scopes.clear();
+    }
+    let reads = 0;
+    if (m.cursor !== null) {
+      const since = m.cursor - marginMs;
+      let changed = 0;
+      for (const at of this.shared.changedAt.values()) if (at >= since) changed += 1;
+      reads += Math.max(1, changed);
+      m.cursor = now;
+    }
+    const scope = mirrorScopeKey(query);
+    if (!m.scopes.has(scope)) {
+      reads += Math.max(1, listed);
+      m.scopes.add(scope);
+      if (m.cursor === null) {
+        m.cursor = now;
+        m.loadedAt = now;
+      }
+    }
+    return reads;
   }
 
   countChunks(runId: string): Promise<ChunkCount[]> {
     // The Firestore adapter runs 12 count() queries (5 tables, 7 states), then one per (table, state) cell.
     return this.call('countChunks', () => this.inner.countChunks(runId), (counts) => ({
       reads: 12 + counts.reduce((n, c) => n + 2 * Math.max(1, Math.ceil(c.count / 1000)), 0),
+    }));
+  }
+
+  countChunksByTable(states: readonly ChunkState[]): Promise<Partial<Record<AnalyticsTableName, number>>> {
+    // One count() a table (the adapter's), each a read per 1,000 entries counted, at least one.
+    return this.call('countChunksByTable', () => this.inner.countChunksByTable(states), (byTable) => ({
+      reads: states.length === 0 ? 0 : ANALYTICS_TABLES.reduce((n, t) => n + Math.max(1, Math.ceil((byTable[t] ?? 0) / 1000)), 0),
     }));
   }
 
@@ -141,6 +197,7 @@ export class ModelledLedger implements Ledger {
 
   private bump(id: string): void {
     this.shared.versions.set(id, this.version(id) + 1);
+    this.shared.changedAt.set(id, this.options.clock.now());
   }
 
   /** This instance now holds these chunks as they are. */

@@ -1,8 +1,8 @@
-import { CHUNK_STATES, RUN_STATES, isChunkState, type RunState } from '../chunks/chunk-state.js';
+import { CHUNK_STATES, RUN_STATES, isChunkState, type ChunkState, type RunState } from '../chunks/chunk-state.js';
 import { STATE_KEY_PATTERN } from '../ports/ledger.js';
 import type { ChunkCount, ChunkPatch, ChunkQuery, ChunkRecord, ChunkTransition, NewChunk, RunRecord } from '../ports/ledger.js';
 import type { BackfillRequest } from '../planning/backfill-request.js';
-import { ANALYTICS_TABLES, isAnalyticsTable, isRunMode } from '../tables/names.js';
+import { ANALYTICS_TABLES, isAnalyticsTable, isRunMode, type AnalyticsTableName } from '../tables/names.js';
 
 /**
  * The ledger's rules, as pure functions over records, so every Ledger adapter decides the same way:
@@ -88,11 +88,16 @@ export function matchesChunkQuery(chunk: ChunkRecord, query: ChunkQuery): boolea
   if (query.mode !== undefined && chunk.mode !== query.mode) return false;
   if (query.gameDateFrom !== undefined && chunk.gameDate < query.gameDateFrom) return false;
   if (query.gameDateTo !== undefined && chunk.gameDate > query.gameDateTo) return false;
+  if (query.leaseExpiredBy !== undefined && (chunk.leaseExpiresAt === null || chunk.leaseExpiresAt > query.leaseExpiredBy)) return false;
   return true;
 }
 
-/** The order chunks are listed in: by id, or by game date then id when the query bounds the date. */
+/**
+ * The order chunks are listed in: by id; by game date then id when the query bounds the date; by lease expiry then id
+ * when it bounds the lease (Firestore orders by the field of a range filter first).
+ */
 export function chunkListOrder(query: ChunkQuery): (a: ChunkRecord, b: ChunkRecord) => number {
+  if (query.leaseExpiredBy !== undefined) return (a, b) => (a.leaseExpiresAt ?? 0) - (b.leaseExpiresAt ?? 0) || compareChunkIds(a, b);
   if (query.gameDateFrom === undefined && query.gameDateTo === undefined) return compareChunkIds;
   return (a, b) => (a.gameDate < b.gameDate ? -1 : a.gameDate > b.gameDate ? 1 : compareChunkIds(a, b));
 }
@@ -123,6 +128,13 @@ export function tallyChunks(chunks: Iterable<ChunkRecord>): ChunkCount[] {
     counts.set(key, { table: chunk.table, state: chunk.state, count: (previous?.count ?? 0) + 1 });
   }
   return [...counts.values()].sort(compareChunkCounts);
+}
+
+/** Chunks in these states per table, tables with none left out (countChunksByTable of the ledgers that hold them all). */
+export function tallyByTable(chunks: Iterable<ChunkRecord>, states: readonly ChunkState[]): Partial<Record<AnalyticsTableName, number>> {
+  const byTable: Partial<Record<AnalyticsTableName, number>> = {};
+  for (const chunk of chunks) if (states.includes(chunk.state)) byTable[chunk.table] = (byTable[chunk.table] ?? 0) + 1;
+  return byTable;
 }
 
 export class CorruptRecordError extends Error {

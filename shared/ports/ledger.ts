@@ -81,6 +81,11 @@ export interface ChunkQuery {
    */
   readonly gameDateFrom?: IsoDate;
   readonly gameDateTo?: IsoDate;
+  /**
+   * Only chunks holding a lease that expired at or before this time (epoch ms): how reconcile finds the chunks of
+   * dead workers without listing every chunk in flight. Chunks come back by lease expiry, then id. Not with a date bound.
+   */
+  readonly leaseExpiredBy?: number;
   readonly limit?: number;
 }
 
@@ -114,8 +119,15 @@ export interface Ledger {
   /** Compare-and-set on the run's state; returns the run after, or null if `from` did not hold. */
   updateRun(runId: string, from: readonly RunState[], patch: Partial<Omit<RunRecord, 'id' | 'request'>>): Promise<RunRecord | null>;
   getChunks(ids: readonly string[]): Promise<ChunkRecord[]>;
+  /**
+   * The chunks a query matches. A ledger may answer from a copy it keeps current by reading what changed (the
+   * Firestore ledger does: adapters/firestore/chunk-mirror.ts), which can see a change a little late; what ends a
+   * run is confirmed with countChunks.
+   */
   listChunks(query: ChunkQuery): Promise<ChunkRecord[]>;
   countChunks(runId: string): Promise<ChunkCount[]>;
+  /** Chunks of every run in these states, per table (tables with none left out): counted, never listed. */
+  countChunksByTable(states: readonly ChunkState[]): Promise<Partial<Record<AnalyticsTableName, number>>>;
   /** Apply each transition atomically on its own; returns the chunks it changed, as they are now. */
   transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]>;
   /**

@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import type { ChunkMessage } from '../chunks/chunk-message.js';
 import { planReconcile, type InFlight, type ReconcileLimits } from './plan-reconcile.js';
 import type { AnalyticsTableName } from '../tables/names.js';
-import { IN_FLIGHT_STATES, NOT_DONE_STATES } from '../chunks/chunk-state.js';
+import { IN_FLIGHT_STATES, NOT_DONE_STATES, UNFINISHED_STATES, isIn } from '../chunks/chunk-state.js';
 import { jobSizeKey, jobSizesAdapt, readJobSize } from '../chunks/job-size.js';
 
 export interface ReconcileDeps {
@@ -28,11 +28,14 @@ export interface RunTick {
   readonly heldByCaps: number;
 }
 
-/** Chunks queued or running everywhere, per table: the caps apply to all runs together. */
-function tally(rows: readonly ChunkRecord[]): InFlight {
-  const byTable: Partial<Record<AnalyticsTableName, number>> = {};
-  for (const c of rows) byTable[c.table] = (byTable[c.table] ?? 0) + 1;
-  return { total: rows.length, byTable };
+/**
+ * Chunks queued or running everywhere, per table: the caps apply to all runs together. Counted, not listed (a listing
+ * of every chunk in flight each pass was most of reconcile's reads); less the ones just released.
+ */
+function tally(counted: Partial<Record<AnalyticsTableName, number>>, released: readonly ChunkRecord[]): InFlight {
+  const byTable = { ...counted };
+  for (const c of released) byTable[c.table] = Math.max(0, (byTable[c.table] ?? 0) - 1);
+  return { total: Object.values(byTable).reduce((n, v) => n + (v ?? 0), 0), byTable };
 }
 
 /**
@@ -40,9 +43,10 @@ function tally(rows: readonly ChunkRecord[]): InFlight {
  * while a worker that then died held them). No run's reconcile would look at them again, and they
  * would hold places under the caps for good: put them back to pending, spending no attempt.
  */
-async function releaseOrphans(deps: ReconcileDeps, inFlight: readonly ChunkRecord[], activeRunIds: ReadonlySet<string>): Promise<ChunkRecord[]> {
+async function releaseOrphans(deps: ReconcileDeps, activeRunIds: ReadonlySet<string>): Promise<ChunkRecord[]> {
   const now = deps.clock.now();
-  const orphans = inFlight.filter((c) => c.leaseExpiresAt !== null && c.leaseExpiresAt <= now && !c.runIds.some((id) => activeRunIds.has(id)));
+  const expired = await deps.ledger.listChunks({ states: IN_FLIGHT_STATES, leaseExpiredBy: now });
+  const orphans = expired.filter((c) => !c.runIds.some((id) => activeRunIds.has(id)));
   if (orphans.length === 0) return [];
   const released = await deps.ledger.transition(orphans.map((c): ChunkTransition => ({
     id: c.id, from: [c.state], to: 'pending', leaseExpiredBy: now,
@@ -64,6 +68,16 @@ async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: reado
 }
 
 /**
+ * A listing may come from a copy a ledger keeps (the Firestore ledger's, adapters/firestore/chunk-mirror.ts), which
+ * can see a change late: a run is recorded as ended only when counting its chunks finds none unfinished.
+ */
+async function confirmedFinished(deps: ReconcileDeps, run: RunRecord, log: Logger): Promise<boolean> {
+  const unfinished = (await deps.ledger.countChunks(run.id)).filter((c) => isIn(UNFINISHED_STATES, c.state)).reduce((n, c) => n + c.count, 0);
+  if (unfinished > 0) log.warn('the listing showed every chunk finished, counting finds some unfinished: the run goes on', { unfinished });
+  return unfinished === 0;
+}
+
+/**
  * One reconcile tick over every active run: repair, republish within the caps in dependency order,
  * finish runs whose chunks are all terminal. Safe to run twice at once.
  */
@@ -71,9 +85,9 @@ export async function reconcileRuns(deps: ReconcileDeps, limits: ReconcileLimits
   const { ledger } = deps;
   const active = await ledger.listRuns({ states: ['active'] });
   const runs = options.runIds ? active.filter((r) => options.runIds?.includes(r.id)) : active;
-  const flying = await ledger.listChunks({ states: IN_FLIGHT_STATES });
-  const released = new Set((await releaseOrphans(deps, flying, new Set(active.map((r) => r.id)))).map((c) => c.id));
-  const inFlight = tally(flying.filter((c) => !released.has(c.id)));
+  const released = await releaseOrphans(deps, new Set(active.map((r) => r.id)));
+  // Counted only when a run is to be reconciled: an idle tick reads the runs and the expired leases, nothing more.
+  const inFlight = tally(runs.length ? await ledger.countChunksByTable(IN_FLIGHT_STATES) : {}, released);
   const ticks: RunTick[] = [];
   for (const run of runs) ticks.push(await reconcileRun(deps, run, inFlight, limits));
   return ticks;
@@ -115,7 +129,9 @@ async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFli
   }
 
   let finished: RunRecord['state'] | null = null;
-  if (decision.finish) {
+  if (decision.finish && !(await confirmedFinished(deps, run, log))) {
+    // Not recorded: the next pass lists the chunks again.
+  } else if (decision.finish) {
     const updated = await ledger.updateRun(run.id, ['active'], { state: decision.finish.state, outcome: decision.finish.outcome, finishedAt: now, updatedAt: now });
     if (updated) {
       finished = updated.state;

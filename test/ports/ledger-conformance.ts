@@ -282,6 +282,33 @@ export function ledgerConformance(name: string, factory: LedgerFactory, kind: { 
         ]);
         assert.deepEqual(await ledger.countChunks('run-nobody'), []);
       });
+
+      it('countChunksByTable counts every run\'s chunks in the states asked, per table, without zeros', async function () {
+        assert.deepEqual(await ledger.countChunksByTable(['queued', 'running']), {
+          player_game_summary: 2, team_offense_game_summary: 1, team_defense_game_summary: 1,
+        });
+        assert.deepEqual(await ledger.countChunksByTable(['succeeded']), { player_game_summary: 1 });
+        assert.deepEqual(await ledger.countChunksByTable(['dead']), {});
+        assert.deepEqual(await ledger.countChunksByTable([]), {});
+      });
+
+      it('listChunks with leaseExpiredBy finds the chunks whose lease ran out by then, earliest first, none without a lease', async function () {
+        const [a, b, c] = [
+          chunkId('player_game_summary', '2024-01-02', 'production'),
+          chunkId('team_offense_game_summary', '2024-01-02', 'production'),
+          chunkId('team_defense_game_summary', '2024-01-01', 'production'),
+        ];
+        await ledger.transition([
+          { id: a, from: ['queued'], to: 'running', patch: { leaseOwner: 'w1', leaseExpiresAt: now + 3_000 } },
+          { id: b, from: ['queued'], to: 'running', patch: { leaseOwner: 'w2', leaseExpiresAt: now + 1_000 } },
+          { id: c, from: ['queued'], to: 'queued', patch: { leaseExpiresAt: now + 2_000 } },
+        ]);
+        const inFlight = ['queued', 'running'] as const;
+        assert.deepEqual(await ledger.listChunks({ states: inFlight, leaseExpiredBy: now }), []);
+        assert.deepEqual(ids(await ledger.listChunks({ states: inFlight, leaseExpiredBy: now + 2_000 })), [b, c]);
+        assert.deepEqual(ids(await ledger.listChunks({ states: inFlight, leaseExpiredBy: now + 5_000 })), [b, c, a]);
+        assert.deepEqual(ids(await ledger.listChunks({ states: ['running'], leaseExpiredBy: now + 5_000 })), [b, a]);
+      });
     });
 
     describe('transition', function () {

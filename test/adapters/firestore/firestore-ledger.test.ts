@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { DocumentReference, Firestore } from '@google-cloud/firestore';
+import { Query, Timestamp, type DocumentReference, type Firestore, type QuerySnapshot } from '@google-cloud/firestore';
 import sinon from 'sinon';
 import { FirestoreLedger } from '../../../adapters/firestore/firestore-ledger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
-import type { NewChunk } from '../../../shared/ports/ledger.js';
+import type { ChunkQuery, NewChunk } from '../../../shared/ports/ledger.js';
 import { firestoreClient, startFirestoreEmulator, type Emulator } from '../../../dev/emulators.js';
 import { ledgerConformance, testChunks, testRun, T0 } from '../../ports/ledger-conformance.js';
 
@@ -146,6 +146,40 @@ describe('FirestoreLedger on the Firestore emulator', function () {
         '2024-01-01': 'run-a', '2024-01-02': 'run-a', '2024-01-03': 'run-a', '2024-01-04': 'run-a run-b', '2024-01-05': 'run-a run-b',
         '2024-01-06': 'run-b', '2024-01-07': 'run-b', '2024-01-08': 'run-b',
       });
+    });
+
+    it('lists a run again reading only the chunks changed since, seeing every change another ledger made', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock, mirror: { marginMs: 0 } });
+      const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock, mirror: false });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-10');
+      await peer.createRun(testRun('run-a'), chunks);
+      // changedAt has millisecond precision: the first listing is read in a later millisecond than the chunks' creation.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const query: ChunkQuery = { runId: 'run-a', states: ['pending', 'queued', 'running', 'failed', 'dead'] };
+      assert.equal((await ledger.listChunks(query)).length, 10);
+      const stored = (await db.collection(`${prefix}chunks`).doc(chunks[0]?.id as string).get()).get('changedAt') as unknown;
+      assert.ok(stored instanceof Timestamp, 'every chunk write stamps changedAt with the server time');
+
+      const [a, b, c] = chunks.map((chunk) => chunk.id) as [string, string, string];
+      await peer.transition([
+        { id: a, from: ['pending'], to: 'succeeded', patch: { rowsWritten: 1, rowsFound: 1 } },
+        { id: b, from: ['pending'], to: 'queued', patch: { queuedAt: now } },
+      ]);
+      // A second run links a chunk: it gains the run id, and that is a change too.
+      await peer.createRun(testRun('run-b'), testChunks('player_game_summary', '2024-01-10', '2024-01-11'));
+      const get = sandbox.spy(Query.prototype, 'get');
+      const listed = await ledger.listChunks(query);
+      let served = 0;
+      for (const value of get.returnValues) served += (await (value as Promise<QuerySnapshot>)).size;
+      assert.deepEqual(listed, await peer.listChunks(query), 'the same answer as a listing read whole');
+      assert.equal(listed.length, 9);
+      assert.equal(served, 4, 'read: the two chunks changed, the chunk linked to run-b and the one run-b created');
+      assert.deepEqual((await ledger.listChunks({ runId: 'run-b', states: ['pending'] })).map((x) => x.gameDate), ['2024-01-10', '2024-01-11']);
+
+      // What the ledger itself writes its copy holds at once.
+      get.resetHistory();
+      await ledger.transition([{ id: c, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+      assert.equal((await ledger.listChunks(query)).find((x) => x.id === c)?.state, 'queued');
     });
 
     it('writes a transition of chunks it just listed without reading them, and reads again one another ledger changed since', async function () {

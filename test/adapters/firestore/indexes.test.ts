@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FIRESTORE_INDEXES, firestoreIndexes, type FirestoreIndexField, type LedgerCollection } from '../../../adapters/firestore/indexes.js';
-import { RUN_ORDER, chunkFilters, runFilters, type QueryFilter } from '../../../adapters/firestore/ledger-queries.js';
+import { RUN_ORDER, changedSinceFilters, chunkFilters, runFilters, type QueryFilter } from '../../../adapters/firestore/ledger-queries.js';
 import type { ChunkState, RunState } from '../../../shared/chunks/chunk-state.js';
 import type { ChunkQuery } from '../../../shared/ports/ledger.js';
 
@@ -34,9 +34,13 @@ function everyQueryShape(): Shape[] {
   for (const range of [{ gameDateFrom: '2016-10-01', gameDateTo: '2018-04-13' }, { gameDateTo: '2018-04-13' }]) {
     chunkQueries.push({ table: 'player_game_summary', mode: 'production', states: ['pending', 'queued', 'running', 'failed', 'dead'], ...range });
   }
+  // Reconcile's search for chunks in flight whose lease ran out (shared/reconcile/reconcile.ts).
+  chunkQueries.push({ states: ['queued', 'running'], leaseExpiredBy: 0 });
   const runStates: Array<RunState[] | undefined> = [undefined, ['active'], ['active', 'failed']];
   return [
     ...chunkQueries.map((q) => neededIndex('chunks', chunkFilters(q))),
+    // The listing copy's delta (adapters/firestore/chunk-mirror.ts).
+    neededIndex('chunks', changedSinceFilters(new Date(0))),
     ...runStates.map((states) => neededIndex('runs', runFilters(states), RUN_ORDER)),
   ].filter((s): s is Shape => s !== null);
 }

@@ -46,8 +46,13 @@ describe('the modelled Firestore bill against the Firestore adapter', function (
     await worker.getChunks([c0, c1]);
     await worker.transition([c0, c1].map((id) => to(id, ['queued'], 'running', { leaseOwner: 'w', leaseExpiresAt: T0 + 60_000 })));
     await worker.transition([c0, c1].map((id) => to(id, ['running'], 'succeeded', { leaseOwner: null, leaseExpiresAt: null, rowsWritten: 2, rowsFound: 2 })));
+    // The next pass: its listing copy reads the chunks changed since (the four queued, two of them settled); a listing
+    // asked for the first time is read whole.
+    await reconcile.listChunks({ runId: 'run-a', states: ['pending', 'queued', 'running', 'failed', 'dead'] });
+    await reconcile.listChunks({ states: ['queued', 'running'] });
     // What reconcile wrote it knows; what the worker changed since, it reads; a known chunk not in `from` is read too.
     await reconcile.transition([to(c2, ['queued'], 'pending'), to(c3, ['queued'], 'pending'), to(c0, ['queued'], 'pending'), to(c4, ['running'], 'failed')]);
+    await reconcile.listChunks({ runId: 'run-a', states: ['pending', 'queued', 'running', 'failed', 'dead'] });
     // A second run over some of the same chunks: the page that met existing chunks is read to link them.
     await api.createRun(testRun('run-b'), testChunks('team_offense_game_summary', '2024-01-05', '2024-01-08'));
   }
@@ -59,7 +64,8 @@ describe('the modelled Firestore bill against the Firestore adapter', function (
     const get = sandbox.spy(Query.prototype, 'get');
     const prefix = `m${randomUUID().replaceAll('-', '').slice(0, 12)}_`;
     const clock = { now: () => T0 };
-    const adapter = () => new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock });
+    // The listing copy's deltas reach back no further than the last read: both sides count the same changes.
+    const adapter = () => new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock, mirror: { marginMs: 0 } });
     await script({ api: adapter(), reconcile: adapter(), worker: adapter() });
     for (const call of getAll.getCalls()) firestoreReads += call.args.filter((a) => typeof a === 'object' && a !== null && 'path' in a).length;
     for (const value of get.returnValues) firestoreReads += Math.max(1, (await (value as Promise<QuerySnapshot>)).size);
@@ -68,7 +74,7 @@ describe('the modelled Firestore bill against the Firestore adapter', function (
     const work = new RealWork();
     const auto = autoAdvance(virtual, work);
     const inner = await LocalLedger.open({ path: ':memory:', clock: virtual });
-    const model = new ModelledLedger(inner, { clock: virtual, work });
+    const model = new ModelledLedger(inner, { clock: virtual, work, mirror: { marginMs: 0, reloadEveryMs: Number.POSITIVE_INFINITY } });
     try {
       await script({ api: model.instance(), reconcile: model.instance(), worker: model.instance() });
     } finally {

@@ -77,4 +77,27 @@ describe('reconcile ticks over the ledger', () => {
     assert.deepEqual(published.map((m) => m.dates), [['2021-11-01']]);
     assert.equal((await ledger.getChunks([orphan]))[0]?.state, 'queued');
   });
+  it('records a run as ended only when counting its chunks finds none unfinished, whatever a late listing showed', async () => {
+    const chunk = newChunk(OFFENSE, '2021-11-01');
+    await ledger.createRun(runRecord({ id: 'run-a', chunkCount: 1 }), [chunk]);
+    // A listing that has not yet seen the chunk sent back to work (a copy that lags): it shows it succeeded.
+    const lagging = new Proxy(ledger, {
+      get(target, key, receiver) {
+        if (key === 'listChunks') {
+          return async (query: Parameters<LocalLedger['listChunks']>[0]) => (await target.listChunks({ ...query, states: undefined }))
+            .map((c) => ({ ...c, state: 'succeeded' as const }))
+            .filter((c) => !query.states || query.states.includes(c.state));
+        }
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const [tick] = await reconcileRuns({ ...deps(), ledger: lagging }, limits);
+    assert.equal(tick?.finished, null);
+    assert.equal((await ledger.getRun('run-a'))?.state, 'active', 'the run goes on: its chunk is pending');
+
+    await ledger.transition([{ id: chunk.id, from: ['pending'], to: 'succeeded', patch: { rowsWritten: 1, rowsFound: 1 } }]);
+    const [ended] = await reconcileRuns({ ...deps(), ledger: lagging }, limits);
+    assert.equal(ended?.finished, 'succeeded');
+  });
 });

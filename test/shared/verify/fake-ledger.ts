@@ -41,6 +41,9 @@ export class FakeLedger implements Ledger {
   countChunks(): never {
     throw new Error('not used by verify()');
   }
+  countChunksByTable(): never {
+    throw new Error('not used by verify()');
+  }
   transition(): never {
     throw new Error('verify() must not write to the ledger');
   }

@@ -1,0 +1,142 @@
+import pLimit from 'p-limit';
+import { compareChunkIds, matchesChunkQuery } from '../../shared/ledger/ledger-records.js';
+import type { ChunkQuery, ChunkRecord } from '../../shared/ports/ledger.js';
+
+/**
+ * A copy of the chunk listings a ledger instance keeps asking for (reconcile's "chunks in flight" and "the run's
+ * chunks not done", once a pass), kept current by reading only the chunks that changed since the last call.
+ *
+ * Every chunk write stamps `changedAt` with the server's time (FieldValue.serverTimestamp(): "The time at which
+ * the server processed the request, with millisecond precision",
+ * https://cloud.google.com/python/docs/reference/firestore/latest/google.cloud.firestore_v1.types.DocumentTransform.FieldTransform.ServerValue),
+ * and a query's read time is a consistent snapshot ("commit_time - The time at which the writes in a transaction
+ * were committed. Any read with an equal or greater read_time is guaranteed to see the effects of the
+ * transaction", https://googleapis.dev/nodejs/firestore/3.8.4/v1beta1.FirestoreClient.html). So the chunks changed
+ * after one listing are those whose `changedAt` is at or after its read time (to the millisecond). How far the time a request is processed
+ * may precede its commit is not documented: the delta reaches back `marginMs` before the last read time, the
+ * whole copy is read again every `reloadEveryMs`, and reconcile confirms a run's end with count() aggregations
+ * (never with this copy) before it records it. A late change is seen late, never lost.
+ *
+ * The copy holds, for each listing asked ("scope"), the chunks that matched it at its first read, and every
+ * chunk read since by a delta; what a call returns is the copy filtered by the call's query, ordered by
+ * document id as the query itself would be. Only queries by run and states, without a limit, are kept.
+ */
+export interface ChunkMirrorOptions {
+  /** How far before the last read time a delta reaches back. */
+  readonly marginMs: number;
+  /** The whole copy is dropped and read again after this long. */
+  readonly reloadEveryMs: number;
+  /** Beyond this many chunks held, the copy is dropped and the listings are read whole. */
+  readonly maxChunks: number;
+}
+
+/**
+ * A chunk as read, with its document's version: its update time as a string that orders as the time does
+ * (Firestore's Timestamp.valueOf(): "Converts this object to a primitive string, which allows Timestamp objects to
+ * be compared using the >, <=, >= and > operators").
+ */
+export interface MirroredChunk {
+  readonly chunk: ChunkRecord;
+  readonly version: string;
+}
+
+/** Chunks read by one query, and its read time in milliseconds. */
+export interface MirrorRead {
+  readonly chunks: readonly MirroredChunk[];
+  readonly readTimeMs: number;
+}
+
+export interface MirrorSource {
+  /** Wall time now (the ledger's clock), for the reload period. */
+  now(): number;
+  /** Every chunk whose `changedAt` is at or after this time, any run, any state. */
+  changedSince(ms: number): Promise<MirrorRead>;
+  /** The query itself, read whole. */
+  read(query: ChunkQuery): Promise<MirrorRead>;
+}
+
+/** Queries kept: by run and states only, no limit, no table, mode, dates or lease bound. */
+export function isMirrored(query: ChunkQuery): boolean {
+  return query.limit === undefined && query.table === undefined && query.mode === undefined
+    && query.gameDateFrom === undefined && query.gameDateTo === undefined && query.leaseExpiredBy === undefined;
+}
+
+/** One listing the copy holds: its run and states. */
+export function mirrorScopeKey(query: ChunkQuery): string {
+  return JSON.stringify([query.runId ?? null, query.states ? [...query.states].sort() : null]);
+}
+
+export class ChunkMirror {
+  private cursorMs: number | null = null;
+  private loadedAt = 0;
+  private readonly chunks = new Map<string, MirroredChunk>();
+  private readonly scopes = new Map<string, ChunkQuery>();
+  /** One call at a time: a delta applied after a later one would put back versions older than the cursor. */
+  private readonly serial = pLimit(1);
+
+  constructor(private readonly options: ChunkMirrorOptions) {}
+
+  /** The chunks held now. */
+  get size(): number {
+    return this.chunks.size;
+  }
+
+  list(query: ChunkQuery, source: MirrorSource): Promise<ChunkRecord[]> {
+    return this.serial(() => this.listNow(query, source));
+  }
+
+  /**
+   * A version of a chunk the ledger read or wrote outside the listings (a transition's write or re-read): it
+   * replaces the one held if newer, so a change a delta missed is mended as soon as the ledger meets the chunk.
+   * A chunk not held is left out (a slow read of a chunk pruned since could be older than what pruned it).
+   */
+  observe(entry: MirroredChunk): void {
+    const held = this.chunks.get(entry.chunk.id);
+    if (held && entry.version > held.version) this.chunks.set(entry.chunk.id, entry);
+  }
+
+  private async listNow(query: ChunkQuery, source: MirrorSource): Promise<ChunkRecord[]> {
+    if (this.cursorMs !== null && source.now() - this.loadedAt >= this.options.reloadEveryMs) this.drop();
+    if (this.cursorMs !== null) {
+      const delta = await source.changedSince(this.cursorMs - this.options.marginMs);
+      for (const entry of delta.chunks) this.hold(entry);
+      this.cursorMs = Math.max(this.cursorMs, delta.readTimeMs);
+    }
+    const key = mirrorScopeKey(query);
+    if (!this.scopes.has(key)) {
+      const whole = await source.read(query);
+      for (const entry of whole.chunks) this.hold(entry);
+      this.scopes.set(key, query);
+      // The first read starts the copy; a scope added later was read after the cursor, which the next delta covers.
+      if (this.cursorMs === null) {
+        this.cursorMs = whole.readTimeMs;
+        this.loadedAt = source.now();
+      }
+    }
+    this.prune();
+    if (this.chunks.size > this.options.maxChunks) {
+      this.drop();
+      return (await source.read(query)).chunks.map((e) => e.chunk);
+    }
+    return [...this.chunks.values()].map((e) => e.chunk).filter((c) => matchesChunkQuery(c, query)).sort(compareChunkIds);
+  }
+
+  /** Forget everything: the next call reads its listing whole. */
+  drop(): void {
+    this.cursorMs = null;
+    this.chunks.clear();
+    this.scopes.clear();
+  }
+
+  /** The newer of two versions of a chunk wins, whichever read arrives last. */
+  private hold(entry: MirroredChunk): void {
+    const held = this.chunks.get(entry.chunk.id);
+    if (!held || entry.version >= held.version) this.chunks.set(entry.chunk.id, entry);
+  }
+
+  /** Keep only chunks some scope asks for (a delta brings every changed chunk, of any run). */
+  private prune(): void {
+    const scopes = [...this.scopes.values()];
+    for (const [id, entry] of this.chunks) if (!scopes.some((q) => matchesChunkQuery(entry.chunk, q))) this.chunks.delete(id);
+  }
+}

@@ -1,0 +1,234 @@
+import assert from 'node:assert/strict';
+import { ChunkMirror, isMirrored, type MirroredChunk, type MirrorRead, type MirrorSource } from '../../../adapters/firestore/chunk-mirror.js';
+import { CHUNK_STATES, type ChunkState } from '../../../shared/chunks/chunk-state.js';
+import { compareChunkIds, newChunkRecord } from '../../../shared/ledger/ledger-records.js';
+import type { ChunkQuery, ChunkRecord } from '../../../shared/ports/ledger.js';
+import { testChunks, T0 } from '../../ports/ledger-conformance.js';
+
+/**
+ * A store of chunks with the time each last changed, read the way the Firestore ledger reads it: a query returns
+ * its chunks and a read time; a delta returns every chunk changed at or after a time. It counts what it serves.
+ */
+class FakeStore implements MirrorSource {
+  time = T0;
+  readonly chunks = new Map<string, { chunk: ChunkRecord; changedAt: number; version: string }>();
+  private writes = 0;
+  served = { delta: 0, whole: 0, deltaCalls: 0, wholeCalls: 0 };
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Makes each read wait this many real milliseconds (to overlap calls). */
+  delayMs = 0;
+
+  now(): number {
+    return this.time;
+  }
+
+  put(chunk: ChunkRecord, changedAt = this.time): void {
+    this.writes += 1;
+    this.chunks.set(chunk.id, { chunk, changedAt, version: String(this.writes).padStart(9, '0') });
+  }
+
+  entry(id: string): MirroredChunk {
+    const e = this.chunks.get(id);
+    if (!e) throw new Error(`no chunk ${id}`);
+    return { chunk: e.chunk, version: e.version };
+  }
+
+  set(id: string, patch: Partial<ChunkRecord>, changedAt = this.time): void {
+    const entry = this.chunks.get(id);
+    if (!entry) throw new Error(`no chunk ${id}`);
+    this.put({ ...entry.chunk, ...patch }, changedAt);
+  }
+
+  direct(query: ChunkQuery): ChunkRecord[] {
+    return [...this.chunks.values()].map((e) => e.chunk)
+      .filter((c) => (query.runId === undefined || c.runIds.includes(query.runId)) && (query.states === undefined || query.states.includes(c.state)))
+      .sort(compareChunkIds);
+  }
+
+  private async enter<T>(work: () => T): Promise<T> {
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlight -= 1;
+    return work();
+  }
+
+  changedSince(ms: number): Promise<MirrorRead> {
+    return this.enter(() => {
+      const chunks = [...this.chunks.values()].filter((e) => e.changedAt >= ms).map((e) => ({ chunk: e.chunk, version: e.version }));
+      this.served.delta += chunks.length;
+      this.served.deltaCalls += 1;
+      return { chunks, readTimeMs: this.time };
+    });
+  }
+
+  read(query: ChunkQuery): Promise<MirrorRead> {
+    return this.enter(() => {
+      const chunks = this.direct(query).map((c) => this.entry(c.id));
+      this.served.whole += chunks.length;
+      this.served.wholeCalls += 1;
+      return { chunks, readTimeMs: this.time };
+    });
+  }
+}
+
+const NOT_DONE: ChunkState[] = ['pending', 'queued', 'running', 'failed', 'dead'];
+const OPTIONS = { marginMs: 0, reloadEveryMs: 300_000, maxChunks: 50_000 };
+
+function storeWith(days: number): { store: FakeStore; ids: string[] } {
+  const store = new FakeStore();
+  const chunks = testChunks('player_game_summary', '2024-01-01', `2024-01-${String(days).padStart(2, '0')}`);
+  for (const c of chunks) store.put(newChunkRecord(c, 'run-a', T0), T0 - 1);
+  return { store, ids: chunks.map((c) => c.id) };
+}
+
+describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
+  it('keeps only listings by run and states, without a limit', function () {
+    assert.equal(isMirrored({ runId: 'r', states: ['pending'] }), true);
+    assert.equal(isMirrored({ states: ['queued', 'running'] }), true);
+    assert.equal(isMirrored({ runId: 'r', states: ['pending'], limit: 1 }), false);
+    assert.equal(isMirrored({ table: 'player_game_summary' }), false);
+    assert.equal(isMirrored({ mode: 'production' }), false);
+    assert.equal(isMirrored({ gameDateTo: '2024-01-01' }), false);
+  });
+
+  it('reads a listing whole once, then only the chunks changed since, and answers as a direct read would', async function () {
+    const { store, ids } = storeWith(20);
+    const mirror = new ChunkMirror(OPTIONS);
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    assert.equal((await mirror.list(query, store)).length, 20);
+    assert.deepEqual(store.served, { delta: 0, whole: 20, deltaCalls: 0, wholeCalls: 1 });
+
+    store.time += 1_000;
+    store.set(ids[0] as string, { state: 'succeeded' });
+    store.set(ids[1] as string, { state: 'queued' });
+    store.time += 1;
+    const after = await mirror.list(query, store);
+    assert.deepEqual(after, store.direct(query));
+    assert.equal(after.length, 19, 'the succeeded chunk left the listing');
+    assert.deepEqual(store.served, { delta: 2, whole: 20, deltaCalls: 1, wholeCalls: 1 }, 'only the two changed chunks were read');
+
+    // A heal sends the succeeded chunk back to pending: it comes back into the listing.
+    store.time += 1_000;
+    store.set(ids[0] as string, { state: 'pending' });
+    assert.deepEqual(await mirror.list(query, store), store.direct(query));
+    assert.equal(store.served.delta, 3);
+  });
+
+  it('reads a listing asked for the first time whole, and keeps every listing current with one delta a call', async function () {
+    const { store, ids } = storeWith(10);
+    const mirror = new ChunkMirror(OPTIONS);
+    const run: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    const inFlight: ChunkQuery = { states: ['queued', 'running'] };
+    await mirror.list(run, store);
+    store.time += 1_000;
+    store.set(ids[3] as string, { state: 'queued' });
+    assert.deepEqual((await mirror.list(inFlight, store)).map((c) => c.id), [ids[3]]);
+    assert.equal(store.served.wholeCalls, 2);
+    // A chunk of another run, in flight: the delta brings it to both listings that match it.
+    store.time += 1_000;
+    const other = newChunkRecord(testChunks('team_offense_game_summary', '2024-01-01', '2024-01-01')[0] as never, 'run-b', store.time);
+    store.put({ ...other, state: 'running' });
+    assert.deepEqual(await mirror.list(inFlight, store), store.direct(inFlight));
+    assert.deepEqual(await mirror.list(run, store), store.direct(run));
+    assert.equal(store.served.wholeCalls, 2, 'no listing read whole again');
+  });
+
+  /** A copy that read the pending chunks twice, then a change stamped 400 ms before its second read (processed before, committed after). */
+  async function lateCommit(marginMs: number) {
+    const { store, ids } = storeWith(5);
+    const mirror = new ChunkMirror({ ...OPTIONS, marginMs });
+    const query: ChunkQuery = { runId: 'run-a', states: ['pending'] };
+    await mirror.list(query, store);
+    store.time += 2_000;
+    const readBefore = store.time;
+    await mirror.list(query, store);
+    const id = ids[2] as string;
+    const before = store.entry(id);
+    store.set(id, { state: 'queued' }, readBefore - 400);
+    store.time += 2_000;
+    return { store, mirror, query, id, before };
+  }
+
+  it('reaches back the margin before its last read: a change stamped before it but committed after is not lost', async function () {
+    const { store, mirror, query } = await lateCommit(1_000);
+    assert.deepEqual((await mirror.list(query, store)).map((c) => c.id), store.direct(query).map((c) => c.id));
+    assert.equal((await mirror.list(query, store)).length, 4);
+
+    const blind = await lateCommit(0);
+    assert.equal((await blind.mirror.list(blind.query, blind.store)).length, 5, 'without the margin that change is missed (why the margin exists)');
+  });
+
+  it('mends a change its deltas missed as soon as the ledger reads or writes that chunk, and never goes back a version', async function () {
+    const { store, mirror, query, id, before } = await lateCommit(0);
+    assert.equal((await mirror.list(query, store)).length, 5, 'missed by the delta');
+    // A transition of that chunk re-reads it: the ledger hands the version to its copy.
+    mirror.observe(store.entry(id));
+    assert.deepEqual((await mirror.list(query, store)).map((c) => c.id), store.direct(query).map((c) => c.id));
+    // An older version arriving later (a slow read) does not replace it.
+    mirror.observe(before);
+    assert.equal((await mirror.list(query, store)).length, 4);
+  });
+
+  it('reads everything whole again after the reload period', async function () {
+    const { store } = storeWith(10);
+    const mirror = new ChunkMirror({ ...OPTIONS, reloadEveryMs: 60_000 });
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    await mirror.list(query, store);
+    store.time += 59_999;
+    await mirror.list(query, store);
+    assert.equal(store.served.wholeCalls, 1);
+    store.time += 1;
+    await mirror.list(query, store);
+    assert.equal(store.served.wholeCalls, 2);
+    assert.equal(store.served.deltaCalls, 1, 'a reload reads no delta');
+  });
+
+  it('drops the copy and reads the listing whole beyond its size limit', async function () {
+    const { store } = storeWith(20);
+    const mirror = new ChunkMirror({ ...OPTIONS, maxChunks: 19 });
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    assert.equal((await mirror.list(query, store)).length, 20);
+    assert.equal(mirror.size, 0);
+    assert.equal((await mirror.list(query, store)).length, 20);
+    assert.equal(store.served.deltaCalls, 0);
+  });
+
+  it('answers every listing as a direct read would, over 300 random changes', async function () {
+    const { store, ids } = storeWith(30);
+    const more = testChunks('team_defense_game_summary', '2024-01-01', '2024-01-30');
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const mirror = new ChunkMirror(OPTIONS);
+    const queries: ChunkQuery[] = [{ runId: 'run-a', states: NOT_DONE }, { states: ['queued', 'running'] }, { runId: 'run-b', states: ['pending'] }, { runId: 'run-a' }];
+    for (let step = 0; step < 300; step += 1) {
+      store.time += Math.floor(random() * 50);
+      const roll = random();
+      if (roll < 0.6) {
+        const id = ids[Math.floor(random() * ids.length)] as string;
+        store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] });
+      } else if (roll < 0.8) {
+        const chunk = more[Math.floor(random() * more.length)] as (typeof more)[number];
+        const existing = store.chunks.get(chunk.id)?.chunk;
+        store.put(existing ? { ...existing, runIds: [...new Set([...existing.runIds, 'run-a'])] } : newChunkRecord(chunk, 'run-b', store.time));
+      } else {
+        const query = queries[Math.floor(random() * queries.length)] as ChunkQuery;
+        assert.deepEqual(await mirror.list(query, store), store.direct(query), `step ${step}: ${JSON.stringify(query)}`);
+      }
+    }
+    assert.ok(store.served.deltaCalls > 20);
+  });
+
+  it('serves one call at a time, so a slow delta never lands after a later one', async function () {
+    const { store } = storeWith(5);
+    store.delayMs = 20;
+    const mirror = new ChunkMirror(OPTIONS);
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    await Promise.all([mirror.list(query, store), mirror.list(query, store), mirror.list({ states: ['pending'] }, store)]);
+    assert.equal(store.maxInFlight, 1);
+  });
+});
