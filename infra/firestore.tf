@@ -286,6 +286,23 @@ resource "google_firestore_index" "chunks_by_state_lease_expires_at" {
     order      = "ASCENDING"
   }
 }
+# The listing copy's delta (adapters/firestore/chunk-mirror.ts): where(changedAt >=).where(changedBy !=), ordered by
+# changedAt first, so it scans only the entries of the chunks changed since its last read.
+resource "google_firestore_index" "chunks_by_changed_at_changed_by" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "changedAt"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "changedBy"
+    order      = "ASCENDING"
+  }
+}
 # --- Composite indexes of the alert store (firestore-alert-store.ts ALERT_STORE_INDEXES) ----------------
 
 # listAlerts: where(scopeKey ==).where(status in [...]).

@@ -70,6 +70,11 @@ export class ChunkMirror {
   private cursorMs: number | null = null;
   private loadedAt = 0;
   private readonly chunks = new Map<string, MirroredChunk>();
+  /** Whole reads of a listing under way, and the versions this ledger met meanwhile (see observe). */
+  private wholeReads = 0;
+  private readonly landedDuringRead: MirroredChunk[] = [];
+  /** The newest version met of every chunk held or pruned since the copy was (re)loaded. */
+  private readonly seen = new Map<string, string>();
   private readonly scopes = new Map<string, ChunkQuery>();
   /** One call at a time: a delta applied after a later one would put back versions older than the cursor. */
   private readonly serial = pLimit(1);
@@ -86,13 +91,20 @@ export class ChunkMirror {
   }
 
   /**
-   * A version of a chunk the ledger read or wrote outside the listings (a transition's write or re-read): it
-   * replaces the one held if newer, so a change a delta missed is mended as soon as the ledger meets the chunk.
-   * A chunk not held is left out (a slow read of a chunk pruned since could be older than what pruned it).
+   * A version of a chunk the ledger read or wrote outside the listings (a transition's write or re-read, a read by
+   * id, a chunk it created): held if some listing asks for it and it is newer than any version of it met before,
+   * so a change a delta missed is mended as soon as the ledger meets the chunk, and this instance's own writes,
+   * which its deltas do not read back (firestore-ledger.ts, `changedBy`), are in its copy as soon as they land. A
+   * version older than one met before (a slow read of a chunk pruned since) is left out.
    */
   observe(entry: MirroredChunk): void {
-    const held = this.chunks.get(entry.chunk.id);
-    if (held && entry.version > held.version) this.chunks.set(entry.chunk.id, entry);
+    // A listing read whole while this write lands may predate it: kept, and applied when the read is in.
+    if (this.wholeReads > 0) this.landedDuringRead.push(entry);
+    if (this.scopes.size === 0) return;
+    if (!this.hold(entry)) return;
+    const scopes = [...this.scopes.values()];
+    if (!scopes.some((q) => matchesChunkQuery(entry.chunk, q))) this.chunks.delete(entry.chunk.id);
+    this.bound();
   }
 
   private async listNow(query: ChunkQuery, source: MirrorSource): Promise<ChunkRecord[]> {
@@ -104,8 +116,15 @@ export class ChunkMirror {
     }
     const key = mirrorScopeKey(query);
     if (!this.scopes.has(key)) {
-      const whole = await source.read(query);
-      for (const entry of whole.chunks) this.hold(entry);
+      this.wholeReads += 1;
+      let whole: MirrorRead;
+      try {
+        whole = await source.read(query);
+      } finally {
+        this.wholeReads -= 1;
+      }
+      for (const entry of [...whole.chunks, ...this.landedDuringRead]) this.hold(entry);
+      if (this.wholeReads === 0) this.landedDuringRead.length = 0;
       this.scopes.set(key, query);
       // The first read starts the copy; a scope added later was read after the cursor, which the next delta covers.
       if (this.cursorMs === null) {
@@ -114,7 +133,7 @@ export class ChunkMirror {
       }
     }
     this.prune();
-    if (this.chunks.size > this.options.maxChunks) {
+    if (this.chunks.size > this.options.maxChunks || this.seen.size > 2 * this.options.maxChunks) {
       this.drop();
       return (await source.read(query)).chunks.map((e) => e.chunk);
     }
@@ -125,13 +144,25 @@ export class ChunkMirror {
   drop(): void {
     this.cursorMs = null;
     this.chunks.clear();
+    this.seen.clear();
     this.scopes.clear();
   }
 
-  /** The newer of two versions of a chunk wins, whichever read arrives last. */
-  private hold(entry: MirroredChunk): void {
-    const held = this.chunks.get(entry.chunk.id);
-    if (!held || entry.version >= held.version) this.chunks.set(entry.chunk.id, entry);
+  /**
+   * The newer of two versions of a chunk wins, whichever read arrives last, also against a version pruned since.
+   * Returns whether this one is held now.
+   */
+  private hold(entry: MirroredChunk): boolean {
+    const seen = this.seen.get(entry.chunk.id);
+    if (seen !== undefined && entry.version < seen) return false;
+    this.seen.set(entry.chunk.id, entry.version);
+    this.chunks.set(entry.chunk.id, entry);
+    return true;
+  }
+
+  /** The versions met are kept for as many chunks as the copy may hold, twice over; beyond, the copy starts again. */
+  private bound(): void {
+    if (this.seen.size > 2 * this.options.maxChunks) this.drop();
   }
 
   /** Keep only chunks some scope asks for (a delta brings every changed chunk, of any run). */

@@ -1,6 +1,7 @@
 import {
   FieldPath, FieldValue, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
 } from '@google-cloud/firestore';
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import pLimit from 'p-limit';
 import { CHUNK_STATES, type ChunkState, type RunState } from '../../shared/chunks/chunk-state.js';
@@ -12,7 +13,9 @@ import {
   assertStateKey, chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
 } from '../../shared/ledger/ledger-records.js';
 import { ChunkMirror, isMirrored, type ChunkMirrorOptions, type MirrorRead } from './chunk-mirror.js';
-import { RUN_ORDER, CHANGED_AT, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter } from './ledger-queries.js';
+import {
+  RUN_ORDER, CHANGED_AT, CHANGED_BY, CHANGED_ORDER, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter,
+} from './ledger-queries.js';
 
 export interface FirestoreLedgerOptions {
   readonly firestore: Firestore;
@@ -87,6 +90,15 @@ export class FirestoreLedger implements Ledger {
    */
   private readonly known = new Map<string, { readonly record: ChunkRecord; readonly updateTime: Timestamp }>();
   private readonly mirror: ChunkMirror | null;
+  /**
+   * This instance's id, stamped on every chunk it writes (`changedBy`): its listing copy reads back only what other
+   * instances changed, since what this one wrote it knows from the write's result (rememberRecord). A write whose
+   * result was lost is met again when this instance next transitions the chunk (it is then read), or when the copy
+   * is read whole (every reloadEveryMs).
+   */
+  readonly writerId = randomUUID();
+  /** Whether the delta query ran without its composite index (set while Firestore still builds it: see changedSince). */
+  private deltaWithoutWriter = false;
 
   constructor(options: FirestoreLedgerOptions) {
     this.db = options.firestore;
@@ -167,9 +179,28 @@ export class FirestoreLedger implements Ledger {
     if (!this.mirror || !isMirrored(query)) return (await this.readChunks(query)).chunks.map((e) => e.chunk);
     return this.mirror.list(query, {
       now: () => this.clock.now(),
-      changedSince: async (ms) => this.read(filtered(this.chunks, changedSinceFilters(Timestamp.fromMillis(ms)))),
+      changedSince: (ms) => this.changedSince(ms),
       read: (q) => this.readChunks(q),
     });
+  }
+
+  /**
+   * The listing copy's delta: chunks changed since `ms` by other instances (ledger-queries.ts). Until its composite
+   * index exists (a deployment that adds it serves queries while Firestore builds it: a query that needs a missing
+   * index fails with FAILED_PRECONDITION), the delta falls back to the single-field query, which reads this
+   * instance's own changes too: more reads, the same listing.
+   */
+  private async changedSince(ms: number): Promise<MirrorRead> {
+    const [since, byOthers] = changedSinceFilters(Timestamp.fromMillis(ms), this.writerId);
+    if (!this.deltaWithoutWriter && since && byOthers) {
+      try {
+        return await this.read(filtered(this.chunks, [since, byOthers]).orderBy(CHANGED_ORDER[0]).orderBy(CHANGED_ORDER[1]));
+      } catch (error) {
+        if (grpcCode(error) !== FAILED_PRECONDITION) throw error;
+        this.deltaWithoutWriter = true;
+      }
+    }
+    return this.read(filtered(this.chunks, since ? [since] : []));
   }
 
   private async read(query: Query): Promise<MirrorRead> {
@@ -311,7 +342,7 @@ export class FirestoreLedger implements Ledger {
       }
       const after = record;
       rounds.attempted.set(after.id, after);
-      outcomes.push(writer.update(this.chunks.doc(id), { ...changes, ...changeStamp() }, { lastUpdateTime: updateTime }).then(
+      outcomes.push(writer.update(this.chunks.doc(id), { ...changes, ...this.changeStamp() }, { lastUpdateTime: updateTime }).then(
         (result) => {
           rounds.changed.set(after.id, after);
           this.rememberRecord(after, result.writeTime);
@@ -358,7 +389,7 @@ export class FirestoreLedger implements Ledger {
     // exists nothing was written, and the page is read to link the existing ones.
     try {
       const batch = this.db.batch();
-      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...changeStamp() }));
+      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp() }));
       await batch.commit();
       return page.length;
     } catch (error) {
@@ -373,11 +404,11 @@ export class FirestoreLedger implements Ledger {
         const chunk = page[i] as NewChunk;
         const ref = refs[i] as DocumentReference;
         if (!snapshot.exists) {
-          batch.create(ref, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...changeStamp() });
+          batch.create(ref, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp() });
           created += 1;
           writes += 1;
         } else if (!((snapshot.get('runIds') as string[] | undefined) ?? []).includes(runId)) {
-          batch.update(ref, { runIds: FieldValue.arrayUnion(runId), ...changeStamp() });
+          batch.update(ref, { runIds: FieldValue.arrayUnion(runId), ...this.changeStamp() });
           writes += 1;
         }
       });
@@ -390,6 +421,11 @@ export class FirestoreLedger implements Ledger {
         if (grpcCode(error) !== ALREADY_EXISTS || attempt >= FIRESTORE_LEDGER_DEFAULTS.createAttempts) throw error;
       }
     }
+  }
+
+  /** Every chunk write stamps when it changed, by the server's clock, and by which instance: what listing copies read deltas by. */
+  private changeStamp(): DocumentData {
+    return { [CHANGED_AT]: FieldValue.serverTimestamp(), [CHANGED_BY]: this.writerId };
   }
 
   private assertOpen(): void {
@@ -419,10 +455,6 @@ function pages<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-/** Every chunk write stamps when it changed, by the server's clock: what the listing copy reads deltas by. */
-function changeStamp(): DocumentData {
-  return { [CHANGED_AT]: FieldValue.serverTimestamp() };
-}
 
 /** The document id is the record's id; it is not repeated inside. */
 function chunkDoc(chunk: ChunkRecord): DocumentData {

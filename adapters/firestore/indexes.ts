@@ -45,6 +45,8 @@ export const FIRESTORE_INDEXES: readonly FirestoreIndex[] = [
   chunkIndex(table, mode, state, { fieldPath: 'gameDate', order: 'ASCENDING' }),
   // Reconcile's search for chunks in flight whose lease ran out (their worker died), by lease expiry.
   chunkIndex(state, { fieldPath: 'leaseExpiresAt', order: 'ASCENDING' }),
+  // The listing copy's delta (chunk-mirror.ts): changed since a time, by another ledger instance, changedAt first.
+  chunkIndex({ fieldPath: 'changedAt', order: 'ASCENDING' }, { fieldPath: 'changedBy', order: 'ASCENDING' }),
 ];
 
 /** The indexes with their real collection ids, for a given prefix. */

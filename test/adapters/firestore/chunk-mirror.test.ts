@@ -11,7 +11,7 @@ import { testChunks, T0 } from '../../ports/ledger-conformance.js';
  */
 class FakeStore implements MirrorSource {
   time = T0;
-  readonly chunks = new Map<string, { chunk: ChunkRecord; changedAt: number; version: string }>();
+  readonly chunks = new Map<string, { chunk: ChunkRecord; changedAt: number; version: string; by: string }>();
   private writes = 0;
   served = { delta: 0, whole: 0, deltaCalls: 0, wholeCalls: 0 };
   inFlight = 0;
@@ -23,9 +23,10 @@ class FakeStore implements MirrorSource {
     return this.time;
   }
 
-  put(chunk: ChunkRecord, changedAt = this.time): void {
+  /** `by`: the ledger instance that writes; the delta leaves out the chunks last changed by 'self' (changedBy). */
+  put(chunk: ChunkRecord, changedAt = this.time, by = 'other'): void {
     this.writes += 1;
-    this.chunks.set(chunk.id, { chunk, changedAt, version: String(this.writes).padStart(9, '0') });
+    this.chunks.set(chunk.id, { chunk, changedAt, version: String(this.writes).padStart(9, '0'), by });
   }
 
   entry(id: string): MirroredChunk {
@@ -34,10 +35,10 @@ class FakeStore implements MirrorSource {
     return { chunk: e.chunk, version: e.version };
   }
 
-  set(id: string, patch: Partial<ChunkRecord>, changedAt = this.time): void {
+  set(id: string, patch: Partial<ChunkRecord>, changedAt = this.time, by = 'other'): void {
     const entry = this.chunks.get(id);
     if (!entry) throw new Error(`no chunk ${id}`);
-    this.put({ ...entry.chunk, ...patch }, changedAt);
+    this.put({ ...entry.chunk, ...patch }, changedAt, by);
   }
 
   direct(query: ChunkQuery): ChunkRecord[] {
@@ -46,17 +47,19 @@ class FakeStore implements MirrorSource {
       .sort(compareChunkIds);
   }
 
+  /** A read's snapshot is taken when it starts; its answer arrives after delayMs. */
   private async enter<T>(work: () => T): Promise<T> {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const result = work();
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
     this.inFlight -= 1;
-    return work();
+    return result;
   }
 
   changedSince(ms: number): Promise<MirrorRead> {
     return this.enter(() => {
-      const chunks = [...this.chunks.values()].filter((e) => e.changedAt >= ms).map((e) => ({ chunk: e.chunk, version: e.version }));
+      const chunks = [...this.chunks.values()].filter((e) => e.changedAt >= ms && e.by !== 'self').map((e) => ({ chunk: e.chunk, version: e.version }));
       this.served.delta += chunks.length;
       this.served.deltaCalls += 1;
       return { chunks, readTimeMs: this.time };
@@ -208,9 +211,14 @@ describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
     for (let step = 0; step < 300; step += 1) {
       store.time += Math.floor(random() * 50);
       const roll = random();
-      if (roll < 0.6) {
+      if (roll < 0.3) {
         const id = ids[Math.floor(random() * ids.length)] as string;
         store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] });
+      } else if (roll < 0.6) {
+        // The ledger's own write: its deltas never read it back; the write's result is handed to the copy.
+        const id = ids[Math.floor(random() * ids.length)] as string;
+        store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] }, store.time, 'self');
+        mirror.observe(store.entry(id));
       } else if (roll < 0.8) {
         const chunk = more[Math.floor(random() * more.length)] as (typeof more)[number];
         const existing = store.chunks.get(chunk.id)?.chunk;
@@ -221,6 +229,42 @@ describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
       }
     }
     assert.ok(store.served.deltaCalls > 20);
+  });
+
+  it('holds its own ledger\'s writes, which its deltas do not read, also of a chunk it had let go, and never an older version', async function () {
+    const { store, ids } = storeWith(4);
+    const mirror = new ChunkMirror(OPTIONS);
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    const [a, b] = ids as [string, string];
+    await mirror.list(query, store);
+    // Another instance finishes `a`: the delta reads it, and the copy lets it go (no listing asks for it).
+    store.time += 10;
+    store.set(a, { state: 'succeeded' });
+    const finished = store.entry(a);
+    assert.equal((await mirror.list(query, store)).length, 3);
+    // This instance sends `a` back to pending: its delta will not read that, the write's result is in the copy at once.
+    store.time += 10;
+    store.set(a, { state: 'pending' }, store.time, 'self');
+    mirror.observe(store.entry(a));
+    assert.deepEqual(await mirror.list(query, store), store.direct(query));
+    assert.equal(store.served.delta, 1, 'the deltas read only the change the other instance made');
+    // An older version met late (the `succeeded` read) does not replace it.
+    mirror.observe(finished);
+    assert.deepEqual(await mirror.list(query, store), store.direct(query));
+    // A write of this instance that lands while its first listing is read whole (the read's snapshot taken before it)
+    // is not lost behind that read.
+    const fresh = new ChunkMirror(OPTIONS);
+    store.delayMs = 20;
+    const reading = fresh.list(query, store);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    store.set(b, { state: 'queued' }, store.time, 'self');
+    fresh.observe(store.entry(b));
+    const first = await reading;
+    store.delayMs = 0;
+    // The read's snapshot has `b` pending; the listing it answers already holds the write.
+    assert.deepEqual(first, store.direct(query));
+    assert.equal(first.find((c) => c.id === b)?.state, 'queued');
+    assert.deepEqual(await fresh.list(query, store), store.direct(query));
   });
 
   it('serves one call at a time, so a slow delta never lands after a later one', async function () {

@@ -176,10 +176,48 @@ describe('FirestoreLedger on the Firestore emulator', function () {
       assert.equal(served, 4, 'read: the two chunks changed, the chunk linked to run-b and the one run-b created');
       assert.deepEqual((await ledger.listChunks({ runId: 'run-b', states: ['pending'] })).map((x) => x.gameDate), ['2024-01-10', '2024-01-11']);
 
-      // What the ledger itself writes its copy holds at once.
-      get.resetHistory();
+      // What the ledger itself writes its copy holds at once, and its next delta does not read it back: it reads only
+      // what another instance changed since (changedBy).
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const d = chunks[3]?.id as string;
       await ledger.transition([{ id: c, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
-      assert.equal((await ledger.listChunks(query)).find((x) => x.id === c)?.state, 'queued');
+      await peer.transition([{ id: d, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+      assert.equal((await db.collection(`${prefix}chunks`).doc(c).get()).get('changedBy'), ledger.writerId, 'every chunk write stamps its writer');
+      get.resetHistory();
+      const again = await ledger.listChunks(query);
+      const docs: string[] = [];
+      for (const value of get.returnValues) docs.push(...(await (value as Promise<QuerySnapshot>)).docs.map((x) => x.id));
+      assert.deepEqual(docs, [d], 'the delta read the chunk the peer changed, not the one this ledger wrote');
+      assert.deepEqual(again, await peer.listChunks(query), 'the same answer as a listing read whole');
+      assert.equal(again.find((x) => x.id === c)?.state, 'queued');
+    });
+
+    it('reads its own changes too while the delta\'s composite index is missing (FAILED_PRECONDITION), and lists the same', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock, mirror: { marginMs: 0 } });
+      const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock, mirror: false });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-04');
+      await peer.createRun(testRun('run-a'), chunks);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const query: ChunkQuery = { runId: 'run-a', states: ['pending', 'queued', 'running', 'failed', 'dead'] };
+      assert.equal((await ledger.listChunks(query)).length, 4);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const [a, b] = chunks.map((chunk) => chunk.id) as [string, string];
+      await ledger.transition([{ id: a, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+      await peer.transition([{ id: b, from: ['pending'], to: 'succeeded', patch: { rowsWritten: 1, rowsFound: 1 } }]);
+      // Production refuses a query whose composite index is not built yet: the first query (the delta) fails so.
+      const original = Query.prototype.get;
+      const get = sandbox.stub(Query.prototype, 'get');
+      get.onFirstCall().rejects(Object.assign(new Error('9 FAILED_PRECONDITION: The query requires an index'), { code: 9 }));
+      get.callsFake(function (this: Query) {
+        return original.call(this);
+      });
+      const listed = await ledger.listChunks(query);
+      assert.equal(get.callCount, 2, 'the delta, then the delta on changedAt alone');
+      const fallback = (await (get.secondCall.returnValue as Promise<QuerySnapshot>)).docs.map((x) => x.id).sort();
+      assert.deepEqual(fallback, [a, b].sort(), 'the fallback reads this ledger\'s own change too');
+      get.restore();
+      assert.deepEqual(listed, await peer.listChunks(query));
+      assert.deepEqual(listed.map((x) => x.state).sort(), ['pending', 'pending', 'queued']);
     });
 
     it('writes a transition of chunks it just listed without reading them, and reads again one another ledger changed since', async function () {

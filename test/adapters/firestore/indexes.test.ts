@@ -40,7 +40,7 @@ function everyQueryShape(): Shape[] {
   return [
     ...chunkQueries.map((q) => neededIndex('chunks', chunkFilters(q))),
     // The listing copy's delta (adapters/firestore/chunk-mirror.ts).
-    neededIndex('chunks', changedSinceFilters(new Date(0))),
+    neededIndex('chunks', changedSinceFilters(new Date(0), 'writer-a')),
     ...runStates.map((states) => neededIndex('runs', runFilters(states), RUN_ORDER)),
   ].filter((s): s is Shape => s !== null);
 }
