@@ -303,6 +303,27 @@ resource "google_firestore_index" "chunks_by_changed_at_changed_by" {
     order      = "ASCENDING"
   }
 }
+# Its check of the margin window: count() and sum(revision) where(changedAt >=).where(changedAt <).where(changedBy !=);
+# the summed field must be in the index.
+resource "google_firestore_index" "chunks_by_changed_at_changed_by_revision" {
+  project     = var.project_id
+  database    = google_firestore_database.ledger.name
+  collection  = "${var.firestore_collection_prefix}chunks"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "changedAt"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "changedBy"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "revision"
+    order      = "ASCENDING"
+  }
+}
 # --- Composite indexes of the alert store (firestore-alert-store.ts ALERT_STORE_INDEXES) ----------------
 
 # listAlerts: where(scopeKey ==).where(status in [...]).

@@ -17,6 +17,13 @@ import type { ChunkQuery, ChunkRecord } from '../../shared/ports/ledger.js';
  * whole copy is read again every `reloadEveryMs`, and reconcile confirms a run's end with count() aggregations
  * (never with this copy) before it records it. A late change is seen late, never lost.
  *
+ * The margin window is not read again on every call when the source can summarize it: the chunks changed in
+ * [last read time - marginMs, last read time) by other instances were all read by the previous delta, unless a
+ * change there committed late. One count() and sum(revision) aggregation over the window (`revision` goes up by
+ * one at every write) against the same figures over the versions this copy met tells: equal, nothing committed
+ * late there, and only the chunks changed since the last read time are read; different, the window is read too.
+ * A change committed less than `marginMs` after its stamp is thus seen by the next call either way.
+ *
  * The copy holds, for each listing asked ("scope"), the chunks that matched it at its first read, and every
  * chunk read since by a delta; what a call returns is the copy filtered by the call's query, ordered by
  * document id as the query itself would be. Only queries by run and states, without a limit, are kept.
@@ -38,6 +45,21 @@ export interface ChunkMirrorOptions {
 export interface MirroredChunk {
   readonly chunk: ChunkRecord;
   readonly version: string;
+  /** The document's stamps (ledger-queries.ts), where known: a version read has them; one this ledger wrote has its writer. */
+  readonly stamp?: ChangeStamp;
+}
+
+/** What a chunk write stamps: when (the server's time, ms), by which ledger instance, and the document's revision. */
+export interface ChangeStamp {
+  readonly changedAtMs?: number;
+  readonly changedBy?: string;
+  readonly revision?: number;
+}
+
+/** count() and sum(revision) over the chunks other instances changed in a window of time. */
+export interface WindowSummary {
+  readonly count: number;
+  readonly revisions: number;
 }
 
 /** Chunks read by one query, and its read time in milliseconds. */
@@ -53,6 +75,22 @@ export interface MirrorSource {
   changedSince(ms: number): Promise<MirrorRead>;
   /** The query itself, read whole. */
   read(query: ChunkQuery): Promise<MirrorRead>;
+  /**
+   * Where the source skips its own instance's changes (changedBy): its writer id, the chunks others changed in
+   * [from, to), and their count() and sum(revision) (null when it cannot tell: the window is then read).
+   */
+  readonly window?: {
+    readonly writer: string;
+    changedBetween(fromMs: number, toMs: number): Promise<MirrorRead>;
+    summarize(fromMs: number, toMs: number): Promise<WindowSummary | null>;
+  };
+}
+
+/** What the copy's calls read, for tests and the benchmark's model. */
+export interface MirrorStats {
+  deltas: number;
+  windowChecks: number;
+  windowReads: number;
 }
 
 /** Queries kept: by run and states only, no limit, no table, mode, dates or lease bound. */
@@ -74,7 +112,10 @@ export class ChunkMirror {
   private wholeReads = 0;
   private readonly landedDuringRead: MirroredChunk[] = [];
   /** The newest version met of every chunk held or pruned since the copy was (re)loaded. */
-  private readonly seen = new Map<string, string>();
+  private readonly seen = new Map<string, MirroredChunk>();
+  /** Whether a delta ran since the copy was (re)loaded: then every change by others before the cursor was read. */
+  private covered = false;
+  readonly stats: MirrorStats = { deltas: 0, windowChecks: 0, windowReads: 0 };
   private readonly scopes = new Map<string, ChunkQuery>();
   /** One call at a time: a delta applied after a later one would put back versions older than the cursor. */
   private readonly serial = pLimit(1);
@@ -109,11 +150,7 @@ export class ChunkMirror {
 
   private async listNow(query: ChunkQuery, source: MirrorSource): Promise<ChunkRecord[]> {
     if (this.cursorMs !== null && source.now() - this.loadedAt >= this.options.reloadEveryMs) this.drop();
-    if (this.cursorMs !== null) {
-      const delta = await source.changedSince(this.cursorMs - this.options.marginMs);
-      for (const entry of delta.chunks) this.hold(entry);
-      this.cursorMs = Math.max(this.cursorMs, delta.readTimeMs);
-    }
+    if (this.cursorMs !== null) await this.readDelta(this.cursorMs, source);
     const key = mirrorScopeKey(query);
     if (!this.scopes.has(key)) {
       this.wholeReads += 1;
@@ -140,9 +177,51 @@ export class ChunkMirror {
     return [...this.chunks.values()].map((e) => e.chunk).filter((c) => matchesChunkQuery(c, query)).sort(compareChunkIds);
   }
 
+  /**
+   * The chunks changed since the cursor; the margin window before it read again, or, once a delta covered it, only
+   * checked by its summary and read where that differs from the versions met.
+   */
+  private async readDelta(cursorMs: number, source: MirrorSource): Promise<void> {
+    const { marginMs } = this.options;
+    const window = source.window;
+    this.stats.deltas += 1;
+    if (!window || !this.covered || marginMs <= 0) {
+      const delta = await source.changedSince(cursorMs - marginMs);
+      for (const entry of delta.chunks) this.hold(entry);
+      this.cursorMs = Math.max(cursorMs, delta.readTimeMs);
+      this.covered = true;
+      return;
+    }
+    const delta = await source.changedSince(cursorMs);
+    for (const entry of delta.chunks) this.hold(entry);
+    const from = cursorMs - marginMs;
+    this.stats.windowChecks += 1;
+    const server = await window.summarize(from, cursorMs);
+    const met = this.summarize(from, cursorMs, window.writer);
+    if (!server || server.count !== met.count || server.revisions !== met.revisions) {
+      this.stats.windowReads += 1;
+      for (const entry of (await window.changedBetween(from, cursorMs)).chunks) this.hold(entry);
+    }
+    this.cursorMs = Math.max(cursorMs, delta.readTimeMs);
+  }
+
+  /** count() and sum(revision) over the versions met that another instance stamped in [from, to). */
+  private summarize(from: number, to: number, writer: string): WindowSummary {
+    let count = 0;
+    let revisions = 0;
+    for (const { stamp } of this.seen.values()) {
+      if (!stamp || stamp.changedBy === undefined || stamp.changedBy === writer || stamp.changedAtMs === undefined || stamp.revision === undefined) continue;
+      if (stamp.changedAtMs < from || stamp.changedAtMs >= to) continue;
+      count += 1;
+      revisions += stamp.revision;
+    }
+    return { count, revisions };
+  }
+
   /** Forget everything: the next call reads its listing whole. */
   drop(): void {
     this.cursorMs = null;
+    this.covered = false;
     this.chunks.clear();
     this.seen.clear();
     this.scopes.clear();
@@ -154,8 +233,8 @@ export class ChunkMirror {
    */
   private hold(entry: MirroredChunk): boolean {
     const seen = this.seen.get(entry.chunk.id);
-    if (seen !== undefined && entry.version < seen) return false;
-    this.seen.set(entry.chunk.id, entry.version);
+    if (seen !== undefined && entry.version < seen.version) return false;
+    this.seen.set(entry.chunk.id, entry);
     this.chunks.set(entry.chunk.id, entry);
     return true;
   }

@@ -1,5 +1,5 @@
 import {
-  FieldPath, FieldValue, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
+  AggregateField, FieldPath, FieldValue, Timestamp, type CollectionReference, type DocumentData, type DocumentReference, type DocumentSnapshot, type Firestore, type Query,
 } from '@google-cloud/firestore';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
@@ -12,9 +12,9 @@ import { GRPC } from '../../shared/errors/classify.js';
 import {
   assertStateKey, chunkFromData, compareChunkCounts, newChunkRecord, runChanges, runFromData, runPatchApplies, transitionApplies, transitionChanges, type RunPatch,
 } from '../../shared/ledger/ledger-records.js';
-import { ChunkMirror, isMirrored, type ChunkMirrorOptions, type MirrorRead } from './chunk-mirror.js';
+import { ChunkMirror, isMirrored, type ChangeStamp, type ChunkMirrorOptions, type MirrorRead, type WindowSummary } from './chunk-mirror.js';
 import {
-  RUN_ORDER, CHANGED_AT, CHANGED_BY, CHANGED_ORDER, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter,
+  RUN_ORDER, CHANGED_AT, CHANGED_BY, CHANGED_ORDER, REVISION, changedBetweenFilters, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter,
 } from './ledger-queries.js';
 
 export interface FirestoreLedgerOptions {
@@ -99,6 +99,8 @@ export class FirestoreLedger implements Ledger {
   readonly writerId = randomUUID();
   /** Whether the delta query ran without its composite index (set while Firestore still builds it: see changedSince). */
   private deltaWithoutWriter = false;
+  /** Whether the margin window's summary failed for want of its index: the window is then read on every delta. */
+  private summaryUnavailable = false;
 
   constructor(options: FirestoreLedgerOptions) {
     this.db = options.firestore;
@@ -181,7 +183,43 @@ export class FirestoreLedger implements Ledger {
       now: () => this.clock.now(),
       changedSince: (ms) => this.changedSince(ms),
       read: (q) => this.readChunks(q),
+      ...(this.deltaWithoutWriter ? {} : {
+        window: { writer: this.writerId, changedBetween: (from: number, to: number) => this.changedBetween(from, to), summarize: (from: number, to: number) => this.summarizeWindow(from, to) },
+      }),
     });
+  }
+
+  /** The chunks other instances changed in [from, to): the margin window, read when its summary differs. */
+  private async changedBetween(fromMs: number, toMs: number): Promise<MirrorRead> {
+    const [from, to, byOthers] = changedBetweenFilters(Timestamp.fromMillis(fromMs), Timestamp.fromMillis(toMs), this.writerId);
+    if (!this.deltaWithoutWriter && from && to && byOthers) {
+      try {
+        return await this.read(filtered(this.chunks, [from, to, byOthers]).orderBy(CHANGED_ORDER[0]).orderBy(CHANGED_ORDER[1]));
+      } catch (error) {
+        if (grpcCode(error) !== FAILED_PRECONDITION) throw error;
+        this.deltaWithoutWriter = true;
+      }
+    }
+    return this.read(filtered(this.chunks, from && to ? [from, to] : []));
+  }
+
+  /**
+   * count() and sum(revision) over the chunks other instances changed in [from, to): one aggregation, billed "one
+   * document read for each batch of up to 1000 index entries matched by the query"
+   * (https://cloud.google.com/blog/products/databases/aggregate-with-sum-and-avg-in-firestore). Null without its
+   * index (FAILED_PRECONDITION, while Firestore builds it): the window is then read.
+   */
+  private async summarizeWindow(fromMs: number, toMs: number): Promise<WindowSummary | null> {
+    if (this.summaryUnavailable) return null;
+    const query = filtered(this.chunks, changedBetweenFilters(Timestamp.fromMillis(fromMs), Timestamp.fromMillis(toMs), this.writerId));
+    try {
+      const data = (await query.aggregate({ count: AggregateField.count(), revisions: AggregateField.sum(REVISION) }).get()).data();
+      return { count: data.count, revisions: data.revisions };
+    } catch (error) {
+      if (grpcCode(error) !== FAILED_PRECONDITION) throw error;
+      this.summaryUnavailable = true;
+      return null;
+    }
   }
 
   /**
@@ -206,7 +244,7 @@ export class FirestoreLedger implements Ledger {
   private async read(query: Query): Promise<MirrorRead> {
     const snapshot = await query.get();
     return {
-      chunks: snapshot.docs.map((doc) => ({ chunk: this.remember(doc), version: doc.updateTime.valueOf() })),
+      chunks: snapshot.docs.map((doc) => ({ chunk: this.remember(doc), version: doc.updateTime.valueOf(), stamp: stampOf(doc) })),
       readTimeMs: snapshot.readTime.toMillis(),
     };
   }
@@ -364,12 +402,13 @@ export class FirestoreLedger implements Ledger {
   /** A chunk as read, remembered with its version. */
   private remember(snapshot: DocumentSnapshot): ChunkRecord {
     const record = chunkFromData(snapshot.id, snapshot.data() ?? {});
-    if (snapshot.updateTime) this.rememberRecord(record, snapshot.updateTime);
+    if (snapshot.updateTime) this.rememberRecord(record, snapshot.updateTime, stampOf(snapshot));
     return record;
   }
 
-  private rememberRecord(record: ChunkRecord, updateTime: Timestamp): void {
-    this.mirror?.observe({ chunk: record, version: updateTime.valueOf() });
+  /** A version of a chunk this ledger read (with the document's stamps) or wrote (stamped by this instance). */
+  private rememberRecord(record: ChunkRecord, updateTime: Timestamp, stamp: ChangeStamp = { changedBy: this.writerId }): void {
+    this.mirror?.observe({ chunk: record, version: updateTime.valueOf(), stamp });
     this.known.delete(record.id);
     this.known.set(record.id, { record, updateTime });
     // The oldest remembered first: a Map iterates in insertion order.
@@ -389,7 +428,7 @@ export class FirestoreLedger implements Ledger {
     // exists nothing was written, and the page is read to link the existing ones.
     try {
       const batch = this.db.batch();
-      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp() }));
+      page.forEach((chunk, i) => batch.create(refs[i] as DocumentReference, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp(true) }));
       await batch.commit();
       return page.length;
     } catch (error) {
@@ -404,7 +443,7 @@ export class FirestoreLedger implements Ledger {
         const chunk = page[i] as NewChunk;
         const ref = refs[i] as DocumentReference;
         if (!snapshot.exists) {
-          batch.create(ref, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp() });
+          batch.create(ref, { ...chunkDoc(newChunkRecord(chunk, runId, now)), ...this.changeStamp(true) });
           created += 1;
           writes += 1;
         } else if (!((snapshot.get('runIds') as string[] | undefined) ?? []).includes(runId)) {
@@ -423,9 +462,12 @@ export class FirestoreLedger implements Ledger {
     }
   }
 
-  /** Every chunk write stamps when it changed, by the server's clock, and by which instance: what listing copies read deltas by. */
-  private changeStamp(): DocumentData {
-    return { [CHANGED_AT]: FieldValue.serverTimestamp(), [CHANGED_BY]: this.writerId };
+  /**
+   * Every chunk write stamps when it changed, by the server's clock, by which instance, and one more revision: what
+   * listing copies read deltas by (chunk-mirror.ts).
+   */
+  private changeStamp(creates = false): DocumentData {
+    return { [CHANGED_AT]: FieldValue.serverTimestamp(), [CHANGED_BY]: this.writerId, [REVISION]: creates ? 1 : FieldValue.increment(1) };
   }
 
   private assertOpen(): void {
@@ -465,6 +507,18 @@ function chunkDoc(chunk: ChunkRecord): DocumentData {
 function runDoc(run: RunRecord): DocumentData {
   const { id: _id, ...doc } = run;
   return structuredClone(doc);
+}
+
+/** The stamps a chunk document carries (absent on documents no writer of this version stamped). */
+function stampOf(snapshot: DocumentSnapshot): ChangeStamp {
+  const changedAt: unknown = snapshot.get(CHANGED_AT);
+  const changedBy: unknown = snapshot.get(CHANGED_BY);
+  const revision: unknown = snapshot.get(REVISION);
+  return {
+    ...(changedAt instanceof Timestamp ? { changedAtMs: changedAt.toMillis() } : {}),
+    ...(typeof changedBy === 'string' ? { changedBy } : {}),
+    ...(typeof revision === 'number' ? { revision } : {}),
+  };
 }
 
 function grpcCode(error: unknown): unknown {

@@ -47,6 +47,10 @@ export const FIRESTORE_INDEXES: readonly FirestoreIndex[] = [
   chunkIndex(state, { fieldPath: 'leaseExpiresAt', order: 'ASCENDING' }),
   // The listing copy's delta (chunk-mirror.ts): changed since a time, by another ledger instance, changedAt first.
   chunkIndex({ fieldPath: 'changedAt', order: 'ASCENDING' }, { fieldPath: 'changedBy', order: 'ASCENDING' }),
+  // Its check of the margin window: count() and sum(revision) over the same filters; a summed field must be in the
+  // index ("Firestore computes the SUM() and AVG() results directly through index scans ... a field must be indexed
+  // to calculate an aggregation", https://cloud.google.com/blog/products/databases/aggregate-with-sum-and-avg-in-firestore).
+  chunkIndex({ fieldPath: 'changedAt', order: 'ASCENDING' }, { fieldPath: 'changedBy', order: 'ASCENDING' }, { fieldPath: 'revision', order: 'ASCENDING' }),
 ];
 
 /** The indexes with their real collection ids, for a given prefix. */

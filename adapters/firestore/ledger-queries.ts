@@ -11,7 +11,7 @@ export type ChunkFilterField = 'runIds' | 'table' | 'mode' | 'state' | 'gameDate
 
 export interface QueryFilter {
   readonly field: string;
-  readonly op: '==' | '!=' | 'in' | 'array-contains' | '>=' | '<=';
+  readonly op: '==' | '!=' | 'in' | 'array-contains' | '>=' | '<=' | '<';
   readonly value: unknown;
 }
 
@@ -73,6 +73,17 @@ export function changedSinceFilters(since: unknown, writer: string): QueryFilter
 
 /** The order of the delta query: the selective range first (see changedSinceFilters). */
 export const CHANGED_ORDER = [CHANGED_AT, CHANGED_BY] as const;
+
+/**
+ * A number every chunk write adds one to (FieldValue.increment; 1 when created): the sum of it over the chunks
+ * changed in a window of time moves whenever any of them is written again, which a count alone would not show.
+ */
+export const REVISION = 'revision';
+
+/** The chunks changed in [from, to) by another ledger instance than `writer` (the listing copy's margin window). */
+export function changedBetweenFilters(from: unknown, to: unknown, writer: string): QueryFilter[] {
+  return [{ field: CHANGED_AT, op: '>=', value: from }, { field: CHANGED_AT, op: '<', value: to }, { field: CHANGED_BY, op: '!=', value: writer }];
+}
 
 export const RUN_ORDER = { field: 'createdAt', direction: 'desc' } as const;
 

@@ -11,9 +11,11 @@ import { testChunks, T0 } from '../../ports/ledger-conformance.js';
  */
 class FakeStore implements MirrorSource {
   time = T0;
-  readonly chunks = new Map<string, { chunk: ChunkRecord; changedAt: number; version: string; by: string }>();
+  readonly chunks = new Map<string, { chunk: ChunkRecord; changedAt: number; version: string; by: string; revision: number }>();
+  /** The margin window's summary and read, as the Firestore ledger offers them; only when asked (`withWindow`). */
+  window?: MirrorSource['window'];
   private writes = 0;
-  served = { delta: 0, whole: 0, deltaCalls: 0, wholeCalls: 0 };
+  served = { delta: 0, whole: 0, deltaCalls: 0, wholeCalls: 0, window: 0, summaries: 0 };
   inFlight = 0;
   maxInFlight = 0;
   /** Makes each read wait this many real milliseconds (to overlap calls). */
@@ -26,13 +28,32 @@ class FakeStore implements MirrorSource {
   /** `by`: the ledger instance that writes; the delta leaves out the chunks last changed by 'self' (changedBy). */
   put(chunk: ChunkRecord, changedAt = this.time, by = 'other'): void {
     this.writes += 1;
-    this.chunks.set(chunk.id, { chunk, changedAt, version: String(this.writes).padStart(9, '0'), by });
+    const revision = (this.chunks.get(chunk.id)?.revision ?? 0) + 1;
+    this.chunks.set(chunk.id, { chunk, changedAt, version: String(this.writes).padStart(9, '0'), by, revision });
+  }
+
+  withWindow(): this {
+    const others = (from: number, to: number) => [...this.chunks.values()].filter((e) => e.changedAt >= from && e.changedAt < to && e.by !== 'self');
+    this.window = {
+      writer: 'self',
+      changedBetween: (from, to) => this.enter(() => {
+        const chunks = others(from, to).map((e) => this.entry(e.chunk.id));
+        this.served.window += chunks.length;
+        return { chunks, readTimeMs: this.time };
+      }),
+      summarize: (from, to) => this.enter(() => {
+        this.served.summaries += 1;
+        const inWindow = others(from, to);
+        return { count: inWindow.length, revisions: inWindow.reduce((n, e) => n + e.revision, 0) };
+      }),
+    };
+    return this;
   }
 
   entry(id: string): MirroredChunk {
     const e = this.chunks.get(id);
     if (!e) throw new Error(`no chunk ${id}`);
-    return { chunk: e.chunk, version: e.version };
+    return { chunk: e.chunk, version: e.version, stamp: { changedAtMs: e.changedAt, changedBy: e.by, revision: e.revision } };
   }
 
   set(id: string, patch: Partial<ChunkRecord>, changedAt = this.time, by = 'other'): void {
@@ -59,7 +80,7 @@ class FakeStore implements MirrorSource {
 
   changedSince(ms: number): Promise<MirrorRead> {
     return this.enter(() => {
-      const chunks = [...this.chunks.values()].filter((e) => e.changedAt >= ms && e.by !== 'self').map((e) => ({ chunk: e.chunk, version: e.version }));
+      const chunks = [...this.chunks.values()].filter((e) => e.changedAt >= ms && e.by !== 'self').map((e) => this.entry(e.chunk.id));
       this.served.delta += chunks.length;
       this.served.deltaCalls += 1;
       return { chunks, readTimeMs: this.time };
@@ -101,7 +122,7 @@ describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
     const mirror = new ChunkMirror(OPTIONS);
     const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
     assert.equal((await mirror.list(query, store)).length, 20);
-    assert.deepEqual(store.served, { delta: 0, whole: 20, deltaCalls: 0, wholeCalls: 1 });
+    assert.deepEqual(store.served, { delta: 0, whole: 20, deltaCalls: 0, wholeCalls: 1, window: 0, summaries: 0 });
 
     store.time += 1_000;
     store.set(ids[0] as string, { state: 'succeeded' });
@@ -110,7 +131,7 @@ describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
     const after = await mirror.list(query, store);
     assert.deepEqual(after, store.direct(query));
     assert.equal(after.length, 19, 'the succeeded chunk left the listing');
-    assert.deepEqual(store.served, { delta: 2, whole: 20, deltaCalls: 1, wholeCalls: 1 }, 'only the two changed chunks were read');
+    assert.deepEqual(store.served, { delta: 2, whole: 20, deltaCalls: 1, wholeCalls: 1, window: 0, summaries: 0 }, 'only the two changed chunks were read');
 
     // A heal sends the succeeded chunk back to pending: it comes back into the listing.
     store.time += 1_000;
@@ -198,37 +219,77 @@ describe('the Firestore ledger\'s listing copy (ChunkMirror)', function () {
     assert.equal(store.served.deltaCalls, 0);
   });
 
-  it('answers every listing as a direct read would, over 300 random changes', async function () {
-    const { store, ids } = storeWith(30);
-    const more = testChunks('team_defense_game_summary', '2024-01-01', '2024-01-30');
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    const mirror = new ChunkMirror(OPTIONS);
-    const queries: ChunkQuery[] = [{ runId: 'run-a', states: NOT_DONE }, { states: ['queued', 'running'] }, { runId: 'run-b', states: ['pending'] }, { runId: 'run-a' }];
-    for (let step = 0; step < 300; step += 1) {
-      store.time += Math.floor(random() * 50);
-      const roll = random();
-      if (roll < 0.3) {
-        const id = ids[Math.floor(random() * ids.length)] as string;
-        store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] });
-      } else if (roll < 0.6) {
-        // The ledger's own write: its deltas never read it back; the write's result is handed to the copy.
-        const id = ids[Math.floor(random() * ids.length)] as string;
-        store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] }, store.time, 'self');
-        mirror.observe(store.entry(id));
-      } else if (roll < 0.8) {
-        const chunk = more[Math.floor(random() * more.length)] as (typeof more)[number];
-        const existing = store.chunks.get(chunk.id)?.chunk;
-        store.put(existing ? { ...existing, runIds: [...new Set([...existing.runIds, 'run-a'])] } : newChunkRecord(chunk, 'run-b', store.time));
-      } else {
-        const query = queries[Math.floor(random() * queries.length)] as ChunkQuery;
-        assert.deepEqual(await mirror.list(query, store), store.direct(query), `step ${step}: ${JSON.stringify(query)}`);
+  for (const windowed of [false, true]) {
+    it(`answers every listing as a direct read would, over 300 random changes${windowed ? ', some committed late, checking the margin window by its summary' : ''}`, async function () {
+      const { store, ids } = storeWith(30);
+      if (windowed) store.withWindow();
+      const more = testChunks('team_defense_game_summary', '2024-01-01', '2024-01-30');
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const marginMs = windowed ? 100 : 0;
+      const mirror = new ChunkMirror({ ...OPTIONS, marginMs });
+      const queries: ChunkQuery[] = [{ runId: 'run-a', states: NOT_DONE }, { states: ['queued', 'running'] }, { runId: 'run-b', states: ['pending'] }, { runId: 'run-a' }];
+      for (let step = 0; step < 300; step += 1) {
+        store.time += Math.floor(random() * 50);
+        const roll = random();
+        // A change stamped up to the margin before it commits (now), as a late commit would be.
+        const stamp = windowed && random() < 0.3 ? store.time - Math.floor(random() * marginMs) : store.time;
+        if (roll < 0.3) {
+          const id = ids[Math.floor(random() * ids.length)] as string;
+          store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] }, stamp);
+        } else if (roll < 0.6) {
+          // The ledger's own write: its deltas never read it back; the write's result is handed to the copy.
+          const id = ids[Math.floor(random() * ids.length)] as string;
+          store.set(id, { state: CHUNK_STATES[Math.floor(random() * CHUNK_STATES.length)] }, store.time, 'self');
+          mirror.observe(store.entry(id));
+        } else if (roll < 0.8) {
+          const chunk = more[Math.floor(random() * more.length)] as (typeof more)[number];
+          const existing = store.chunks.get(chunk.id)?.chunk;
+          store.put(existing ? { ...existing, runIds: [...new Set([...existing.runIds, 'run-a'])] } : newChunkRecord(chunk, 'run-b', store.time), stamp);
+        } else {
+          const query = queries[Math.floor(random() * queries.length)] as ChunkQuery;
+          assert.deepEqual(await mirror.list(query, store), store.direct(query), `step ${step}: ${JSON.stringify(query)}`);
+        }
       }
-    }
-    assert.ok(store.served.deltaCalls > 20);
+      assert.ok(store.served.deltaCalls > 20);
+      if (windowed) {
+        assert.ok(mirror.stats.windowChecks > 20, `window checks: ${mirror.stats.windowChecks}`);
+        assert.ok(mirror.stats.windowReads > 0 && mirror.stats.windowReads < mirror.stats.windowChecks, `window reads: ${mirror.stats.windowReads} of ${mirror.stats.windowChecks}`);
+      }
+    });
+  }
+
+  it('checks the margin window by its count and revisions instead of reading it again, and reads it when they differ', async function () {
+    const { store, ids } = storeWith(10);
+    store.withWindow();
+    const mirror = new ChunkMirror({ ...OPTIONS, marginMs: 1_000 });
+    const query: ChunkQuery = { runId: 'run-a', states: NOT_DONE };
+    store.time += 5_000;
+    await mirror.list(query, store);
+    // Three changes just before the next read: the first delta reads the whole margin (nothing met it before).
+    store.time += 5_000;
+    for (const id of ids.slice(0, 3)) store.set(id, { state: 'queued' });
+    store.time += 10;
+    await mirror.list(query, store);
+    assert.deepEqual({ delta: store.served.delta, summaries: store.served.summaries }, { delta: 3, summaries: 0 });
+    // Two more: the next call reads those two only; the three in its margin window are checked, not read.
+    store.time += 500;
+    for (const id of ids.slice(3, 5)) store.set(id, { state: 'queued' });
+    store.time += 10;
+    assert.deepEqual(await mirror.list(query, store), store.direct(query));
+    assert.deepEqual({ delta: store.served.delta, summaries: store.served.summaries, window: store.served.window }, { delta: 5, summaries: 1, window: 0 });
+    // A change stamped inside the window but committed after the last read (late): the summary differs, the window is read.
+    const late = ids[1] as string;
+    store.set(late, { state: 'running' }, store.time - 200);
+    store.time += 10;
+    assert.deepEqual(await mirror.list(query, store), store.direct(query));
+    assert.equal(store.served.summaries, 2);
+    assert.ok(store.served.window > 0, 'the window was read');
+    assert.equal(mirror.stats.windowReads, 1);
+    assert.equal((await mirror.list(query, store)).find((c) => c.id === late)?.state, 'running');
   });
 
   it('holds its own ledger\'s writes, which its deltas do not read, also of a chunk it had let go, and never an older version', async function () {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Query, Timestamp, type DocumentReference, type Firestore, type QuerySnapshot } from '@google-cloud/firestore';
+import { FieldValue, Query, Timestamp, type DocumentReference, type Firestore, type QuerySnapshot } from '@google-cloud/firestore';
 import sinon from 'sinon';
 import { FirestoreLedger } from '../../../adapters/firestore/firestore-ledger.js';
 import type { Clock } from '../../../shared/ports/clock.js';
@@ -190,6 +190,43 @@ describe('FirestoreLedger on the Firestore emulator', function () {
       assert.deepEqual(docs, [d], 'the delta read the chunk the peer changed, not the one this ledger wrote');
       assert.deepEqual(again, await peer.listChunks(query), 'the same answer as a listing read whole');
       assert.equal(again.find((x) => x.id === c)?.state, 'queued');
+    });
+
+    it('checks its margin window with one count and sum aggregation instead of reading it again, and reads a change committed late', async function () {
+      const ledger = new FirestoreLedger({ firestore: db, collectionPrefix: prefix, clock, mirror: { marginMs: 5_000 } });
+      const peer = new FirestoreLedger({ firestore: peerDb, collectionPrefix: prefix, clock, mirror: false });
+      const chunks = testChunks('player_game_summary', '2024-01-01', '2024-01-06');
+      const [a, b, c, d] = chunks.map((chunk) => chunk.id) as [string, string, string, string];
+      const query: ChunkQuery = { runId: 'run-a', states: ['pending', 'queued', 'running', 'failed', 'dead'] };
+      await peer.createRun(testRun('run-a'), chunks);
+      await ledger.listChunks(query);
+      await peer.transition([a, b].map((id) => ({ id, from: ['pending'], to: 'queued', patch: { queuedAt: now } })));
+      // The first delta reads back the whole margin (the creations and a, b); from then on the window is checked.
+      await ledger.listChunks(query);
+      await peer.transition([{ id: c, from: ['pending'], to: 'queued', patch: { queuedAt: now } }]);
+      const get = sandbox.spy(Query.prototype, 'get');
+      // AggregateQuery is not exported as a value: its prototype is reached through an instance.
+      const aggregate = sandbox.spy(Object.getPrototypeOf(db.collection('x').count()) as { get: () => Promise<unknown> }, 'get');
+      const read = async () => {
+        const ids: string[] = [];
+        for (const value of get.returnValues) ids.push(...(await (value as Promise<QuerySnapshot>)).docs.map((x) => x.id));
+        get.resetHistory();
+        return ids;
+      };
+      assert.deepEqual(await ledger.listChunks(query), await peer.listChunks(query));
+      get.resetHistory();
+      await ledger.listChunks(query);
+      assert.deepEqual(await read(), [], 'nothing changed: nothing read, though a, b and c are in the margin window');
+      assert.equal(aggregate.callCount, 2, 'one count and sum a call');
+
+      // A write stamped inside the window that commits after the last read (written here with a stamp in the past).
+      const doc = db.collection(`${prefix}chunks`).doc(d);
+      await doc.update({ state: 'queued', queuedAt: now, changedAt: Timestamp.fromMillis(Date.now() - 1_000), changedBy: 'late-writer', revision: FieldValue.increment(1) });
+      const listed = await ledger.listChunks(query);
+      const windowRead = await read();
+      assert.ok(windowRead.includes(d), `the window was read, the late change with it: ${windowRead.join(', ')}`);
+      assert.equal(listed.find((x) => x.id === d)?.state, 'queued');
+      assert.deepEqual(listed, await peer.listChunks(query));
     });
 
     it('reads its own changes too while the delta\'s composite index is missing (FAILED_PRECONDITION), and lists the same', async function () {

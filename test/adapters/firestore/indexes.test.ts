@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FIRESTORE_INDEXES, firestoreIndexes, type FirestoreIndexField, type LedgerCollection } from '../../../adapters/firestore/indexes.js';
-import { RUN_ORDER, changedSinceFilters, chunkFilters, runFilters, type QueryFilter } from '../../../adapters/firestore/ledger-queries.js';
+import { REVISION, RUN_ORDER, changedBetweenFilters, changedSinceFilters, chunkFilters, runFilters, type QueryFilter } from '../../../adapters/firestore/ledger-queries.js';
 import type { ChunkState, RunState } from '../../../shared/chunks/chunk-state.js';
 import type { ChunkQuery } from '../../../shared/ports/ledger.js';
 
@@ -41,6 +41,8 @@ function everyQueryShape(): Shape[] {
     ...chunkQueries.map((q) => neededIndex('chunks', chunkFilters(q))),
     // The listing copy's delta (adapters/firestore/chunk-mirror.ts).
     neededIndex('chunks', changedSinceFilters(new Date(0), 'writer-a')),
+    // Its check of the margin window: count() and sum(revision) over the chunks changed in it (the summed field last).
+    { collection: 'chunks', fields: [...(neededIndex('chunks', changedBetweenFilters(new Date(0), new Date(1), 'writer-a'))?.fields ?? []), { fieldPath: REVISION, order: 'ASCENDING' }] },
     ...runStates.map((states) => neededIndex('runs', runFilters(states), RUN_ORDER)),
   ].filter((s): s is Shape => s !== null);
 }

@@ -61,7 +61,10 @@ export function checkFirestoreIndexes(infra: Infra, indexes: readonly IndexLike[
 /** A Firestore RunQuery / RunAggregationQuery request as the client sends it (google.firestore.v1). */
 export interface RecordedQueryRequest {
   readonly structuredQuery?: StructuredQuery;
-  readonly structuredAggregationQuery?: { readonly structuredQuery?: StructuredQuery };
+  readonly structuredAggregationQuery?: {
+    readonly structuredQuery?: StructuredQuery;
+    readonly aggregations?: ReadonlyArray<{ readonly sum?: { readonly field?: FieldRef }; readonly avg?: { readonly field?: FieldRef } }>;
+  };
 }
 
 interface FieldRef { readonly fieldPath?: string }
@@ -123,6 +126,13 @@ export function neededIndex(request: RecordedQueryRequest): NeededIndex | null {
     ordered.push({ fieldPath: field, order: o.direction === 'DESCENDING' ? 'DESCENDING' : 'ASCENDING' });
   }
   for (const field of inequality) if (!ordered.some((o) => o.fieldPath === field)) ordered.push({ fieldPath: field, order: 'ASCENDING' });
+  // sum() and avg() read the field from the index: "Firestore computes the SUM() and AVG() results directly through
+  // index scans ... a field must be indexed to calculate an aggregation"
+  // (https://cloud.google.com/blog/products/databases/aggregate-with-sum-and-avg-in-firestore).
+  for (const aggregation of request.structuredAggregationQuery?.aggregations ?? []) {
+    const field = aggregation.sum?.field?.fieldPath ?? aggregation.avg?.field?.fieldPath;
+    if (field && !ordered.some((o) => o.fieldPath === field)) ordered.push({ fieldPath: field, order: 'ASCENDING' });
+  }
   const distinct = new Set([...equality.map((e) => e.fieldPath), ...ordered.map((o) => o.fieldPath)]);
   if (distinct.size < 2) return null;
   const text = `${collectionId}: ${[...equality.map((e) => `${e.fieldPath} ${e.arrayConfig ?? '=='}`), ...ordered.map((o) => `${o.fieldPath} ${o.order}`)].join(', ')}`;
