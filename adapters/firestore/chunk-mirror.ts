@@ -192,11 +192,12 @@ export class ChunkMirror {
       this.covered = true;
       return;
     }
-    const delta = await source.changedSince(cursorMs);
-    for (const entry of delta.chunks) this.hold(entry);
+    // Both reads at once: a chunk the delta brings out of the window, if the summary still counted it there, only
+    // makes the two differ and the window be read; a change the summary missed is the next call's to catch.
     const from = cursorMs - marginMs;
     this.stats.windowChecks += 1;
-    const server = await window.summarize(from, cursorMs);
+    const [delta, server] = await Promise.all([source.changedSince(cursorMs), window.summarize(from, cursorMs)]);
+    for (const entry of delta.chunks) this.hold(entry);
     const met = this.summarize(from, cursorMs, window.writer);
     if (!server || server.count !== met.count || server.revisions !== met.revisions) {
       this.stats.windowReads += 1;

@@ -190,17 +190,8 @@ export class FirestoreLedger implements Ledger {
   }
 
   /** The chunks other instances changed in [from, to): the margin window, read when its summary differs. */
-  private async changedBetween(fromMs: number, toMs: number): Promise<MirrorRead> {
-    const [from, to, byOthers] = changedBetweenFilters(Timestamp.fromMillis(fromMs), Timestamp.fromMillis(toMs), this.writerId);
-    if (!this.deltaWithoutWriter && from && to && byOthers) {
-      try {
-        return await this.read(filtered(this.chunks, [from, to, byOthers]).orderBy(CHANGED_ORDER[0]).orderBy(CHANGED_ORDER[1]));
-      } catch (error) {
-        if (grpcCode(error) !== FAILED_PRECONDITION) throw error;
-        this.deltaWithoutWriter = true;
-      }
-    }
-    return this.read(filtered(this.chunks, from && to ? [from, to] : []));
+  private changedBetween(fromMs: number, toMs: number): Promise<MirrorRead> {
+    return this.readChangedByOthers(changedBetweenFilters(Timestamp.fromMillis(fromMs), Timestamp.fromMillis(toMs), this.writerId));
   }
 
   /**
@@ -222,23 +213,28 @@ export class FirestoreLedger implements Ledger {
     }
   }
 
+  /** The listing copy's delta: chunks changed since `ms` by other instances (ledger-queries.ts). */
+  private changedSince(ms: number): Promise<MirrorRead> {
+    return this.readChangedByOthers(changedSinceFilters(Timestamp.fromMillis(ms), this.writerId));
+  }
+
   /**
-   * The listing copy's delta: chunks changed since `ms` by other instances (ledger-queries.ts). Until its composite
-   * index exists (a deployment that adds it serves queries while Firestore builds it: a query that needs a missing
-   * index fails with FAILED_PRECONDITION), the delta falls back to the single-field query, which reads this
-   * instance's own changes too: more reads, the same listing.
+   * Chunks changed in a time range by other instances (the range's filters on `changedAt`, then `changedBy !=`),
+   * ordered by `changedAt` first. Until its composite index exists (a deployment that adds it serves queries while
+   * Firestore builds it: a query that needs a missing index fails with FAILED_PRECONDITION), the range alone is
+   * read, this instance's own changes with it: more reads, the same listing.
    */
-  private async changedSince(ms: number): Promise<MirrorRead> {
-    const [since, byOthers] = changedSinceFilters(Timestamp.fromMillis(ms), this.writerId);
-    if (!this.deltaWithoutWriter && since && byOthers) {
+  private async readChangedByOthers(filters: readonly QueryFilter[]): Promise<MirrorRead> {
+    const range = filters.filter((f) => f.field !== CHANGED_BY);
+    if (!this.deltaWithoutWriter) {
       try {
-        return await this.read(filtered(this.chunks, [since, byOthers]).orderBy(CHANGED_ORDER[0]).orderBy(CHANGED_ORDER[1]));
+        return await this.read(filtered(this.chunks, filters).orderBy(CHANGED_ORDER[0]).orderBy(CHANGED_ORDER[1]));
       } catch (error) {
         if (grpcCode(error) !== FAILED_PRECONDITION) throw error;
         this.deltaWithoutWriter = true;
       }
     }
-    return this.read(filtered(this.chunks, since ? [since] : []));
+    return this.read(filtered(this.chunks, range));
   }
 
   private async read(query: Query): Promise<MirrorRead> {
