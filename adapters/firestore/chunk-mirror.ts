@@ -86,9 +86,8 @@ export interface MirrorSource {
   };
 }
 
-/** What the copy's calls read, for tests and the benchmark's model. */
+/** How often the copy checked its margin window by its summary, and read it (for tests). */
 export interface MirrorStats {
-  deltas: number;
   windowChecks: number;
   windowReads: number;
 }
@@ -115,7 +114,7 @@ export class ChunkMirror {
   private readonly seen = new Map<string, MirroredChunk>();
   /** Whether a delta ran since the copy was (re)loaded: then every change by others before the cursor was read. */
   private covered = false;
-  readonly stats: MirrorStats = { deltas: 0, windowChecks: 0, windowReads: 0 };
+  readonly stats: MirrorStats = { windowChecks: 0, windowReads: 0 };
   private readonly scopes = new Map<string, ChunkQuery>();
   /** One call at a time: a delta applied after a later one would put back versions older than the cursor. */
   private readonly serial = pLimit(1);
@@ -145,7 +144,7 @@ export class ChunkMirror {
     if (!this.hold(entry)) return;
     const scopes = [...this.scopes.values()];
     if (!scopes.some((q) => matchesChunkQuery(entry.chunk, q))) this.chunks.delete(entry.chunk.id);
-    this.bound();
+    if (this.tooManySeen()) this.drop();
   }
 
   private async listNow(query: ChunkQuery, source: MirrorSource): Promise<ChunkRecord[]> {
@@ -170,7 +169,7 @@ export class ChunkMirror {
       }
     }
     this.prune();
-    if (this.chunks.size > this.options.maxChunks || this.seen.size > 2 * this.options.maxChunks) {
+    if (this.chunks.size > this.options.maxChunks || this.tooManySeen()) {
       this.drop();
       return (await source.read(query)).chunks.map((e) => e.chunk);
     }
@@ -184,7 +183,6 @@ export class ChunkMirror {
   private async readDelta(cursorMs: number, source: MirrorSource): Promise<void> {
     const { marginMs } = this.options;
     const window = source.window;
-    this.stats.deltas += 1;
     if (!window || !this.covered || marginMs <= 0) {
       const delta = await source.changedSince(cursorMs - marginMs);
       for (const entry of delta.chunks) this.hold(entry);
@@ -241,8 +239,8 @@ export class ChunkMirror {
   }
 
   /** The versions met are kept for as many chunks as the copy may hold, twice over; beyond, the copy starts again. */
-  private bound(): void {
-    if (this.seen.size > 2 * this.options.maxChunks) this.drop();
+  private tooManySeen(): boolean {
+    return this.seen.size > 2 * this.options.maxChunks;
   }
 
   /** Keep only chunks some scope asks for (a delta brings every changed chunk, of any run). */

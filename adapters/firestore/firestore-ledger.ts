@@ -493,7 +493,6 @@ function pages<T>(items: readonly T[], size: number): T[][] {
   return result;
 }
 
-
 /** The document id is the record's id; it is not repeated inside. */
 function chunkDoc(chunk: ChunkRecord): DocumentData {
   const { id: _id, ...doc } = chunk;

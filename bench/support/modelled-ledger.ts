@@ -44,14 +44,13 @@ export function emptyCounters(): LedgerCounters {
 }
 
 /**
- * What every instance's ledger shares: the bill, each chunk document's version (bumped by every write), when it
- * changed and which instance changed it.
+ * What every instance's ledger shares: the bill, each chunk document's version (bumped by every write), when it last
+ * changed and by which instance, and how many instances there are.
  */
 interface SharedFirestore {
   readonly counters: LedgerCounters;
   readonly versions: Map<string, number>;
-  readonly changedAt: Map<string, number>;
-  readonly changedBy: Map<string, number>;
+  readonly changed: Map<string, { readonly at: number; readonly by: number }>;
   instances: number;
 }
 
@@ -93,7 +92,7 @@ export class ModelledLedger implements Ledger {
     },
     shared?: SharedFirestore,
   ) {
-    this.shared = shared ?? { counters: emptyCounters(), versions: new Map(), changedAt: new Map(), changedBy: new Map(), instances: 0 };
+    this.shared = shared ?? { counters: emptyCounters(), versions: new Map(), changed: new Map(), instances: 0 };
     this.counters = this.shared.counters;
     this.shared.instances += 1;
     this.writer = this.shared.instances;
@@ -168,8 +167,8 @@ export class ModelledLedger implements Ledger {
       let changed = 0;
       let own = 0;
       let inWindow = 0;
-      for (const [id, at] of this.shared.changedAt) {
-        const mine = this.shared.changedBy.get(id) === this.writer;
+      for (const { at, by } of this.shared.changed.values()) {
+        const mine = by === this.writer;
         if (at >= since) {
           if (mine) own += 1;
           else changed += 1;
@@ -238,8 +237,7 @@ export class ModelledLedger implements Ledger {
 
   private bump(id: string): void {
     this.shared.versions.set(id, this.version(id) + 1);
-    this.shared.changedAt.set(id, this.options.clock.now());
-    this.shared.changedBy.set(id, this.writer);
+    this.shared.changed.set(id, { at: this.options.clock.now(), by: this.writer });
   }
 
   /** This instance now holds these chunks as they are. */
