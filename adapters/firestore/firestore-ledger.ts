@@ -221,8 +221,11 @@ export class FirestoreLedger implements Ledger {
   /**
    * Chunks changed in a time range by other instances (the range's filters on `changedAt`, then `changedBy !=`),
    * ordered by `changedAt` first. Until its composite index exists (a deployment that adds it serves queries while
-   * Firestore builds it: a query that needs a missing index fails with FAILED_PRECONDITION), the range alone is
-   * read, this instance's own changes with it: more reads, the same listing.
+   * Firestore builds it: "If you attempt a compound query with a range clause that doesn't map to an existing index,
+   * you receive an error", https://cloud.google.com/firestore/docs/query-data/indexing), the range alone is read, this
+   * instance's own changes with it: more reads, the same listing. The error's code is not on that page: the ledger
+   * takes FAILED_PRECONDITION, the code users report for it; any other error reaches the caller, and reconcile's
+   * pass fails until the index is built.
    */
   private async readChangedByOthers(filters: readonly QueryFilter[]): Promise<MirrorRead> {
     const range = filters.filter((f) => f.field !== CHANGED_BY);

@@ -50,7 +50,11 @@ export const CHANGED_AT = 'changedAt';
 
 /**
  * The field every chunk write stamps with the writing ledger instance's id (FirestoreLedger#writerId): the listing
- * copy does not read back what its own instance wrote, which it knows already.
+ * copy does not read back what its own instance wrote, which it knows already. A chunk written before this field
+ * existed is not in a delta until it is written again: "`!=` finds documents where a specified field's value does
+ * not equal the specified value. Neither query operator will match documents where the specified field is not
+ * present" (Firestore's release note of `!=`, https://firebase.google.com/support/release-notes/js#version_7210_-_september_17_2020);
+ * the copy's whole read every reloadEveryMs sees it.
  */
 export const CHANGED_BY = 'changedBy';
 
