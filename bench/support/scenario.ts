@@ -143,6 +143,7 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
     // and its nudge (the real rate limiter) publishing to the modelled reconcile topic.
     {
       ...processorOptionsFrom({ ...SERVICE_CONFIG.limits, datesPerJob: plan.datesPerJob, maxDatesPerJob: plan.maxDatesPerJob }, `instance-${i}`),
+      sleep: (ms: number) => clock.sleep(ms),
       ...(plan.trigger.kind === 'schedule' && plan.trigger.nudges ? { onDone: rateLimitedNudge(nudges, clock, silentLogger, undefined, (ms) => clock.sleep(ms)) } : {}),
     },
   ));

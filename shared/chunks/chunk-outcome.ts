@@ -71,13 +71,13 @@ export function settle(chunk: Pick<ChunkRecord, 'id' | 'attempts'>, judged: Chun
 
 /**
  * A job that threw, for each of its chunks: a job of several dates refused as too large (`jobTooLarge`, which the
- * processor tells from the refusal, job-size.ts `refusesJobSize`) waits one rate window (`afterSizeRefusal`);
+ * processor tells from the refusal, job-size.ts `refusesJobSize`) goes back to pending (`afterSizeRefusal`);
  * other quota backs off without an attempt (until the policy gives up on it); any other error spends one, a
  * permanent error makes the chunk dead at once.
  */
 export function failJob(chunks: readonly ChunkRecord[], kind: ErrorKind, message: string, ctx: OutcomeContext, jobTooLarge = false): Settled[] {
   return chunks.map((chunk) => {
-    const next = jobTooLarge ? afterSizeRefusal(message, ctx.now)
+    const next = jobTooLarge ? afterSizeRefusal(message)
       : kind === 'quota' ? afterQuota(chunk, message, ctx.now, ctx.policy) : afterFailure(chunk, kind, message, ctx.now, ctx.policy);
     const error = next.patch.lastError ?? message;
     return {

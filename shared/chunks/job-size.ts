@@ -17,6 +17,26 @@ import type { AnalyticsTableName, RunMode } from '../tables/names.js';
 /** BigQuery refuses a job that modifies more partitions than this (quotas page, partitioned tables). */
 export const MAX_PARTITIONS_PER_JOB = 4000;
 
+/**
+ * "Maximum rate of table metadata update operations per partitioned table: 50 modifications per 10 seconds"
+ * (https://cloud.google.com/bigquery/quotas, partitioned tables): the window's size, counted in partitions once a
+ * refusal shows the table's rate counts them (`countsPartitions`).
+ */
+export const TABLE_MODIFICATIONS_PER_WINDOW = 50;
+
+/**
+ * "BigQuery runs up to two concurrent mutating DML statements (UPDATE, DELETE, and MERGE) for each table"
+ * (https://cloud.google.com/bigquery/quotas, data manipulation language).
+ */
+export const CONCURRENT_MUTATING_DML = 2;
+
+/**
+ * A table whose rate counts partitions writes at most one window's partitions per window, whatever its jobs' sizes:
+ * so two jobs, one a DML slot, share a window (25 dates each). A job a little larger goes one a window: 26 dates
+ * a window where two of 25 write 50.
+ */
+export const PARTITION_PACED_DATES = Math.floor(TABLE_MODIFICATIONS_PER_WINDOW / CONCURRENT_MUTATING_DML);
+
 export interface JobSizeLimits {
   /** The size a table starts at before any job of it ran. */
   readonly initialDates: number;
@@ -31,6 +51,13 @@ export interface JobSize {
   readonly dates: number;
   /** Half the size a rate limit last refused: past it, the size grows slowly. Null before any refusal. */
   readonly ceiling: number | null;
+  /**
+   * The partitioned table's modification rate refused a job: it counts partitions, not jobs (under the per-job
+   * reading two DML statements at a time could never reach 50 jobs in 10 s). Then a job is at most
+   * PARTITION_PACED_DATES, and a job no larger than the window that is refused waits for the window
+   * (process-chunks `writeWithinRate`) rather than shrinking the size.
+   */
+  readonly countsPartitions: boolean;
 }
 
 export function jobSizeKey(table: AnalyticsTableName, mode: RunMode): string {
@@ -46,7 +73,7 @@ export function jobSizesAdapt(limits: JobSizeLimits): boolean {
 }
 
 export function initialJobSize(limits: JobSizeLimits): JobSize {
-  return { dates: clampDates(limits.initialDates, limits), ceiling: null };
+  return { dates: clampDates(limits.initialDates, limits), ceiling: null, countsPartitions: false };
 }
 
 /** The stored size, or the initial one when none (or a malformed one) is stored; clamped to today's limits. */
@@ -54,7 +81,10 @@ export function readJobSize(stored: ServiceState | null, limits: JobSizeLimits):
   const dates = stored?.dates;
   const ceiling = stored?.ceiling;
   if (typeof dates !== 'number' || !Number.isInteger(dates) || dates < 1) return initialJobSize(limits);
-  return { dates: clampDates(dates, limits), ceiling: typeof ceiling === 'number' && ceiling >= 1 ? ceiling : null };
+  return {
+    dates: clampDates(dates, limits), ceiling: typeof ceiling === 'number' && ceiling >= 1 ? ceiling : null,
+    countsPartitions: stored?.countsPartitions === true,
+  };
 }
 
 /** After a job of `ran` dates succeeded: grow, if the job used the size it was given. */
@@ -62,7 +92,25 @@ export function grownJobSize(size: JobSize, ran: number, limits: JobSizeLimits):
   if (ran < size.dates) return size;
   const next = size.ceiling === null || size.dates < size.ceiling ? size.dates * 2 : size.dates + Math.max(1, Math.floor(size.dates / 8));
   const capped = size.ceiling !== null && size.dates < size.ceiling ? Math.min(next, size.ceiling) : next;
-  return { dates: clampDates(capped, limits), ceiling: size.ceiling };
+  const paced = size.countsPartitions ? Math.min(capped, Math.max(size.dates, PARTITION_PACED_DATES)) : capped;
+  return { ...size, dates: clampDates(paced, limits) };
+}
+
+/**
+ * The partitioned-table rate refused a job (`refusesJobSize`): the table's rate counts partitions. Its jobs are
+ * paced from now on: at most PARTITION_PACED_DATES dates, that also their ceiling.
+ */
+export function partitionPacedJobSize(size: JobSize, limits: JobSizeLimits): JobSize {
+  return {
+    dates: clampDates(Math.min(size.dates, PARTITION_PACED_DATES), limits),
+    ceiling: Math.min(size.ceiling ?? PARTITION_PACED_DATES, PARTITION_PACED_DATES),
+    countsPartitions: true,
+  };
+}
+
+/** Whether a job of `dates` the partitioned-table rate refused should wait for the window: it fits one whole. */
+export function waitsForWindow(size: JobSize, dates: number): boolean {
+  return size.countsPartitions && dates <= TABLE_MODIFICATIONS_PER_WINDOW;
 }
 
 /**
@@ -84,7 +132,7 @@ export function refusesJobSize(error: unknown): boolean {
  */
 export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits): JobSize {
   const half = Math.max(1, Math.floor(refused / 2));
-  return { dates: clampDates(Math.min(size.dates, half), limits), ceiling: Math.min(size.ceiling ?? half, half) };
+  return { dates: clampDates(Math.min(size.dates, half), limits), ceiling: Math.min(size.ceiling ?? half, half), countsPartitions: true };
 }
 
 /** The dates (a prefix of `rowsByDate`, in order) that fit one job under the row cap: at least one. */

@@ -1,12 +1,13 @@
+import { setTimeout as sleepReal } from 'node:timers/promises';
 import type { Clock } from '../ports/clock.js';
 import type { ChunkRecord, ChunkTransition, Ledger } from '../ports/ledger.js';
-import type { Warehouse } from '../ports/warehouse.js';
+import type { ReplacePartitionsRequest, ReplacePartitionsResult, Warehouse } from '../ports/warehouse.js';
 import type { Logger } from '../log/logger.js';
 import type { ChunkMessage } from './chunk-message.js';
 import { CLAIMABLE_STATES, isDone, NOT_DONE_STATES } from './chunk-state.js';
 import { failJob, isReadBackMismatch, judge, settle, type ChunkResult, type OutcomeContext } from './chunk-outcome.js';
-import { afterIsolationStep, isOutOfAttempts, nextIsolationStep, notDueUntil, startIsolation, type RetryPolicy } from './retry-policy.js';
-import { datesWithinRowCap, grownJobSize, jobSizeKey, jobSizesAdapt, readJobSize, refusesJobSize, shrunkJobSize, type JobSize, type JobSizeLimits } from './job-size.js';
+import { afterIsolationStep, isOutOfAttempts, isShortTermRateLimit, nextIsolationStep, notDueUntil, rateWaitMs, startIsolation, type RetryPolicy } from './retry-policy.js';
+import { datesWithinRowCap, grownJobSize, jobSizeKey, jobSizesAdapt, partitionPacedJobSize, readJobSize, refusesJobSize, shrunkJobSize, waitsForWindow, type JobSize, type JobSizeLimits } from './job-size.js';
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
@@ -43,6 +44,8 @@ export interface ChunkProcessorOptions {
    * worker nudges reconcile (shared/reconcile/nudge.ts). Errors are the callee's to handle.
    */
   readonly onDone?: () => Promise<void>;
+  /** How the worker waits for a rate window before sending a refused job again (retry-policy `rateWaitMs`); a timer by default. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export type { ChunkResult, ChunkResultState } from './chunk-outcome.js';
@@ -87,6 +90,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     quotaGiveUpMs: options.quotaGiveUpMs,
   };
   const sizeLimits = options.jobSize;
+  const sleep = options.sleep ?? ((ms: number) => sleepReal(ms));
   const context = (): OutcomeContext => ({ workerId: options.workerId, now: clock.now(), policy });
 
   async function process(message: ChunkMessage): Promise<ProcessOutcome> {
@@ -171,7 +175,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       await ledger.transition(over.map((c) => ({ id: c.id, from: ['running'], to: 'pending', leaseOwner: options.workerId, patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null, startedAt: null } })));
       const reason = fit === rowFit ? `over the row cap of one job (${sizeLimits.maxRows} rows)` : `over the table's job size (${fit} dates)`;
       for (const c of over) skipped.push({ id: c.id, reason });
-      if (rowFit < sizeFit) await updateJobSize(message, (size) => ({ dates: Math.max(1, Math.min(size.dates, rowFit)), ceiling: size.ceiling }));
+      if (rowFit < sizeFit) await updateJobSize(message, (size) => ({ ...size, dates: Math.max(1, Math.min(size.dates, rowFit)) }));
       if (options.onDone) await options.onDone();
     }
     const outcome = await runIsolating(job, chunks, expectations, log);
@@ -261,9 +265,10 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       try {
         const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, this.force);
         if (writeDates.length) this.count += 1;
-        const produced = writeDates.length
-          ? (await warehouse.replacePartitions(partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, unchanged.lineage))).producedByDate
-          : {};
+        const written = writeDates.length
+          ? await writeWithinRate(message, partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, unchanged.lineage), this.log)
+          : null;
+        const produced = written?.producedByDate ?? {};
         // A partition already built from exactly these inputs holds what the transform would write: it is kept.
         const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
         if (unchanged.rows.size) this.log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
@@ -273,7 +278,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         const settled = chunks.map((chunk) =>
           settle(chunk, judge(chunk, producedByDate[chunk.gameDate] ?? 0, found[chunk.gameDate] ?? 0, expectations.get(chunk.gameDate)), durationMs, ctx));
         await ledger.transition(settled.map((s) => s.transition));
-        if (writeDates.length) await updateJobSize(message, (size) => grownJobSize(size, writeDates.length, sizeLimits));
+        if (written) await updateJobSize(message, (size) => grownJobSize(size, writeDates.length, sizeLimits));
         if (options.onDone && settled.some((s) => isDone(s.result.state))) await options.onDone();
         return { ok: true, results: settled.map((s) => s.result) };
       } catch (error) {
@@ -287,6 +292,33 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     }
   }
 
+  /**
+   * One write; while a short-term rate limit refuses it, the worker waits for the window and sends it again
+   * (retry-policy `rateWaitMs`), holding its claim. Refused by the partitioned-table rate, only a job no larger than
+   * one the table has written waits: a larger one may be refused for its size, and is thrown to shrink the size.
+   */
+  async function writeWithinRate(message: ChunkMessage, request: ReplacePartitionsRequest, log: Logger): Promise<ReplacePartitionsResult> {
+    let waited = 0;
+    for (let waits = 0; ; waits += 1) {
+      try {
+        return await warehouse.replacePartitions(request);
+      } catch (error) {
+        const wait = isShortTermRateLimit(error) ? rateWaitMs(waits, waited) : null;
+        if (wait === null) throw error;
+        if (refusesJobSize(error)) {
+          // The table's rate counts partitions: its next jobs are paced to share a window; this one waits for the
+          // window if it fits one, else it is refused for its size (its dates go out again at the paced size).
+          if (waits === 0) await updateJobSize(message, (size) => partitionPacedJobSize(size, sizeLimits));
+          const size = await storedJobSize(message);
+          if (!size || !waitsForWindow(size, request.dates.length)) throw error;
+        }
+        if (waits === 0) log.info('rate limit: waiting for the window, then sending the job again', { dates: request.dates.length, error: errorMessage(error) });
+        await sleep(wait);
+        waited += wait;
+      }
+    }
+  }
+
   /** Record a job's error against its chunks (the retry policy decides each one's next state). */
   async function recordFailure(chunks: readonly ChunkRecord[], error: unknown, log: Logger, jobTooLarge = false): Promise<Outcome> {
     const kind = classifyError(error);
@@ -294,6 +326,12 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const settled = failJob(chunks, kind, message, context(), jobTooLarge);
     await ledger.transition(settled.map((s) => s.transition));
     const fields = { kind, error: message, dates: chunks.map((c) => c.gameDate) };
+    if (jobTooLarge) {
+      // Back to pending: reconcile, nudged, packs them again at the table's new size. Nothing to redeliver.
+      log.warn('job too large for the table\'s modification rate: its dates go out again in smaller jobs', fields);
+      if (options.onDone) await options.onDone();
+      return { results: settled.map((s) => s.result), redeliver: false, error: message };
+    }
     if (kind === 'quota') log.warn('quota: backing off', fields);
     else log.error(`chunk job failed (${kind})`, fields);
     // Permanent: recorded and acknowledged. Transient and quota: redeliver (the policy says when it runs).
@@ -321,7 +359,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     try {
       const before = readJobSize(await ledger.getState(key), sizeLimits);
       const after = change(before);
-      if (after.dates !== before.dates || after.ceiling !== before.ceiling) await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling });
+      if (after.dates !== before.dates || after.ceiling !== before.ceiling || after.countsPartitions !== before.countsPartitions) {
+        await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling, countsPartitions: after.countsPartitions });
+      }
     } catch (error) {
       deps.logger.warn('could not record the job size', { key, error: errorMessage(error) });
     }

@@ -109,14 +109,47 @@ export const TABLE_RATE_WINDOW_MS = 10_000;
 
 /**
  * A job of several dates refused as too large for the table's modification rate (job-size.ts
- * `refusesJobSize`): the size was wrong, not the quota spent. Its chunks go back to queued for one rate
- * window, no attempt and no quota back-off spent, to be sent again in jobs of the halved size. It cannot
- * repeat for ever: every such refusal halves the table's size, and a refused job of one date is an ordinary
- * quota refusal (`afterQuota`), backed off and given up on in time.
+ * `refusesJobSize`): the size was wrong, not the quota spent. Its chunks go back to pending at once, no attempt and
+ * no quota back-off spent, and reconcile (nudged) packs them again, in date order, in jobs of the new size, which
+ * wait for the window in place (`rateWaitMs`). Sent back to the same worker instead (a redelivery), a message's
+ * dates would go out from wherever its range started, beside other messages' ranges, out of date order. It cannot
+ * repeat for ever: every such refusal paces or halves the table's size, and a refused job of one date is an
+ * ordinary quota refusal (`afterQuota`), backed off and given up on in time.
  */
-export function afterSizeRefusal(error: string, now: number): { readonly state: 'queued'; readonly patch: ChunkPatch } {
-  const due = now + TABLE_RATE_WINDOW_MS;
-  return { state: 'queued', patch: { lastError: error, leaseOwner: null, leaseExpiresAt: due, nextAttemptAt: due, queuedAt: now } };
+export function afterSizeRefusal(error: string): { readonly state: 'pending'; readonly patch: ChunkPatch } {
+  return { state: 'pending', patch: { lastError: error, leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: null, queuedAt: null, startedAt: null } };
+}
+
+/**
+ * A short-term rate limit refuses a job: BigQuery's "Exceeded rate limits: ..." (reason `rateLimitExceeded`),
+ * for the table's DML statements or its partitioned-table modifications. Both say to retry at once, with back-off:
+ * "This error is transient; you can retry with an exponential backoff" (https://cloud.google.com/bigquery/quotas,
+ * partitioned tables) and "`rateLimitExceeded`. This value indicates a short-term limit. To resolve these limit
+ * issues, retry the operation after few seconds. Use exponential backoff between retry attempts."
+ * (https://cloud.google.com/bigquery/docs/troubleshoot-quotas). Not "Too many DML statements outstanding"
+ * (the table's queue is full: more jobs in flight than it takes) nor `quotaExceeded` (long-term).
+ */
+export function isShortTermRateLimit(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /exceeded rate limits/i.test(text);
+}
+
+/** In-place waits for a rate window: the first, the longest (half a window: its room frees as it slides) and the total. */
+export const RATE_WAIT_FIRST_MS = 1000;
+export const RATE_WAIT_MAX_MS = 2000;
+export const RATE_WAIT_BUDGET_MS = 12 * TABLE_RATE_WINDOW_MS;
+
+/**
+ * How long a worker waits, holding its claim, before sending again a job a short-term rate limit refused
+ * (`isShortTermRateLimit`; for the partitioned-table rate only a job of a size the table has written, job-size.ts
+ * `isProvenSize`): exponential from RATE_WAIT_FIRST_MS, at most RATE_WAIT_MAX_MS, or null once the next wait would
+ * pass RATE_WAIT_BUDGET_MS in all (the job then fails as a quota refusal: `afterQuota`, or `afterSizeRefusal`).
+ * Waiting in place keeps the job's dates in order and its place among the table's jobs; handing them back would
+ * cost a rate window, a reconcile pass and a delivery each time, and send them out behind later dates.
+ */
+export function rateWaitMs(waits: number, waitedMs: number): number | null {
+  const wait = Math.min(RATE_WAIT_MAX_MS, RATE_WAIT_FIRST_MS * 2 ** Math.min(30, waits));
+  return waitedMs + wait > RATE_WAIT_BUDGET_MS ? null : wait;
 }
 
 /** A worker died or timed out holding the chunk: that costs an attempt, and it is due again at once. */

@@ -42,6 +42,11 @@ export function rateLimitExceeded(table: string): Error {
   return apiError(403, 'rateLimitExceeded', `Exceeded rate limits: too many table update operations for this table (${table}). For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`);
 }
 
+/** The table's queue of mutating DML is full: a quota refusal that waiting in place does not clear (too many jobs in flight). */
+export function dmlQueueFull(table: string): Error {
+  return apiError(403, 'rateLimitExceeded', `Resources exceeded during query execution: Too many DML statements outstanding against table ${table}, limit is 20.`);
+}
+
 /** The partitioned table's modification rate, as the quotas page quotes it: the one refusal that can mean "too large". */
 export function partitionRateExceeded(table: string): Error {
   return apiError(403, 'rateLimitExceeded', `Exceeded rate limits: too many partitioned table update operations for this table (${table}). For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas`);

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { failJob, isReadBackMismatch, judge, settle, type OutcomeContext } from '../../../shared/chunks/chunk-outcome.js';
 import type { ChunkRecord } from '../../../shared/ports/ledger.js';
 import type { DateExpectation } from '../../../shared/planning/expectations.js';
-import { TABLE_RATE_WINDOW_MS } from '../../../shared/chunks/retry-policy.js';
 
 const CTX: OutcomeContext = { workerId: 'w1', now: 5_000_000, policy: { maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 8000, quotaGiveUpMs: 60_000 } };
 
@@ -56,12 +55,12 @@ describe('the chunk outcome (pure)', () => {
     for (const s of [quota, transient, permanent]) assert.deepEqual([s?.transition.from, s?.transition.leaseOwner], [['running'], 'w1']);
   });
 
-  it('sends the chunks of a job refused as too large back after one rate window, spending no quota back-off; otherwise quota backs off', () => {
+  it('sends the chunks of a job refused as too large back to pending at once, spending no quota back-off; otherwise quota backs off', () => {
     const refusal = 'Exceeded rate limits: too many partitioned table update operations for this table (t)';
     const two = [chunk(), chunk({ id: 'team_offense_game_summary:2021-11-02:production', gameDate: '2021-11-02', quotaRetries: 2 })];
     const tooLarge = failJob(two, 'quota', refusal, CTX, true);
-    assert.deepEqual(tooLarge.map((s) => [s.result.state, s.result.error, s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt, s.transition.patch?.leaseExpiresAt]),
-      [['queued', refusal, undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS], ['queued', refusal, undefined, CTX.now + TABLE_RATE_WINDOW_MS, CTX.now + TABLE_RATE_WINDOW_MS]]);
+    assert.deepEqual(tooLarge.map((s) => [s.result.state, s.result.error, s.transition.to, s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt, s.transition.patch?.leaseExpiresAt]),
+      [['pending', refusal, 'pending', undefined, null, null], ['pending', refusal, 'pending', undefined, null, null]]);
     // The same refusal not judged too large (a one-date job: the processor says so) is an ordinary quota back-off.
     const backedOff = failJob(two, 'quota', refusal, CTX);
     assert.deepEqual(backedOff.map((s) => [s.transition.patch?.quotaRetries, s.transition.patch?.nextAttemptAt]), [[1, CTX.now + 1000], [3, CTX.now + 4000]]);

@@ -12,11 +12,11 @@ import { LocalLedger } from '../../../adapters/local/local-ledger.js';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { openFixtureWarehouse } from '../../support/duckdb-fixtures.js';
 import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/write-hooks.js';
-import { FaultyWarehouse, backendError, invalidQuery, partitionRateExceeded, rateLimitExceeded } from '../../support/faulty-warehouse.js';
+import { FaultyWarehouse, backendError, dmlQueueFull, invalidQuery, partitionRateExceeded, rateLimitExceeded } from '../../support/faulty-warehouse.js';
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
 import { DEFAULTS } from '../../../shared/config/defaults.js';
-import { TABLE_RATE_WINDOW_MS } from '../../../shared/chunks/retry-policy.js';
+import { RATE_WAIT_BUDGET_MS } from '../../../shared/chunks/retry-policy.js';
 
 const OPTIONS: ChunkProcessorOptions = {
   workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000, quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
@@ -242,7 +242,8 @@ describe('processing a chunk message', () => {
 
   it('does not run a chunk backed off on quota before its back-off ends, and spends no attempt on it', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
-    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-01', times: 1, error: () => rateLimitExceeded('t') }]);
+    // The table's DML queue is full: a quota refusal the worker does not wait out in place.
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-01', times: 1, error: () => dmlQueueFull('t') }]);
     const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS);
     const m = message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']);
     const refused = await p.process(m);
@@ -292,30 +293,60 @@ describe('processing a chunk message', () => {
     });
   });
 
-  it('records the table\'s job size: grown after a full job succeeded, halved when the partitioned table\'s modification rate refused one', async () => {
+  /** Sleeps in modelled time: the worker's waits for a rate window move the test's clock. */
+  const waitingOptions = (extra: Partial<ChunkProcessorOptions> = {}): ChunkProcessorOptions & { waits: number[] } => {
+    const waits: number[] = [];
+    return { ...OPTIONS, ...extra, waits, sleep: (ms) => { waits.push(ms); now += ms; return Promise.resolve(); } };
+  };
+
+  it('waits in place for the window when the DML statement rate refuses a job, and writes it without touching the job size', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 3, error: () => rateLimitExceeded('t') }]);
+    const options = waitingOptions();
+    const out = await createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, options)
+      .process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.deepEqual([out.ack, out.jobs, out.results.map((r) => r.state)], [true, 1, ['succeeded', 'succeeded']]);
+    assert.deepEqual(options.waits, [1000, 2000, 2000], 'exponential, at most 2 s a wait');
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.attempts, c.quotaRetries], [0, 0]);
+    assert.equal(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), null, 'the DML statement rate says nothing of the job size');
+  });
+
+  it('paces a table whose partitioned-table rate refused a job: 25 dates a job from then on, and the refused job waits for the window', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-04');
-    const sized = { ...OPTIONS, jobSize: { initialDates: 2, maxDates: 100, maxRows: 1_000_000 } };
+    const sized = waitingOptions({ jobSize: { initialDates: 2, maxDates: 100, maxRows: 1_000_000 } });
     const key = jobSizeKey('team_offense_game_summary', 'production');
     const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-03', times: 1, error: () => partitionRateExceeded('t') }]);
     const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, sized);
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
-    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null });
-    await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
-    assert.deepEqual(await ledger.getState(key), { dates: 1, ceiling: 1 });
+    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null, countsPartitions: false }, 'a full job doubles the size');
+    const paced = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
+    assert.deepEqual([paced.ack, paced.jobs, paced.results.map((r) => r.state), sized.waits], [true, 1, ['succeeded', 'succeeded'], [1000]]);
+    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: 25, countsPartitions: true });
   });
 
-  it('sends a job of several dates refused for its size back for one rate window, no back-off spent; one date refused so backs off', async () => {
-    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
-    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 2, error: () => partitionRateExceeded('t') }]);
-    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, OPTIONS);
-    const both = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
-    assert.deepEqual([both.ack, both.jobs, both.results.map((r) => r.state)], [false, 1, ['queued', 'queued']], 'not split: the size was refused');
-    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.attempts, c.quotaRetries, c.nextAttemptAt], [0, 0, now + TABLE_RATE_WINDOW_MS]);
-    now += TABLE_RATE_WINDOW_MS;
+  it('a job still refused by the partitioned-table rate after the whole wait halves the size and goes back to pending at once, nudging reconcile; one date so backs off', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    const dates = ['2021-11-01', '2021-11-02', '2021-11-03'];
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 1000, error: () => partitionRateExceeded('t') }]);
+    let nudges = 0;
+    const options = waitingOptions({ onDone: () => { nudges += 1; return Promise.resolve(); } });
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, options);
+    const started = now;
+    const refused = await p.process(message(run.id, 'team_offense_game_summary', dates));
+    assert.deepEqual([refused.ack, refused.jobs, refused.results.map((r) => r.state)], [true, 1, ['pending', 'pending', 'pending']], 'not split, not redelivered: reconcile packs them again');
+    assert.ok(now - started <= RATE_WAIT_BUDGET_MS && now - started > RATE_WAIT_BUDGET_MS - 2000, `waited ${now - started} ms`);
+    assert.equal(nudges, 1);
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.state, c.attempts, c.quotaRetries, c.nextAttemptAt], ['pending', 0, 0, null]);
+    assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1, countsPartitions: true });
+    // A message packed before the size shrank runs the dates of the new size and sends the rest back.
+    const again = await p.process(message(run.id, 'team_offense_game_summary', dates));
+    assert.deepEqual([again.ack, again.jobs, again.results.map((r) => [r.gameDate, r.state])], [true, 1, [['2021-11-01', 'succeeded']]]);
+    assert.deepEqual(again.skipped.map((s) => s.reason), ["over the table's job size (1 dates)", "over the table's job size (1 dates)"]);
+    // One date refused past the whole wait: an ordinary quota back-off.
     const one = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-02']));
-    assert.deepEqual(one.results.map((r) => r.state), ['queued']);
+    assert.deepEqual([one.ack, one.results.map((r) => r.state)], [false, ['queued']]);
     const [c] = await ledger.listChunks({ runId: run.id, gameDateFrom: '2021-11-02', gameDateTo: '2021-11-02' });
-    assert.deepEqual([c?.attempts, c?.quotaRetries, c?.nextAttemptAt], [0, 1, now + OPTIONS.retryBaseMs], 'a one-date job cannot shrink: an ordinary quota back-off');
+    assert.deepEqual([c?.attempts, c?.quotaRetries, c?.nextAttemptAt], [0, 1, now + OPTIONS.retryBaseMs]);
   });
 
   it('calls onDone after a job that settled chunks as done, not after one that failed', async () => {
@@ -327,24 +358,6 @@ describe('processing a chunk message', () => {
     assert.equal(done, 0);
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01']));
     assert.equal(done, 1);
-  });
-
-  it('redelivered after its job was refused as too large, a message runs the dates of the shrunk size and sends the rest back, nudging reconcile', async () => {
-    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
-    const dates = ['2021-11-01', '2021-11-02', '2021-11-03'];
-    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 1, error: () => partitionRateExceeded('t') }]);
-    let nudges = 0;
-    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, { ...OPTIONS, onDone: () => { nudges += 1; return Promise.resolve(); } });
-    const refused = await p.process(message(run.id, 'team_offense_game_summary', dates));
-    assert.equal(refused.ack, false);
-    assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1 });
-    now += TABLE_RATE_WINDOW_MS;
-    const again = await p.process(message(run.id, 'team_offense_game_summary', dates));
-    assert.deepEqual([again.ack, again.jobs, again.results.map((r) => [r.gameDate, r.state])], [true, 1, [['2021-11-01', 'succeeded']]]);
-    assert.deepEqual(again.skipped.map((s) => s.reason), ["over the table's job size (1 dates)", "over the table's job size (1 dates)"]);
-    const states = (await ledger.listChunks({ runId: run.id })).sort((a, b) => a.gameDate.localeCompare(b.gameDate)).map((c) => c.state);
-    assert.deepEqual(states, ['succeeded', 'pending', 'pending']);
-    assert.equal(nudges, 2, 'one nudge for the dates sent back, one for the date done');
   });
 
   it('ignores a stored job size where sizes are not learnt (the local runner: every job the size asked for)', async () => {

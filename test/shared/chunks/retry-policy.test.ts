@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  afterFailure, afterIsolationStep, afterLeaseExpired, afterQuota, isDue, isOutOfAttempts, nextIsolationStep, notDueUntil,
-  quotaWaitedMs, startIsolation, type IsolationSearch, type RetryPolicy,
+  afterFailure, afterIsolationStep, afterLeaseExpired, afterQuota, afterSizeRefusal, isDue, isOutOfAttempts, isShortTermRateLimit, nextIsolationStep,
+  notDueUntil, quotaWaitedMs, RATE_WAIT_BUDGET_MS, RATE_WAIT_FIRST_MS, RATE_WAIT_MAX_MS, rateWaitMs, startIsolation, type IsolationSearch, type RetryPolicy,
 } from '../../../shared/chunks/retry-policy.js';
 
 const POLICY: RetryPolicy = { maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 8000, quotaGiveUpMs: 20_000 };
@@ -61,6 +61,32 @@ describe('the retry policy', () => {
     assert.deepEqual([givenUp.state, givenUp.patch.attempts, givenUp.patch.quotaRetries], ['failed', 1, 0]);
     assert.match(String(givenUp.patch.lastError), /quota still refused after 5 back-offs .*quotaExceeded/);
     assert.equal(afterQuota({ attempts: 2, quotaRetries: 5 }, 'quotaExceeded', NOW, POLICY).state, 'dead');
+  });
+
+  it('waits in place for a short-term rate limit: exponential from 1 s, at most 2 s a wait, until the budget would pass', () => {
+    const waits: number[] = [];
+    let waited = 0;
+    for (let wait = rateWaitMs(0, 0); wait !== null; wait = rateWaitMs(waits.length, waited)) {
+      waits.push(wait);
+      waited += wait;
+    }
+    assert.deepEqual(waits.slice(0, 4), [RATE_WAIT_FIRST_MS, 2 * RATE_WAIT_FIRST_MS, RATE_WAIT_MAX_MS, RATE_WAIT_MAX_MS]);
+    assert.ok(waited <= RATE_WAIT_BUDGET_MS && waited + RATE_WAIT_MAX_MS > RATE_WAIT_BUDGET_MS, `waited ${waited} ms in all`);
+    assert.equal(rateWaitMs(3, RATE_WAIT_BUDGET_MS - RATE_WAIT_MAX_MS), RATE_WAIT_MAX_MS, 'the last wait that fits');
+    assert.equal(rateWaitMs(3, RATE_WAIT_BUDGET_MS - RATE_WAIT_MAX_MS + 1), null);
+  });
+
+  it('waits in place only for "Exceeded rate limits": not a full DML queue, not a long-term quota', () => {
+    assert.equal(isShortTermRateLimit(new Error('Exceeded rate limits: too many partitioned table update operations for this table')), true);
+    assert.equal(isShortTermRateLimit(new Error('Exceeded rate limits: too many table update operations for this table')), true);
+    assert.equal(isShortTermRateLimit(new Error('Resources exceeded during query execution: Too many DML statements outstanding against table t, limit is 20.')), false);
+    assert.equal(isShortTermRateLimit(new Error('Quota exceeded: Your table exceeded quota for Number of partition modifications')), false);
+  });
+
+  it('sends a job refused for its size back to pending at once, nothing spent', () => {
+    assert.deepEqual(afterSizeRefusal('too large'), {
+      state: 'pending', patch: { lastError: 'too large', leaseOwner: null, leaseExpiresAt: null, nextAttemptAt: null, queuedAt: null, startedAt: null },
+    });
   });
 
   it('spends an attempt when a lease expires, due again at once', () => {
