@@ -37,6 +37,9 @@ export const CONCURRENT_MUTATING_DML = 2;
  */
 export const PARTITION_PACED_DATES = Math.floor(TABLE_MODIFICATIONS_PER_WINDOW / CONCURRENT_MUTATING_DML);
 
+/** Jobs of a paced table in flight: one a DML slot, and one waiting for the window (reconcile's caps). */
+export const PACED_JOBS_IN_FLIGHT = CONCURRENT_MUTATING_DML + 1;
+
 export interface JobSizeLimits {
   /** The size a table starts at before any job of it ran. */
   readonly initialDates: number;

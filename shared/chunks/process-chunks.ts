@@ -294,8 +294,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
 
   /**
    * One write; while a short-term rate limit refuses it, the worker waits for the window and sends it again
-   * (retry-policy `rateWaitMs`), holding its claim. Refused by the partitioned-table rate, only a job no larger than
-   * one the table has written waits: a larger one may be refused for its size, and is thrown to shrink the size.
+   * (retry-policy `rateWaitMs`), holding its claim. The partitioned-table rate's first refusal paces the table
+   * (job-size.ts `partitionPacedJobSize`); a job that fits one window then waits for it, a larger one is thrown, to
+   * go back to pending and out again at the paced size.
    */
   async function writeWithinRate(message: ChunkMessage, request: ReplacePartitionsRequest, log: Logger): Promise<ReplacePartitionsResult> {
     let waited = 0;

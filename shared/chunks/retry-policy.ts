@@ -134,15 +134,20 @@ export function isShortTermRateLimit(error: unknown): boolean {
   return /exceeded rate limits/i.test(text);
 }
 
-/** In-place waits for a rate window: the first, the longest (half a window: its room frees as it slides) and the total. */
-export const RATE_WAIT_FIRST_MS = 1000;
-export const RATE_WAIT_MAX_MS = 2000;
+/**
+ * In-place waits for a rate window: the first, the longest and the total. The window slides, so its room frees
+ * at any moment: a wait is kept short (a second at most), or the job that waited longest would poll least often,
+ * newer jobs would take the room first and its dates fall behind theirs. (A refused statement runs nothing; the
+ * model counts it against no limit: docs/scaling.md, caveats.)
+ */
+export const RATE_WAIT_FIRST_MS = 500;
+export const RATE_WAIT_MAX_MS = 1000;
 export const RATE_WAIT_BUDGET_MS = 12 * TABLE_RATE_WINDOW_MS;
 
 /**
  * How long a worker waits, holding its claim, before sending again a job a short-term rate limit refused
- * (`isShortTermRateLimit`; for the partitioned-table rate only a job of a size the table has written, job-size.ts
- * `isProvenSize`): exponential from RATE_WAIT_FIRST_MS, at most RATE_WAIT_MAX_MS, or null once the next wait would
+ * (`isShortTermRateLimit`; for the partitioned-table rate only a job that fits one window, job-size.ts
+ * `waitsForWindow`): exponential from RATE_WAIT_FIRST_MS, at most RATE_WAIT_MAX_MS, or null once the next wait would
  * pass RATE_WAIT_BUDGET_MS in all (the job then fails as a quota refusal: `afterQuota`, or `afterSizeRefusal`).
  * Waiting in place keeps the job's dates in order and its place among the table's jobs; handing them back would
  * cost a rate window, a reconcile pass and a delivery each time, and send them out behind later dates.

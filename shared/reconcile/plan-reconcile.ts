@@ -1,6 +1,7 @@
 import type { ChunkRecord, ChunkTransition, RunRecord } from '../ports/ledger.js';
 import { isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
 import { afterLeaseExpired, isDue, isOutOfAttempts } from '../chunks/retry-policy.js';
+import { PACED_JOBS_IN_FLIGHT } from '../chunks/job-size.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { tableSpec } from '../tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
@@ -155,6 +156,8 @@ export function admitWithinCaps(input: {
   readonly now: number;
   readonly limits: ReconcileLimits;
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
+  /** Tables paced by their partitioned-table rate (job-size.ts `countsPartitions`). */
+  readonly pacedTables?: readonly AnalyticsTableName[];
 }): Admission {
   const { limits, now } = input;
   const enqueue: ChunkTransition[] = [];
@@ -180,7 +183,11 @@ export function admitWithinCaps(input: {
     const list = input.ready.get(table);
     if (!list) continue;
     const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
-    const maxInFlightPerTable = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
+    // A paced table writes two jobs a rate window, one a DML slot: one job more waits for the window, ready when it
+    // frees. More would compete for it in no order (whichever polls first), sending later dates before earlier ones.
+    const maxInFlightPerTable = input.pacedTables?.includes(table)
+      ? Math.min(perMessage * PACED_JOBS_IN_FLIGHT, Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table))))
+      : Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
     const flying = inFlight.byTable[table] ?? 0;
     const admitted: Candidate[] = [];
     for (const candidate of list) {
@@ -239,13 +246,15 @@ export function planReconcile(input: {
   readonly limits: ReconcileLimits;
   /** Each table's learnt job size (dates), where one is known. */
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
+  /** Tables paced by their partitioned-table rate (job-size.ts `countsPartitions`). */
+  readonly pacedTables?: readonly AnalyticsTableName[];
 }): ReconcileDecision {
   const { run, now, limits } = input;
   const leases = repairLeasesAndAttempts(input.chunks.filter((c) => !isDone(c.state)), now, limits);
   const deadInputs = propagateDeadInputs(leases.chunks);
   const chunks = deadInputs.chunks;
   const ready: Readiness = run.state === 'active' ? readyCandidates(chunks, now) : { byTable: new Map(), waitingOnDependencies: 0, waitingOnBackoff: 0 };
-  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes: input.jobSizes });
+  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes: input.jobSizes, pacedTables: input.pacedTables });
   return {
     repairs: [...leases.repairs, ...deadInputs.repairs],
     enqueue: admitted.enqueue,

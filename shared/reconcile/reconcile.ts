@@ -56,15 +56,21 @@ async function releaseOrphans(deps: ReconcileDeps, activeRunIds: ReadonlySet<str
   return released;
 }
 
-/** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all. */
-async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<Partial<Record<AnalyticsTableName, number>>> {
+/** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all, and the tables paced. */
+async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<{
+  sizes: Partial<Record<AnalyticsTableName, number>>;
+  paced: AnalyticsTableName[];
+}> {
   const sizeLimits = { initialDates: limits.datesPerJob, maxDates: limits.maxDatesPerJob, maxRows: Number.POSITIVE_INFINITY };
-  if (!jobSizesAdapt(sizeLimits)) return {};
   const sizes: Partial<Record<AnalyticsTableName, number>> = {};
+  const paced: AnalyticsTableName[] = [];
+  if (!jobSizesAdapt(sizeLimits)) return { sizes, paced };
   for (const table of new Set(chunks.map((c) => c.table))) {
-    sizes[table] = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits).dates;
+    const size = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits);
+    sizes[table] = size.dates;
+    if (size.countsPartitions) paced.push(table);
   }
-  return sizes;
+  return { sizes, paced };
 }
 
 /**
@@ -98,8 +104,8 @@ async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFli
   const log = deps.logger.child({ runId: run.id });
   const now = clock.now();
   const chunks = await ledger.listChunks({ runId: run.id, states: NOT_DONE_STATES });
-  const jobSizes = await learntJobSizes(deps, run, chunks, limits);
-  const decision = planReconcile({ run, chunks, inFlight, now, limits, jobSizes });
+  const learnt = await learntJobSizes(deps, run, chunks, limits);
+  const decision = planReconcile({ run, chunks, inFlight, now, limits, jobSizes: learnt.sizes, pacedTables: learnt.paced });
 
   const repaired = decision.repairs.length ? await ledger.transition(decision.repairs) : [];
   for (const c of repaired) if (c.state === 'dead') log.error('chunk dead', { table: c.table, gameDate: c.gameDate, attempts: c.attempts, lastError: c.lastError });

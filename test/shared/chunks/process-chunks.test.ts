@@ -16,7 +16,7 @@ import { FaultyWarehouse, backendError, dmlQueueFull, invalidQuery, partitionRat
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
 import { DEFAULTS } from '../../../shared/config/defaults.js';
-import { RATE_WAIT_BUDGET_MS } from '../../../shared/chunks/retry-policy.js';
+import { RATE_WAIT_BUDGET_MS, RATE_WAIT_FIRST_MS, RATE_WAIT_MAX_MS } from '../../../shared/chunks/retry-policy.js';
 
 const OPTIONS: ChunkProcessorOptions = {
   workerId: 'w1', leaseMs: 60_000, maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 10_000, quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
@@ -306,7 +306,7 @@ describe('processing a chunk message', () => {
     const out = await createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, options)
       .process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
     assert.deepEqual([out.ack, out.jobs, out.results.map((r) => r.state)], [true, 1, ['succeeded', 'succeeded']]);
-    assert.deepEqual(options.waits, [1000, 2000, 2000], 'exponential, at most 2 s a wait');
+    assert.deepEqual(options.waits, [RATE_WAIT_FIRST_MS, 2 * RATE_WAIT_FIRST_MS, RATE_WAIT_MAX_MS], 'exponential, at most RATE_WAIT_MAX_MS a wait');
     for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.attempts, c.quotaRetries], [0, 0]);
     assert.equal(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), null, 'the DML statement rate says nothing of the job size');
   });
@@ -320,7 +320,7 @@ describe('processing a chunk message', () => {
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
     assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null, countsPartitions: false }, 'a full job doubles the size');
     const paced = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
-    assert.deepEqual([paced.ack, paced.jobs, paced.results.map((r) => r.state), sized.waits], [true, 1, ['succeeded', 'succeeded'], [1000]]);
+    assert.deepEqual([paced.ack, paced.jobs, paced.results.map((r) => r.state), sized.waits], [true, 1, ['succeeded', 'succeeded'], [RATE_WAIT_FIRST_MS]]);
     assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: 25, countsPartitions: true });
   });
 
@@ -334,7 +334,7 @@ describe('processing a chunk message', () => {
     const started = now;
     const refused = await p.process(message(run.id, 'team_offense_game_summary', dates));
     assert.deepEqual([refused.ack, refused.jobs, refused.results.map((r) => r.state)], [true, 1, ['pending', 'pending', 'pending']], 'not split, not redelivered: reconcile packs them again');
-    assert.ok(now - started <= RATE_WAIT_BUDGET_MS && now - started > RATE_WAIT_BUDGET_MS - 2000, `waited ${now - started} ms`);
+    assert.ok(now - started <= RATE_WAIT_BUDGET_MS && now - started > RATE_WAIT_BUDGET_MS - RATE_WAIT_MAX_MS, `waited ${now - started} ms`);
     assert.equal(nudges, 1);
     for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.state, c.attempts, c.quotaRetries, c.nextAttemptAt], ['pending', 0, 0, null]);
     assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1, countsPartitions: true });

@@ -63,7 +63,7 @@ describe('the retry policy', () => {
     assert.equal(afterQuota({ attempts: 2, quotaRetries: 5 }, 'quotaExceeded', NOW, POLICY).state, 'dead');
   });
 
-  it('waits in place for a short-term rate limit: exponential from 1 s, at most 2 s a wait, until the budget would pass', () => {
+  it('waits in place for a short-term rate limit: exponential from half a second, at most a second a wait, until the budget would pass', () => {
     const waits: number[] = [];
     let waited = 0;
     for (let wait = rateWaitMs(0, 0); wait !== null; wait = rateWaitMs(waits.length, waited)) {

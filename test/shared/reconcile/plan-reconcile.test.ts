@@ -201,6 +201,19 @@ describe('reconcile phases, each on its own', () => {
     assert.deepEqual(admit(4, 4).messages.map((m) => m.dates.length), [4, 3]);
   });
 
+  it('a paced table (its rate counts partitions) keeps three jobs in flight: one a DML slot and one waiting for the window', () => {
+    const ready = new Map<AnalyticsTableName, Candidate[]>([
+      [T, Array.from({ length: 9 }, (_, i) => ({ id: `o-${i + 1}`, gameDate: `2021-11-0${i + 1}`, from: 'pending' as const }))],
+    ]);
+    const sized = { ...limits, datesPerJob: 2, maxDatesPerJob: 8, maxInFlight: 100, maxInFlightPerTable: 8 };
+    const admit = (pacedTables: AnalyticsTableName[], flying = 0) =>
+      admitWithinCaps({ ready, inFlight: { total: flying, byTable: { [T]: flying } }, now: NOW, limits: sized, jobSizes: { [T]: 2 }, pacedTables });
+    assert.deepEqual(admit([]).messages.map((m) => m.dates.length), [2, 2, 2, 2], 'not paced: the cap of 8 chunks, 4 jobs');
+    assert.deepEqual(admit([T]).messages.map((m) => m.chunkIds), [['o-1', 'o-2'], ['o-3', 'o-4'], ['o-5', 'o-6']], 'paced: 3 jobs, the earliest dates');
+    assert.deepEqual(admit([T], 4).messages.map((m) => m.dates.length), [2], 'two jobs in flight: one more');
+    assert.equal(admit(['player_game_summary']).messages.length, 4, 'another table paced: this one is not');
+  });
+
   it('the end: an active run with nothing unfinished succeeds, or fails counting its dead; otherwise no end', () => {
     const run = runRecord();
     assert.equal(runFinish(run, [chunk(T, '2021-11-01', 'queued')]), null);
