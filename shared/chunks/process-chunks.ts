@@ -284,10 +284,12 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       } catch (error) {
         const kind = classifyError(error);
         // Refused for its size (the table's modification rate): the table's size shrinks, and a job of several
-        // dates sends its chunks back for one rate window rather than a quota back-off (chunk-outcome failJob).
+        // dates sends its chunks back to pending rather than a quota back-off (chunk-outcome failJob). Where sizes
+        // are fixed (not learnt) nothing would shrink: sent back at once they would come back the same size and be
+        // refused again for ever, so there it is an ordinary quota refusal, backed off and given up on in time.
         const sizeRefused = kind === 'quota' && refusesJobSize(error);
         if (sizeRefused) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
-        return { ok: false, kind, error, tooLarge: sizeRefused && dates.length > 1 };
+        return { ok: false, kind, error, tooLarge: sizeRefused && dates.length > 1 && jobSizesAdapt(sizeLimits) };
       }
     }
   }

@@ -369,6 +369,17 @@ describe('processing a chunk message', () => {
     assert.deepEqual([out.jobs, out.skipped, out.results.map((r) => r.state)], [1, [], ['succeeded', 'succeeded', 'succeeded']]);
   });
 
+  it('where job sizes are fixed, a job the partitioned-table rate refuses past the whole wait backs off on quota: nothing would shrink it', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 1000, error: () => partitionRateExceeded('t') }]);
+    const fixed = waitingOptions({ jobSize: { initialDates: 100, maxDates: 100, maxRows: DEFAULTS.maxRowsPerJob } });
+    const out = await createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, fixed)
+      .process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
+    assert.deepEqual([out.ack, out.results.map((r) => r.state)], [false, ['queued', 'queued']]);
+    assert.deepEqual(fixed.waits, [], 'no learnt size says the job fits a window: no wait in place');
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.quotaRetries, c.nextAttemptAt], [1, now + OPTIONS.retryBaseMs]);
+  });
+
   it('sends the dates past the row cap of one job back to wait, and runs the rest', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
     const capped = { ...OPTIONS, jobSize: { initialDates: 12, maxDates: 100, maxRows: 1 } };
