@@ -20,7 +20,7 @@ export const MAX_PARTITIONS_PER_JOB = 4000;
 /**
  * "Maximum rate of table metadata update operations per partitioned table: 50 modifications per 10 seconds"
  * (https://cloud.google.com/bigquery/quotas, partitioned tables): the window's size, counted in partitions once a
- * refusal shows the table's rate counts them (`countsPartitions`).
+ * refusal shows the table's rate counts them (`pacedAt`).
  */
 export const TABLE_MODIFICATIONS_PER_WINDOW = 50;
 
@@ -40,6 +40,13 @@ export const PARTITION_PACED_DATES = Math.floor(TABLE_MODIFICATIONS_PER_WINDOW /
 /** Jobs of a paced table in flight: one a DML slot, and one waiting for the window (reconcile's caps). */
 export const PACED_JOBS_IN_FLIGHT = CONCURRENT_MUTATING_DML + 1;
 
+/**
+ * How long a table stays paced after the refusal that paced it. The pacing is kept in ledger state across runs, and a
+ * refusal can also come from another writer of the table at that moment; so it is forgotten after a day, and the
+ * next refusal (one job) paces the table again if its rate does count partitions.
+ */
+export const PACING_KEPT_MS = 24 * 60 * 60 * 1000;
+
 export interface JobSizeLimits {
   /** The size a table starts at before any job of it ran. */
   readonly initialDates: number;
@@ -55,12 +62,12 @@ export interface JobSize {
   /** Half the size a rate limit last refused: past it, the size grows slowly. Null before any refusal. */
   readonly ceiling: number | null;
   /**
-   * The partitioned table's modification rate refused a job: it counts partitions, not jobs (under the per-job
-   * reading two DML statements at a time could never reach 50 jobs in 10 s). Then a job is at most
-   * PARTITION_PACED_DATES, and a job no larger than the window that is refused waits for the window
-   * (process-chunks `writeWithinRate`) rather than shrinking the size.
+   * When the partitioned table's modification rate refused a job (null: never, or more than PACING_KEPT_MS ago): it
+   * counts partitions, not jobs (under the per-job reading two DML statements at a time could never reach 50 jobs in
+   * 10 s). While paced, a job is at most PARTITION_PACED_DATES, and a job no larger than the window that is refused
+   * waits for the window (process-chunks `writeWithinRate`) rather than shrinking the size.
    */
-  readonly countsPartitions: boolean;
+  readonly pacedAt: number | null;
 }
 
 export function jobSizeKey(table: AnalyticsTableName, mode: RunMode): string {
@@ -76,18 +83,29 @@ export function jobSizesAdapt(limits: JobSizeLimits): boolean {
 }
 
 export function initialJobSize(limits: JobSizeLimits): JobSize {
-  return { dates: clampDates(limits.initialDates, limits), ceiling: null, countsPartitions: false };
+  return { dates: clampDates(limits.initialDates, limits), ceiling: null, pacedAt: null };
 }
 
-/** The stored size, or the initial one when none (or a malformed one) is stored; clamped to today's limits. */
-export function readJobSize(stored: ServiceState | null, limits: JobSizeLimits): JobSize {
+/**
+ * The stored size, or the initial one when none (or a malformed one) is stored; clamped to today's limits. A pacing
+ * older than PACING_KEPT_MS at `now` is forgotten with the ceiling it set: the size grows again from where it is.
+ */
+export function readJobSize(stored: ServiceState | null, limits: JobSizeLimits, now: number): JobSize {
   const dates = stored?.dates;
   const ceiling = stored?.ceiling;
+  const pacedAt = stored?.pacedAt;
   if (typeof dates !== 'number' || !Number.isInteger(dates) || dates < 1) return initialJobSize(limits);
+  const paced = typeof pacedAt === 'number' && now - pacedAt < PACING_KEPT_MS;
+  if (typeof pacedAt === 'number' && !paced) return { dates: clampDates(dates, limits), ceiling: null, pacedAt: null };
   return {
     dates: clampDates(dates, limits), ceiling: typeof ceiling === 'number' && ceiling >= 1 ? ceiling : null,
-    countsPartitions: stored?.countsPartitions === true,
+    pacedAt: paced ? pacedAt : null,
   };
+}
+
+/** Whether the table is paced (its rate counts partitions, found within PACING_KEPT_MS). */
+export function isPaced(size: JobSize): boolean {
+  return size.pacedAt !== null;
 }
 
 /** After a job of `ran` dates succeeded: grow, if the job used the size it was given. */
@@ -95,25 +113,26 @@ export function grownJobSize(size: JobSize, ran: number, limits: JobSizeLimits):
   if (ran < size.dates) return size;
   const next = size.ceiling === null || size.dates < size.ceiling ? size.dates * 2 : size.dates + Math.max(1, Math.floor(size.dates / 8));
   const capped = size.ceiling !== null && size.dates < size.ceiling ? Math.min(next, size.ceiling) : next;
-  const paced = size.countsPartitions ? Math.min(capped, Math.max(size.dates, PARTITION_PACED_DATES)) : capped;
+  const paced = isPaced(size) ? Math.min(capped, Math.max(size.dates, PARTITION_PACED_DATES)) : capped;
   return { ...size, dates: clampDates(paced, limits) };
 }
 
 /**
  * The partitioned-table rate refused a job (`refusesJobSize`): the table's rate counts partitions. Its jobs are
- * paced from now on: at most PARTITION_PACED_DATES dates, that also their ceiling.
+ * paced from now on (for PACING_KEPT_MS): at most PARTITION_PACED_DATES dates, that also their ceiling.
  */
-export function partitionPacedJobSize(size: JobSize, limits: JobSizeLimits): JobSize {
+export function partitionPacedJobSize(size: JobSize, limits: JobSizeLimits, now: number): JobSize {
   return {
     dates: clampDates(Math.min(size.dates, PARTITION_PACED_DATES), limits),
     ceiling: Math.min(size.ceiling ?? PARTITION_PACED_DATES, PARTITION_PACED_DATES),
-    countsPartitions: true,
+    // Kept from the refusal that first paced it (no write a refusal): forgotten a day after, and paced anew by the next.
+    pacedAt: size.pacedAt ?? now,
   };
 }
 
 /** Whether a job of `dates` the partitioned-table rate refused should wait for the window: it fits one whole. */
 export function waitsForWindow(size: JobSize, dates: number): boolean {
-  return size.countsPartitions && dates <= TABLE_MODIFICATIONS_PER_WINDOW;
+  return isPaced(size) && dates <= TABLE_MODIFICATIONS_PER_WINDOW;
 }
 
 /**
@@ -133,9 +152,9 @@ export function refusesJobSize(error: unknown): boolean {
  * more than the size already is, so jobs sent before an earlier refusal, refused in their turn, do not halve
  * the size again for the same excess (TCP reacts once a window for the same reason).
  */
-export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits): JobSize {
+export function shrunkJobSize(size: JobSize, refused: number, limits: JobSizeLimits, now: number): JobSize {
   const half = Math.max(1, Math.floor(refused / 2));
-  return { dates: clampDates(Math.min(size.dates, half), limits), ceiling: Math.min(size.ceiling ?? half, half), countsPartitions: true };
+  return { dates: clampDates(Math.min(size.dates, half), limits), ceiling: Math.min(size.ceiling ?? half, half), pacedAt: size.pacedAt ?? now };
 }
 
 /** The dates (a prefix of `rowsByDate`, in order) that fit one job under the row cap: at least one. */

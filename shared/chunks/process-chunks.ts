@@ -288,7 +288,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         // are fixed (not learnt) nothing would shrink: sent back at once they would come back the same size and be
         // refused again for ever, so there it is an ordinary quota refusal, backed off and given up on in time.
         const sizeRefused = kind === 'quota' && refusesJobSize(error);
-        if (sizeRefused) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits));
+        if (sizeRefused) await updateJobSize(message, (size) => shrunkJobSize(size, dates.length, sizeLimits, clock.now()));
         return { ok: false, kind, error, tooLarge: sizeRefused && dates.length > 1 && jobSizesAdapt(sizeLimits) };
       }
     }
@@ -311,7 +311,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         if (refusesJobSize(error)) {
           // The table's rate counts partitions: its next jobs are paced to share a window; this one waits for the
           // window if it fits one, else it is refused for its size (its dates go out again at the paced size).
-          if (waits === 0) await updateJobSize(message, (size) => partitionPacedJobSize(size, sizeLimits));
+          if (waits === 0) await updateJobSize(message, (size) => partitionPacedJobSize(size, sizeLimits, clock.now()));
           const size = await storedJobSize(message);
           if (!size || !waitsForWindow(size, request.dates.length)) throw error;
         }
@@ -349,7 +349,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     if (!jobSizesAdapt(sizeLimits)) return null;
     try {
       const stored = await ledger.getState(jobSizeKey(message.table, message.mode));
-      return stored ? readJobSize(stored, sizeLimits) : null;
+      return stored ? readJobSize(stored, sizeLimits, clock.now()) : null;
     } catch (error) {
       deps.logger.warn('could not read the job size', { table: message.table, error: errorMessage(error) });
       return null;
@@ -360,10 +360,10 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   async function updateJobSize(message: ChunkMessage, change: (size: JobSize) => JobSize): Promise<void> {
     const key = jobSizeKey(message.table, message.mode);
     try {
-      const before = readJobSize(await ledger.getState(key), sizeLimits);
+      const before = readJobSize(await ledger.getState(key), sizeLimits, clock.now());
       const after = change(before);
-      if (after.dates !== before.dates || after.ceiling !== before.ceiling || after.countsPartitions !== before.countsPartitions) {
-        await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling, countsPartitions: after.countsPartitions });
+      if (after.dates !== before.dates || after.ceiling !== before.ceiling || after.pacedAt !== before.pacedAt) {
+        await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling, pacedAt: after.pacedAt });
       }
     } catch (error) {
       deps.logger.warn('could not record the job size', { key, error: errorMessage(error) });

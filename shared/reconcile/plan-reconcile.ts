@@ -156,7 +156,7 @@ export function admitWithinCaps(input: {
   readonly now: number;
   readonly limits: ReconcileLimits;
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
-  /** Tables paced by their partitioned-table rate (job-size.ts `countsPartitions`). */
+  /** Tables paced by their partitioned-table rate (job-size.ts `isPaced`). */
   readonly pacedTables?: readonly AnalyticsTableName[];
 }): Admission {
   const { limits, now } = input;
@@ -246,7 +246,7 @@ export function planReconcile(input: {
   readonly limits: ReconcileLimits;
   /** Each table's learnt job size (dates), where one is known. */
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
-  /** Tables paced by their partitioned-table rate (job-size.ts `countsPartitions`). */
+  /** Tables paced by their partitioned-table rate (job-size.ts `isPaced`). */
   readonly pacedTables?: readonly AnalyticsTableName[];
 }): ReconcileDecision {
   const { run, now, limits } = input;

@@ -6,7 +6,7 @@ import type { ChunkMessage } from '../chunks/chunk-message.js';
 import { planReconcile, type InFlight, type ReconcileLimits } from './plan-reconcile.js';
 import type { AnalyticsTableName } from '../tables/names.js';
 import { IN_FLIGHT_STATES, NOT_DONE_STATES, UNFINISHED_STATES, isIn } from '../chunks/chunk-state.js';
-import { jobSizeKey, jobSizesAdapt, readJobSize } from '../chunks/job-size.js';
+import { isPaced, jobSizeKey, jobSizesAdapt, readJobSize } from '../chunks/job-size.js';
 
 export interface ReconcileDeps {
   readonly ledger: Ledger;
@@ -57,7 +57,7 @@ async function releaseOrphans(deps: ReconcileDeps, activeRunIds: ReadonlySet<str
 }
 
 /** The job size each table of these chunks has learnt (ledger state), when sizes may grow at all, and the tables paced. */
-async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits): Promise<{
+async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: readonly ChunkRecord[], limits: ReconcileLimits, now: number): Promise<{
   sizes: Partial<Record<AnalyticsTableName, number>>;
   paced: AnalyticsTableName[];
 }> {
@@ -66,9 +66,9 @@ async function learntJobSizes(deps: ReconcileDeps, run: RunRecord, chunks: reado
   const paced: AnalyticsTableName[] = [];
   if (!jobSizesAdapt(sizeLimits)) return { sizes, paced };
   for (const table of new Set(chunks.map((c) => c.table))) {
-    const size = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits);
+    const size = readJobSize(await deps.ledger.getState(jobSizeKey(table, run.request.mode)), sizeLimits, now);
     sizes[table] = size.dates;
-    if (size.countsPartitions) paced.push(table);
+    if (isPaced(size)) paced.push(table);
   }
   return { sizes, paced };
 }
@@ -104,7 +104,7 @@ async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFli
   const log = deps.logger.child({ runId: run.id });
   const now = clock.now();
   const chunks = await ledger.listChunks({ runId: run.id, states: NOT_DONE_STATES });
-  const learnt = await learntJobSizes(deps, run, chunks, limits);
+  const learnt = await learntJobSizes(deps, run, chunks, limits, now);
   const decision = planReconcile({ run, chunks, inFlight, now, limits, jobSizes: learnt.sizes, pacedTables: learnt.paced });
 
   const repaired = decision.repairs.length ? await ledger.transition(decision.repairs) : [];

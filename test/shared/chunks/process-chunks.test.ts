@@ -318,10 +318,11 @@ describe('processing a chunk message', () => {
     const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-03', times: 1, error: () => partitionRateExceeded('t') }]);
     const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, sized);
     await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']));
-    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null, countsPartitions: false }, 'a full job doubles the size');
+    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: null, pacedAt: null }, 'a full job doubles the size');
+    const refusedAt = now;
     const paced = await p.process(message(run.id, 'team_offense_game_summary', ['2021-11-03', '2021-11-04']));
     assert.deepEqual([paced.ack, paced.jobs, paced.results.map((r) => r.state), sized.waits], [true, 1, ['succeeded', 'succeeded'], [RATE_WAIT_FIRST_MS]]);
-    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: 25, countsPartitions: true });
+    assert.deepEqual(await ledger.getState(key), { dates: 4, ceiling: 25, pacedAt: refusedAt });
   });
 
   it('a job still refused by the partitioned-table rate after the whole wait halves the size and goes back to pending at once, nudging reconcile; one date so backs off', async () => {
@@ -337,7 +338,7 @@ describe('processing a chunk message', () => {
     assert.ok(now - started <= RATE_WAIT_BUDGET_MS && now - started > RATE_WAIT_BUDGET_MS - RATE_WAIT_MAX_MS, `waited ${now - started} ms`);
     assert.equal(nudges, 1);
     for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.state, c.attempts, c.quotaRetries, c.nextAttemptAt], ['pending', 0, 0, null]);
-    assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1, countsPartitions: true });
+    assert.deepEqual(await ledger.getState(jobSizeKey('team_offense_game_summary', 'production')), { dates: 1, ceiling: 1, pacedAt: started });
     // A message packed before the size shrank runs the dates of the new size and sends the rest back.
     const again = await p.process(message(run.id, 'team_offense_game_summary', dates));
     assert.deepEqual([again.ack, again.jobs, again.results.map((r) => [r.gameDate, r.state])], [true, 1, [['2021-11-01', 'succeeded']]]);
