@@ -7,8 +7,9 @@ import type { AnalyticsTableName, RunMode } from '../tables/names.js';
  * per 10 seconds" over jobs and DML statements, and caps "Number of partitions modified by a single job:
  * 4,000" (https://cloud.google.com/bigquery/quotas, partitioned tables). Read as one count per job, the
  * largest jobs are the fastest; read as one count per partition, a large job is refused. Whichever it is,
- * the size doubles while jobs succeed (up to the cap and to what the row cap allows), and halves when a rate
- * limit refuses one, remembering that size as a ceiling it then approaches slowly (an eighth at a time).
+ * the size doubles while jobs succeed (up to the cap and to what the row cap allows). The first refusal by that
+ * rate shows it counts partitions: the table is paced (`partitionPacedJobSize`, for PACING_KEPT_MS), and a job
+ * still refused after the worker's whole wait for the window halves the size (`shrunkJobSize`), that half a ceiling.
  *
  * Kept in ledger state (`job-size.<table>.<mode>`), so every function instance and reconcile see it; two
  * workers updating it at once lose one update, which the next job's outcome makes good.
@@ -20,9 +21,11 @@ export const MAX_PARTITIONS_PER_JOB = 4000;
 /**
  * "Maximum rate of table metadata update operations per partitioned table: 50 modifications per 10 seconds"
  * (https://cloud.google.com/bigquery/quotas, partitioned tables): the window's size, counted in partitions once a
- * refusal shows the table's rate counts them (`pacedAt`).
+ * refusal shows the table's rate counts them (`pacedAt`), and its length (the in-place waits are bounded by it,
+ * retry-policy `RATE_WAIT_BUDGET_MS`).
  */
 export const TABLE_MODIFICATIONS_PER_WINDOW = 50;
+export const TABLE_RATE_WINDOW_MS = 10_000;
 
 /**
  * "BigQuery runs up to two concurrent mutating DML statements (UPDATE, DELETE, and MERGE) for each table"

@@ -163,9 +163,9 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       return finish(log, await recordFailure(chunks, error, log), skipped, job.count, errorMessage(error));
     }
     // The row cap: a job stays well inside the function's timeout. The table's learnt size: a message packed
-    // before the size shrank, or redelivered after its job was refused as too large (Pub/Sub resends what was not
+    // before the size shrank (or paced), or redelivered after a quota refusal (Pub/Sub resends what was not
     // acknowledged, the same message: https://cloud.google.com/pubsub/docs/subscription-retry-policy), would send
-    // BigQuery the size just refused. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
+    // BigQuery a size it refuses. Either way the dates past the cap go back to pending, and reconcile (nudged) packs them.
     const rowFit = datesWithinRowCap(chunks.map((c) => expectations.get(c.gameDate)?.expectedRows ?? 0), sizeLimits.maxRows);
     const sizeFit = (await storedJobSize(message))?.dates ?? Number.POSITIVE_INFINITY;
     const fit = Math.min(rowFit, sizeFit);
@@ -302,6 +302,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
    */
   async function writeWithinRate(message: ChunkMessage, request: ReplacePartitionsRequest, log: Logger): Promise<ReplacePartitionsResult> {
     let waited = 0;
+    // Whether a partitioned-table refusal of this job is waited out: decided at its first such refusal, which paces the table.
+    let waitsOutPartitionRate: boolean | null = null;
     for (let waits = 0; ; waits += 1) {
       try {
         return await warehouse.replacePartitions(request);
@@ -311,9 +313,12 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         if (refusesJobSize(error)) {
           // The table's rate counts partitions: its next jobs are paced to share a window; this one waits for the
           // window if it fits one, else it is refused for its size (its dates go out again at the paced size).
-          if (waits === 0) await updateJobSize(message, (size) => partitionPacedJobSize(size, sizeLimits, clock.now()));
-          const size = await storedJobSize(message);
-          if (!size || !waitsForWindow(size, request.dates.length)) throw error;
+          // Where sizes are fixed nothing is paced: the refusal is thrown, an ordinary quota refusal.
+          if (waitsOutPartitionRate === null) {
+            const paced = jobSizesAdapt(sizeLimits) ? await updateJobSize(message, (size) => partitionPacedJobSize(size, sizeLimits, clock.now())) : null;
+            waitsOutPartitionRate = paced !== null && waitsForWindow(paced, request.dates.length);
+          }
+          if (!waitsOutPartitionRate) throw error;
         }
         if (waits === 0) log.info('rate limit: waiting for the window, then sending the job again', { dates: request.dates.length, error: errorMessage(error) });
         await sleep(wait);
@@ -356,8 +361,11 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     }
   }
 
-  /** Read-modify-write of the table's job size in ledger state; a failure to record it costs nothing but speed. */
-  async function updateJobSize(message: ChunkMessage, change: (size: JobSize) => JobSize): Promise<void> {
+  /**
+   * Read-modify-write of the table's job size in ledger state: the size as recorded, or null when it could not be read
+   * or written (a failure to record it costs nothing but speed).
+   */
+  async function updateJobSize(message: ChunkMessage, change: (size: JobSize) => JobSize): Promise<JobSize | null> {
     const key = jobSizeKey(message.table, message.mode);
     try {
       const before = readJobSize(await ledger.getState(key), sizeLimits, clock.now());
@@ -365,8 +373,10 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       if (after.dates !== before.dates || after.ceiling !== before.ceiling || after.pacedAt !== before.pacedAt) {
         await ledger.putState(key, { dates: after.dates, ceiling: after.ceiling, pacedAt: after.pacedAt });
       }
+      return after;
     } catch (error) {
       deps.logger.warn('could not record the job size', { key, error: errorMessage(error) });
+      return null;
     }
   }
 

@@ -1,6 +1,7 @@
 import type { ChunkPatch, ChunkRecord } from '../ports/ledger.js';
 import type { ErrorKind } from '../errors/errors.js';
 import { retryDelayMs } from './backoff.js';
+import { TABLE_RATE_WINDOW_MS } from './job-size.js';
 
 /**
  * The one retry policy. Every path that may run a chunk again asks it: the chunk processor when a message
@@ -99,13 +100,6 @@ export function afterQuota(
     patch: { quotaRetries, lastError: error, leaseOwner: null, leaseExpiresAt: due, nextAttemptAt: due, queuedAt: now },
   };
 }
-
-/**
- * The window of BigQuery's per-table modification rate: "Maximum rate of table metadata update operations per
- * partitioned table: 50 modifications per 10 seconds" (https://cloud.google.com/bigquery/quotas, partitioned
- * tables). A job refused for its size may go again, smaller, once one window has passed.
- */
-export const TABLE_RATE_WINDOW_MS = 10_000;
 
 /**
  * A job of several dates refused as too large for the table's modification rate (job-size.ts

@@ -185,9 +185,8 @@ export function admitWithinCaps(input: {
     const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
     // A paced table writes two jobs a rate window, one a DML slot: one job more waits for the window, ready when it
     // frees. More would compete for it in no order (whichever polls first), sending later dates before earlier ones.
-    const maxInFlightPerTable = input.pacedTables?.includes(table)
-      ? Math.min(perMessage * PACED_JOBS_IN_FLIGHT, Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table))))
-      : Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
+    const scaledCap = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
+    const maxInFlightPerTable = input.pacedTables?.includes(table) ? Math.min(perMessage * PACED_JOBS_IN_FLIGHT, scaledCap) : scaledCap;
     const flying = inFlight.byTable[table] ?? 0;
     const admitted: Candidate[] = [];
     for (const candidate of list) {
