@@ -50,6 +50,21 @@ export const PACED_JOBS_IN_FLIGHT = CONCURRENT_MUTATING_DML + 1;
  */
 export const PACING_KEPT_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The hold before the worker of a table's message sends its job, from the message's place among the table's messages
+ * of one reconcile pass (0 = its earliest dates): none for the first two, `holdMs` for the next two, twice that for
+ * the two after. BigQuery runs a table's mutating DML two at a time and queues the rest: "BigQuery runs up to 2 of
+ * them concurrently, after which up to 20 are queued as PENDING. When a previously running job finishes, the next
+ * pending job is dequeued and run" (https://cloud.google.com/bigquery/docs/data-manipulation-language, UPDATE,
+ * DELETE, MERGE DML concurrency). Every worker runs a few queries before its job (expectations, input
+ * fingerprints), so messages published together reach BigQuery in whichever order those end; held, the later dates
+ * queue behind the earlier ones, and the dates that upcoming_player_game_context waits for are written first. A
+ * held job would have waited in BigQuery's queue anyway, behind two running ones. Measured in docs/scaling.md.
+ */
+export function queueOrderHoldMs(placeInPass: number, holdMs: number): number {
+  return Math.floor(placeInPass / CONCURRENT_MUTATING_DML) * holdMs;
+}
+
 export interface JobSizeLimits {
   /** The size a table starts at before any job of it ran. */
   readonly initialDates: number;

@@ -265,6 +265,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       try {
         const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, this.force);
         if (writeDates.length) this.count += 1;
+        // The message's first job only waits its hold (a split's later jobs are already behind it).
+        if (writeDates.length && this.count === 1 && message.holdMs) await sleep(message.holdMs);
         const written = writeDates.length
           ? await writeWithinRate(message, partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, unchanged.lineage), this.log)
           : null;

@@ -93,6 +93,8 @@ export interface ServiceConfig {
     readonly maxRowsPerJob: number;
     readonly quotaGiveUpMs: number;
     readonly maxEventAgeSeconds: number;
+    /** Not an environment variable: DEFAULTS.queueOrderHoldMs on BigQuery, 0 on DuckDB and in local runs (shared/config/wiring.ts). */
+    readonly queueOrderHoldMs: number;
   };
   readonly coverageTargets: readonly CoverageTarget[];
   /** COVERAGE_EXCLUDE_DATES: dates the coverage targets leave out, ascending, unique. */
@@ -144,6 +146,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRowsPerJob: e.MAX_ROWS_PER_JOB,
       quotaGiveUpMs: e.QUOTA_GIVE_UP_MS,
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
+      // The hold orders jobs in BigQuery's per-table queue; DuckDB has none.
+      queueOrderHoldMs: e.WAREHOUSE === 'bigquery' ? DEFAULTS.queueOrderHoldMs : 0,
     },
     coverageTargets,
     coverageExcludeDates: e.COVERAGE_EXCLUDE_DATES,

@@ -48,6 +48,11 @@ export const DEFAULTS = {
    */
   datesPerJob: 200,
   maxDatesPerJob: 4000,
+  /**
+   * How long the worker of a table's third and fourth message of one reconcile pass waits before it sends its job
+   * (the fifth and sixth twice as long, ...): see job-size.ts `queueOrderHoldMs`. On DuckDB and in local runs: 0 (no queue).
+   */
+  queueOrderHoldMs: 4000,
   /** Rows one job may write, so it stays well inside the function timeout (an assumption: ~2 KB a row). */
   maxRowsPerJob: 1_000_000,
   /** Pub/Sub events older than this are dropped with a log line: reconcile republishes what still matters. */

@@ -24,6 +24,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   maxRowsPerJob: DEFAULTS.maxRowsPerJob,
   quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
   maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
+  queueOrderHoldMs: DEFAULTS.queueOrderHoldMs,
 };
 
 export function processorOptionsFrom(limits: ServiceLimits, workerId: string): ChunkProcessorOptions {
@@ -47,6 +48,7 @@ export function reconcileLimitsFrom(limits: ServiceLimits): ReconcileLimits {
     datesPerJob: limits.datesPerJob,
     maxDatesPerJob: limits.maxDatesPerJob,
     queuedStallMs: limits.leaseMs,
+    queueOrderHoldMs: limits.queueOrderHoldMs,
   };
 }
 
@@ -74,5 +76,7 @@ export function localLimits(settings: LocalRunSettings): ServiceLimits {
     maxDatesPerJob: settings.datesPerJob,
     retryBaseMs: DEFAULTS.localRetryBaseMs,
     retryMaxMs: DEFAULTS.localRetryMaxMs,
+    // DuckDB queues nothing: a job goes as soon as its worker is ready.
+    queueOrderHoldMs: 0,
   };
 }

@@ -1,7 +1,7 @@
 import type { ChunkRecord, ChunkTransition, RunRecord } from '../ports/ledger.js';
 import { isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
 import { afterLeaseExpired, isDue, isOutOfAttempts } from '../chunks/retry-policy.js';
-import { PACED_JOBS_IN_FLIGHT } from '../chunks/job-size.js';
+import { CONCURRENT_MUTATING_DML, PACED_JOBS_IN_FLIGHT, queueOrderHoldMs } from '../chunks/job-size.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { tableSpec } from '../tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
@@ -18,6 +18,8 @@ export interface ReconcileLimits {
   readonly maxDatesPerJob: number;
   /** A queued chunk nobody picked up for this long is published again (lost or dropped message). */
   readonly queuedStallMs: number;
+  /** The hold of a table's later messages of one pass, so its jobs queue in date order (job-size.ts `queueOrderHoldMs`); 0 or absent: none. */
+  readonly queueOrderHoldMs?: number;
 }
 
 export interface InFlight {
@@ -29,6 +31,8 @@ export interface PlannedMessage {
   readonly table: AnalyticsTableName;
   readonly dates: readonly IsoDate[];
   readonly chunkIds: readonly string[];
+  /** How long its worker waits before sending the job (job-size.ts `queueOrderHoldMs`); absent: none. */
+  readonly holdMs?: number;
 }
 
 export interface ReconcileDecision {
@@ -204,9 +208,12 @@ export function admitWithinCaps(input: {
     heldByCaps += admitted.length - sent;
     inFlight.total += sent;
     inFlight.byTable[table] = flying + sent;
-    for (let at = 0; at < sent; at += perMessage) {
-      const batch = admitted.slice(at, Math.min(sent, at + perMessage));
-      messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id) });
+    const paced = input.pacedTables?.includes(table) ?? false;
+    const sizes = messageSizes(sent, perMessage, rationed || paced ? 0 : freeDmlSlots(flying, perMessage));
+    for (let at = 0, place = 0; place < sizes.length; at += sizes[place] as number, place += 1) {
+      const batch = admitted.slice(at, at + (sizes[place] as number));
+      const holdMs = queueOrderHoldMs(place, limits.queueOrderHoldMs ?? 0);
+      messages.push({ table, dates: batch.map((c) => c.gameDate), chunkIds: batch.map((c) => c.id), ...(holdMs > 0 ? { holdMs } : {}) });
       for (const candidate of batch) {
         enqueue.push({
           id: candidate.id,
@@ -219,6 +226,48 @@ export function admitWithinCaps(input: {
     }
   }
   return { enqueue, messages, heldByCaps };
+}
+
+/** A table's DML slots its jobs in flight leave free (its chunks in flight over its job size, rounded up). */
+function freeDmlSlots(flying: number, perMessage: number): number {
+  return Math.max(0, CONCURRENT_MUTATING_DML - Math.ceil(flying / perMessage));
+}
+
+/**
+ * The sizes of the messages `sent` dates go out in: as many of `perMessage` as they fill, the last one shorter; but
+ * when that would be fewer jobs than the table has DML slots free, the dates are shared evenly over the free slots.
+ * BigQuery runs two of a table's mutating DML at once ("BigQuery runs up to 2 of them concurrently",
+ * https://cloud.google.com/bigquery/docs/data-manipulation-language): one job of 400 dates beside an idle slot takes
+ * twice as long as two of 200. It happens where a table's ready dates come in bursts: upcoming_player_game_context
+ * at the end of a run, when its inputs' last jobs end together.
+ */
+export function messageSizes(sent: number, perMessage: number, freeSlots: number): number[] {
+  const full = Math.ceil(sent / perMessage);
+  const jobs = full < freeSlots ? Math.min(freeSlots, sent) : full;
+  if (jobs === full) return Array.from({ length: full }, (_, i) => Math.min(perMessage, sent - i * perMessage));
+  return Array.from({ length: jobs }, (_, i) => Math.floor(sent / jobs) + (i < sent % jobs ? 1 : 0));
+}
+
+/**
+ * The job sizes a pass packs with: each table's learnt size, except that a table another table of the run reads
+ * (player_game_summary and team_defense_game_summary, read by upcoming_player_game_context) keeps jobs of at most
+ * datesPerJob. Its reader is pipelined behind it: a job of n dates gives the reader nothing until all n are written,
+ * so an input grown to 400 dates a job held upcoming_player_game_context's later dates until each 400 were done and
+ * left it a long tail of large jobs. The floor's best split at 0.1 and 0.3 s a date writes every table in jobs of
+ * about 200 dates (docs/scaling.md). A size learnt here is still kept for runs without the reader.
+ */
+export function pipelinedJobSizes(
+  jobSizes: Partial<Record<AnalyticsTableName, number>> | undefined,
+  tables: readonly AnalyticsTableName[],
+  limits: Pick<ReconcileLimits, 'datesPerJob'>,
+): Partial<Record<AnalyticsTableName, number>> {
+  const read = new Set(tables.flatMap((table) => tableSpec(table).upstream.map((input) => input.table)).filter((table) => tables.includes(table)));
+  const sizes: Partial<Record<AnalyticsTableName, number>> = {};
+  for (const table of ANALYTICS_TABLES) {
+    const learnt = jobSizes?.[table];
+    if (learnt !== undefined) sizes[table] = read.has(table) ? Math.min(learnt, limits.datesPerJob) : learnt;
+  }
+  return sizes;
 }
 
 /** Phase 5, the end: once no chunk of an active run is unfinished, it failed if any is dead, else succeeded. */
@@ -253,7 +302,8 @@ export function planReconcile(input: {
   const deadInputs = propagateDeadInputs(leases.chunks);
   const chunks = deadInputs.chunks;
   const ready: Readiness = run.state === 'active' ? readyCandidates(chunks, now) : { byTable: new Map(), waitingOnDependencies: 0, waitingOnBackoff: 0 };
-  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes: input.jobSizes, pacedTables: input.pacedTables });
+  const jobSizes = pipelinedJobSizes(input.jobSizes, run.request.tables, limits);
+  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes, pacedTables: input.pacedTables });
   return {
     repairs: [...leases.repairs, ...deadInputs.repairs],
     enqueue: admitted.enqueue,

@@ -115,7 +115,7 @@ async function reconcileRun(deps: ReconcileDeps, run: RunRecord, inFlight: InFli
   const messages: ChunkMessage[] = [];
   for (const planned of decision.messages) {
     const dates = planned.dates.filter((_, i) => won.has(planned.chunkIds[i] as string));
-    if (dates.length) messages.push({ v: 1, runId: run.id, table: planned.table, mode: run.request.mode, dates, publishedAt: now });
+    if (dates.length) messages.push({ v: 1, runId: run.id, table: planned.table, mode: run.request.mode, dates, publishedAt: now, ...(planned.holdMs ? { holdMs: planned.holdMs } : {}) });
   }
   if (messages.length) {
     try {

@@ -46,6 +46,9 @@ describe('fault: a poison message', function () {
         chunk({ dates: ['2018-02-30'] }),
         chunk({ dates: Array.from({ length: LIMITS.maxDatesPerJob + 1 }, () => '2018-04-16') }),
         chunk({ priority: 'high' }),
+        // A hold no reconcile sends: longer than a minute, or negative.
+        chunk({ holdMs: 3_600_000 }),
+        chunk({ holdMs: -1 }),
       ];
       // Well-formed, but about nothing to do: a date nobody planned, and a run nobody started (its
       // context chunk would otherwise run before the inputs of the real run are written).

@@ -299,6 +299,17 @@ describe('processing a chunk message', () => {
     return { ...OPTIONS, ...extra, waits, sleep: (ms) => { waits.push(ms); now += ms; return Promise.resolve(); } };
   };
 
+  it('waits a held message\'s hold before its first job, and not again before the jobs of a split', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 1 }]);
+    const options = waitingOptions();
+    const p = createChunkProcessor({ warehouse: faulty, ledger, clock, logger: new MemoryLogger() }, options);
+    const out = await p.process({ ...message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']), holdMs: 2000 });
+    assert.deepEqual([out.ack, out.results.map((r) => r.state).sort()], [true, ['succeeded', 'succeeded']]);
+    assert.ok(out.jobs >= 2, `the failed job was split (${out.jobs} jobs)`);
+    assert.deepEqual(options.waits, [2000], 'one hold, before the first job');
+  });
+
   it('waits in place for the window when the DML statement rate refuses a job, and writes it without touching the job size', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
     const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 3, error: () => rateLimitExceeded('t') }]);

@@ -17,6 +17,12 @@ describe('the composition root: config to the options of the core (shared/config
     assert.deepEqual(loadConfig({}).limits, DEFAULT_LIMITS);
   });
 
+  it('holds a table\'s later jobs of a pass only on BigQuery, whose queue they join; DuckDB has none', () => {
+    assert.equal(loadConfig({ WAREHOUSE: 'bigquery' }).limits.queueOrderHoldMs, DEFAULTS.queueOrderHoldMs);
+    assert.ok(DEFAULTS.queueOrderHoldMs > 0);
+    assert.equal(loadConfig({ WAREHOUSE: 'duckdb' }).limits.queueOrderHoldMs, 0);
+  });
+
   it('carries every setting a user can make to the chunk processor', () => {
     const options = processorOptionsFrom(loadConfig(SETTINGS).limits, 'worker-1');
     assert.deepEqual(options, {
@@ -27,7 +33,7 @@ describe('the composition root: config to the options of the core (shared/config
 
   it('carries them to reconcile, LEASE_MS being how long a queued chunk may wait before it is published again', () => {
     const limits = reconcileLimitsFrom(loadConfig(SETTINGS).limits);
-    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, maxDatesPerJob: 300, queuedStallMs: 90_000 });
+    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, maxDatesPerJob: 300, queuedStallMs: 90_000, queueOrderHoldMs: DEFAULTS.queueOrderHoldMs });
   });
 
   it('never lets the back-off cap fall below its base', () => {
@@ -44,6 +50,7 @@ describe('the composition root: config to the options of the core (shared/config
     assert.equal(limits.retryBaseMs, DEFAULTS.localRetryBaseMs);
     assert.equal(limits.retryMaxMs, DEFAULTS.localRetryMaxMs);
     assert.equal(limits.leaseMs, DEFAULTS.leaseMs);
+    assert.equal(limits.queueOrderHoldMs, 0, 'DuckDB queues nothing: no job is held');
   });
 
   it('is the only place that builds processor options or reconcile limits: every entry point calls it', () => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import {
-  admitWithinCaps, planReconcile, propagateDeadInputs, readyCandidates, repairLeasesAndAttempts, runFinish, type Candidate, type ReconcileLimits,
+  admitWithinCaps, messageSizes, pipelinedJobSizes, planReconcile, propagateDeadInputs, readyCandidates, repairLeasesAndAttempts, runFinish, type Candidate, type ReconcileLimits,
 } from '../../../shared/reconcile/plan-reconcile.js';
 import type { AnalyticsTableName } from '../../../shared/tables/names.js';
 import type { ChunkRecord } from '../../../shared/ports/ledger.js';
 import { chunk, runRecord } from '../../support/records.js';
+import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
 
 const NOW = 1_000_000;
 const limits: ReconcileLimits = { maxInFlight: 100, maxInFlightPerTable: 100, maxAttempts: 3, datesPerJob: 1, maxDatesPerJob: 1, queuedStallMs: 60_000 };
@@ -22,6 +23,50 @@ describe('reconcile decisions', () => {
     const chunks = ['01', '02', '03'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
     const d = plan(chunks, { limits: { ...limits, datesPerJob: 2, maxDatesPerJob: 2 } });
     assert.deepEqual(d.messages.map((m) => m.dates), [['2021-11-01', '2021-11-02'], ['2021-11-03']]);
+  });
+
+  it('holds each table\'s messages past its first two of a pass, two by two, so its jobs queue in date order', () => {
+    const offense = Array.from({ length: 6 }, (_, i) => chunk('team_offense_game_summary', `2021-11-0${i + 1}`));
+    const defense = Array.from({ length: 3 }, (_, i) => chunk('team_defense_game_summary', `2021-11-0${i + 1}`));
+    const held = { ...limits, queueOrderHoldMs: 2000 };
+    const d = plan([...offense, ...defense], { limits: held });
+    const holds = (table: string) => d.messages.filter((m) => m.table === table).map((m) => [m.dates[0], m.holdMs ?? 0]);
+    // Each table counts its own places: the earliest dates go first, a pair at a time.
+    assert.deepEqual(holds('team_offense_game_summary'), [
+      ['2021-11-01', 0], ['2021-11-02', 0], ['2021-11-03', 2000], ['2021-11-04', 2000], ['2021-11-05', 4000], ['2021-11-06', 4000],
+    ]);
+    assert.deepEqual(holds('team_defense_game_summary'), [['2021-11-01', 0], ['2021-11-02', 0], ['2021-11-03', 2000]]);
+    // Without a hold configured (local runs), no message carries one.
+    assert.ok(plan(offense, { limits }).messages.every((m) => m.holdMs === undefined));
+  });
+
+  it('shares a pass\'s dates over the table\'s free DML slots when they would fill fewer jobs, else packs full jobs', () => {
+    assert.deepEqual(messageSizes(848, 400, 0), [400, 400, 48], 'no slot free: full jobs, the last one shorter');
+    assert.deepEqual(messageSizes(848, 400, 2), [400, 400, 48], 'as many jobs as free slots or more: the same');
+    assert.deepEqual(messageSizes(400, 400, 2), [200, 200], 'one job beside an idle slot: two halves');
+    assert.deepEqual(messageSizes(401, 400, 1), [400, 1]);
+    assert.deepEqual(messageSizes(5, 200, 2), [3, 2]);
+    assert.deepEqual(messageSizes(1, 200, 2), [1], 'one date is one job');
+    assert.deepEqual(messageSizes(0, 200, 2), []);
+    // Through a pass: a table of size 4 with nothing in flight sends 4 dates as two jobs; with one job in flight, as one.
+    const chunks = ['01', '02', '03', '04'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
+    const sized = { ...limits, datesPerJob: 4, maxDatesPerJob: 4, maxInFlightPerTable: 8 };
+    assert.deepEqual(plan(chunks, { limits: sized }).messages.map((m) => m.dates.length), [2, 2]);
+    const busy = plan(chunks, { limits: sized, inFlight: { total: 4, byTable: { team_offense_game_summary: 4 } } });
+    assert.deepEqual(busy.messages.map((m) => m.dates.length), [4]);
+  });
+
+  it('keeps a table that another table of the run reads at the first job size; a table nobody in the run reads keeps its learnt size', () => {
+    const learnt = { player_game_summary: 800, team_defense_game_summary: 50, team_offense_game_summary: 800, upcoming_player_game_context: 800 };
+    const all = parseBackfillRequest({ tables: 'all', start: '2021-11-01', end: '2021-11-30' }).tables;
+    assert.deepEqual(pipelinedJobSizes(learnt, all, { datesPerJob: 200 }), {
+      player_game_summary: 200, team_defense_game_summary: 50, team_offense_game_summary: 800, upcoming_player_game_context: 800,
+    });
+    // Without upcoming_player_game_context in the run, nothing reads player_game_summary: its size is its own.
+    assert.deepEqual(pipelinedJobSizes(learnt, ['player_game_summary', 'team_defense_game_summary'], { datesPerJob: 200 }), learnt);
+    const chunks = Array.from({ length: 9 }, (_, i) => chunk('player_game_summary', `2021-11-0${i + 1}`));
+    const sized = { ...limits, datesPerJob: 2, maxDatesPerJob: 8, maxInFlightPerTable: 100 };
+    assert.deepEqual(plan(chunks, { limits: sized, jobSizes: { player_game_summary: 8 } }).messages.map((m) => m.dates.length), [2, 2, 2, 2, 1]);
   });
 
   it('sizes each table\'s messages by its learnt job size, within maxDatesPerJob, and keeps as many jobs in flight', () => {
