@@ -4,9 +4,6 @@ import { isIsoDate, type IsoDate } from '../util/dates.js';
 import { LIMITS } from '../config/defaults.js';
 import { parseJsonInput } from '../input/invalid-input.js';
 
-/** A hold longer than a minute is not one reconcile would send (it holds a claim, and the lease runs). */
-const MAX_HOLD_MS = 60_000;
-
 /**
  * One message of work: one table, one mode, one or more game dates (each its own chunk and checkpoint).
  * The same JSON travels in Pub/Sub's `data` and through the in-process queue.
@@ -20,7 +17,7 @@ export const ChunkMessageSchema = z
     dates: z.array(z.string().refine(isIsoDate, 'must be YYYY-MM-DD')).min(1).max(LIMITS.maxDatesPerJob),
     publishedAt: z.number().int().nonnegative(),
     /** Wait this long before sending the job, so a table's jobs queue in date order (job-size.ts `queueOrderHoldMs`). */
-    holdMs: z.number().int().nonnegative().max(MAX_HOLD_MS).optional(),
+    holdMs: z.number().int().nonnegative().max(LIMITS.maxHoldMs).optional(),
   })
   .strict();
 

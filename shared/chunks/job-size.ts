@@ -1,5 +1,6 @@
 import type { ServiceState } from '../ports/ledger.js';
 import type { AnalyticsTableName, RunMode } from '../tables/names.js';
+import { LIMITS } from '../config/defaults.js';
 
 /**
  * How many dates one warehouse job writes, per table: found at run time, the way TCP finds its window.
@@ -59,10 +60,11 @@ export const PACING_KEPT_MS = 24 * 60 * 60 * 1000;
  * DELETE, MERGE DML concurrency). Every worker runs a few queries before its job (expectations, input
  * fingerprints), so messages published together reach BigQuery in whichever order those end; held, the later dates
  * queue behind the earlier ones, and the dates that upcoming_player_game_context waits for are written first. A
- * held job would have waited in BigQuery's queue anyway, behind two running ones. Measured in docs/scaling.md.
+ * held job would have waited in BigQuery's queue anyway, behind two running ones. Measured in docs/scaling.md. At
+ * most LIMITS.maxHoldMs (a pass of many small messages, DATES_PER_JOB=1: their holds stop growing there).
  */
 export function queueOrderHoldMs(placeInPass: number, holdMs: number): number {
-  return Math.floor(placeInPass / CONCURRENT_MUTATING_DML) * holdMs;
+  return Math.min(Math.floor(placeInPass / CONCURRENT_MUTATING_DML) * holdMs, LIMITS.maxHoldMs);
 }
 
 export interface JobSizeLimits {

@@ -12,6 +12,11 @@ export const LIMITS = {
    * a single job: 4,000" (https://cloud.google.com/bigquery/quotas, partitioned tables).
    */
   maxDatesPerJob: 4000,
+  /**
+   * The longest hold a chunk message may carry (job-size.ts `queueOrderHoldMs`): a worker waits it holding its claim,
+   * so it stays far inside the lease; a message with a longer one does not decode.
+   */
+  maxHoldMs: 60_000,
   /** A request body past this is refused unread: the largest valid request (5,000 excluded dates) is ~70 KB. */
   maxRequestBytes: 256 * 1024,
 } as const;

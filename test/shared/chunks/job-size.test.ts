@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import {
   datesWithinRowCap, grownJobSize, initialJobSize, MAX_PARTITIONS_PER_JOB, PACING_KEPT_MS, PARTITION_PACED_DATES, partitionPacedJobSize, readJobSize,
-  refusesJobSize, shrunkJobSize, TABLE_MODIFICATIONS_PER_WINDOW, waitsForWindow, type JobSizeLimits,
+  queueOrderHoldMs, refusesJobSize, shrunkJobSize, TABLE_MODIFICATIONS_PER_WINDOW, waitsForWindow, type JobSizeLimits,
 } from '../../../shared/chunks/job-size.js';
+import { decodeChunkMessage } from '../../../shared/chunks/chunk-message.js';
+import { LIMITS as SERVICE_LIMITS } from '../../../shared/config/defaults.js';
 
 const LIMITS: JobSizeLimits = { initialDates: 12, maxDates: 4000, maxRows: 1000 };
 const NOW = 1_000_000_000;
 
 describe('the adaptive job size', () => {
+  it('holds a pass\'s messages two by two, and never past the longest hold a message may carry', () => {
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((place) => queueOrderHoldMs(place, 4000)), [0, 0, 4000, 4000, 8000, 8000]);
+    assert.equal(queueOrderHoldMs(2, 0), 0, 'no hold configured, none given');
+    // DATES_PER_JOB=1 and 800 chunks in flight: 800 messages in one pass; the last ones' holds stop at the limit.
+    const longest = queueOrderHoldMs(799, 4000);
+    assert.equal(longest, SERVICE_LIMITS.maxHoldMs);
+    const message = { v: 1, runId: 'run-1', table: 'team_offense_game_summary', mode: 'production', dates: ['2021-11-01'], publishedAt: 0 };
+    assert.equal(decodeChunkMessage(JSON.stringify({ ...message, holdMs: longest })).holdMs, longest, 'a message carrying it decodes');
+    assert.throws(() => decodeChunkMessage(JSON.stringify({ ...message, holdMs: longest + 1 })), /invalid chunk message/);
+  });
+
   it('doubles while jobs of its full size succeed, up to the 4,000-partition cap', () => {
     let size = initialJobSize(LIMITS);
     const seen = [size.dates];
