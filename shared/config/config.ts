@@ -1,3 +1,4 @@
+import { CONCURRENT_MUTATING_DML } from '../chunks/job-size.js';
 import { z } from 'zod';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
@@ -95,6 +96,11 @@ export interface ServiceConfig {
     readonly maxEventAgeSeconds: number;
     /** Not an environment variable: DEFAULTS.queueOrderHoldMs on BigQuery, 0 on DuckDB and in local runs (shared/config/wiring.ts). */
     readonly queueOrderHoldMs: number;
+    /**
+     * Not an environment variable: the mutating DML a table runs at once, which a pass's dates are shared over when
+     * they would leave one idle (plan-reconcile.ts `messageSizes`): BigQuery's 2; 0 (no sharing) on DuckDB and locally.
+     */
+    readonly tableDmlSlots: number;
   };
   readonly coverageTargets: readonly CoverageTarget[];
   /** COVERAGE_EXCLUDE_DATES: dates the coverage targets leave out, ascending, unique. */
@@ -148,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
       // The hold orders jobs in BigQuery's per-table queue; DuckDB has none.
       queueOrderHoldMs: e.WAREHOUSE === 'bigquery' ? DEFAULTS.queueOrderHoldMs : 0,
+      tableDmlSlots: e.WAREHOUSE === 'bigquery' ? CONCURRENT_MUTATING_DML : 0,
     },
     coverageTargets,
     coverageExcludeDates: e.COVERAGE_EXCLUDE_DATES,

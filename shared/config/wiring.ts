@@ -1,3 +1,4 @@
+import { CONCURRENT_MUTATING_DML } from '../chunks/job-size.js';
 import type { ChunkProcessorOptions } from '../chunks/process-chunks.js';
 import type { ReconcileLimits } from '../reconcile/plan-reconcile.js';
 import { DEFAULTS } from './defaults.js';
@@ -25,6 +26,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
   maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
   queueOrderHoldMs: DEFAULTS.queueOrderHoldMs,
+  tableDmlSlots: CONCURRENT_MUTATING_DML,
 };
 
 export function processorOptionsFrom(limits: ServiceLimits, workerId: string): ChunkProcessorOptions {
@@ -49,6 +51,7 @@ export function reconcileLimitsFrom(limits: ServiceLimits): ReconcileLimits {
     maxDatesPerJob: limits.maxDatesPerJob,
     queuedStallMs: limits.leaseMs,
     queueOrderHoldMs: limits.queueOrderHoldMs,
+    tableDmlSlots: limits.tableDmlSlots,
   };
 }
 
@@ -76,7 +79,8 @@ export function localLimits(settings: LocalRunSettings): ServiceLimits {
     maxDatesPerJob: settings.datesPerJob,
     retryBaseMs: DEFAULTS.localRetryBaseMs,
     retryMaxMs: DEFAULTS.localRetryMaxMs,
-    // DuckDB queues nothing: a job goes as soon as its worker is ready.
+    // DuckDB queues nothing and runs any number of writes at once: a job goes as soon as its worker is ready, at its size.
     queueOrderHoldMs: 0,
+    tableDmlSlots: 0,
   };
 }

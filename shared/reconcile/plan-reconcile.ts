@@ -1,7 +1,7 @@
 import type { ChunkRecord, ChunkTransition, RunRecord } from '../ports/ledger.js';
 import { isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
 import { afterLeaseExpired, isDue, isOutOfAttempts } from '../chunks/retry-policy.js';
-import { CONCURRENT_MUTATING_DML, PACED_JOBS_IN_FLIGHT, queueOrderHoldMs } from '../chunks/job-size.js';
+import { PACED_JOBS_IN_FLIGHT, queueOrderHoldMs } from '../chunks/job-size.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { tableSpec } from '../tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
@@ -20,6 +20,8 @@ export interface ReconcileLimits {
   readonly queuedStallMs: number;
   /** The hold of a table's later messages of one pass, so its jobs queue in date order (job-size.ts `queueOrderHoldMs`); 0 or absent: none. */
   readonly queueOrderHoldMs?: number;
+  /** The mutating DML a table runs at once, shared over when a pass would leave one idle (`messageSizes`); 0 or absent: no sharing. */
+  readonly tableDmlSlots?: number;
 }
 
 export interface InFlight {
@@ -209,7 +211,7 @@ export function admitWithinCaps(input: {
     inFlight.total += sent;
     inFlight.byTable[table] = flying + sent;
     const paced = input.pacedTables?.includes(table) ?? false;
-    const sizes = messageSizes(sent, perMessage, rationed || paced ? 0 : freeDmlSlots(flying, perMessage));
+    const sizes = messageSizes(sent, perMessage, rationed || paced ? 0 : freeDmlSlots(flying, perMessage, limits.tableDmlSlots ?? 0));
     for (let at = 0, place = 0; place < sizes.length; at += sizes[place] as number, place += 1) {
       const batch = admitted.slice(at, at + (sizes[place] as number));
       const holdMs = queueOrderHoldMs(place, limits.queueOrderHoldMs ?? 0);
@@ -229,8 +231,8 @@ export function admitWithinCaps(input: {
 }
 
 /** A table's DML slots its jobs in flight leave free (its chunks in flight over its job size, rounded up). */
-function freeDmlSlots(flying: number, perMessage: number): number {
-  return Math.max(0, CONCURRENT_MUTATING_DML - Math.ceil(flying / perMessage));
+function freeDmlSlots(flying: number, perMessage: number, slots: number): number {
+  return Math.max(0, slots - Math.ceil(flying / perMessage));
 }
 
 /**

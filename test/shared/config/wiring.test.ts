@@ -21,6 +21,7 @@ describe('the composition root: config to the options of the core (shared/config
     assert.equal(loadConfig({ WAREHOUSE: 'bigquery' }).limits.queueOrderHoldMs, DEFAULTS.queueOrderHoldMs);
     assert.ok(DEFAULTS.queueOrderHoldMs > 0);
     assert.equal(loadConfig({ WAREHOUSE: 'duckdb' }).limits.queueOrderHoldMs, 0);
+    assert.deepEqual([loadConfig({ WAREHOUSE: 'bigquery' }).limits.tableDmlSlots, loadConfig({ WAREHOUSE: 'duckdb' }).limits.tableDmlSlots], [2, 0]);
   });
 
   it('carries every setting a user can make to the chunk processor', () => {
@@ -33,7 +34,7 @@ describe('the composition root: config to the options of the core (shared/config
 
   it('carries them to reconcile, LEASE_MS being how long a queued chunk may wait before it is published again', () => {
     const limits = reconcileLimitsFrom(loadConfig(SETTINGS).limits);
-    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, maxDatesPerJob: 300, queuedStallMs: 90_000, queueOrderHoldMs: DEFAULTS.queueOrderHoldMs });
+    assert.deepEqual(limits, { maxInFlight: 41, maxInFlightPerTable: 17, maxAttempts: 4, datesPerJob: 9, maxDatesPerJob: 300, queuedStallMs: 90_000, queueOrderHoldMs: DEFAULTS.queueOrderHoldMs, tableDmlSlots: 2 });
   });
 
   it('never lets the back-off cap fall below its base', () => {
@@ -51,6 +52,7 @@ describe('the composition root: config to the options of the core (shared/config
     assert.equal(limits.retryMaxMs, DEFAULTS.localRetryMaxMs);
     assert.equal(limits.leaseMs, DEFAULTS.leaseMs);
     assert.equal(limits.queueOrderHoldMs, 0, 'DuckDB queues nothing: no job is held');
+    assert.equal(limits.tableDmlSlots, 0, 'nor shared over slots it does not have');
   });
 
   it('is the only place that builds processor options or reconcile limits: every entry point calls it', () => {

@@ -50,8 +50,9 @@ describe('reconcile decisions', () => {
     assert.deepEqual(messageSizes(0, 200, 2), []);
     // Through a pass: a table of size 4 with nothing in flight sends 4 dates as two jobs; with one job in flight, as one.
     const chunks = ['01', '02', '03', '04'].map((d) => chunk('team_offense_game_summary', `2021-11-${d}`));
-    const sized = { ...limits, datesPerJob: 4, maxDatesPerJob: 4, maxInFlightPerTable: 8 };
+    const sized = { ...limits, datesPerJob: 4, maxDatesPerJob: 4, maxInFlightPerTable: 8, tableDmlSlots: 2 };
     assert.deepEqual(plan(chunks, { limits: sized }).messages.map((m) => m.dates.length), [2, 2]);
+    assert.deepEqual(plan(chunks, { limits: { ...sized, tableDmlSlots: 0 } }).messages.map((m) => m.dates.length), [4], 'DuckDB: no slots to share');
     const busy = plan(chunks, { limits: sized, inFlight: { total: 4, byTable: { team_offense_game_summary: 4 } } });
     assert.deepEqual(busy.messages.map((m) => m.dates.length), [4]);
   });
