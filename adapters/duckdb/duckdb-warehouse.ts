@@ -103,13 +103,10 @@ export class DuckDbWarehouse implements Warehouse {
       try {
         const produced = await inTransaction(connection, async () => {
           await checkSelectColumns(connection, select.sql, params, table);
-          const inDates = d.inArray('game_date', 'dates', 'ARRAY<DATE>');
-          const dateList = { dates: JSON.stringify(dates) };
-          await connection.run(`DELETE FROM ${target} WHERE ${inDates}`, dateList);
+          await connection.run(`DELETE FROM ${target} WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')}`, { dates: JSON.stringify(dates) });
           const columns = table.columns.map((c) => `"${c.name}"`).join(', ');
           const inserted = await connection.run(`INSERT INTO ${target} (${columns}) ${select.sql}`, params);
-          const reader = await connection.runAndReadAll(`SELECT game_date, COUNT(*) FROM ${target} WHERE ${inDates} GROUP BY game_date`, dateList);
-          const counts = Object.fromEntries(reader.getRows().map(([date, count]) => [String(toPlainValue(date ?? null)), Number(count)]));
+          const counts = await countByDate(connection, target, dates);
           if (inserted.rowsChanged !== Object.values(counts).reduce((a, b) => a + b, 0)) {
             const outside = await datesOutside(connection, select.sql, params, dates);
             throw new PermanentError(
@@ -145,13 +142,14 @@ FROM ${s.table} GROUP BY "${s.column}"`).join('\nUNION ALL\n');
 
   async countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {
     const wanted = validDates(dates, table.name);
-    const sql = `SELECT game_date, COUNT(*) AS row_count FROM ${d.table(ANALYTICS_DATASETS[mode], table.name)}
-      WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')} GROUP BY game_date`;
-    const rows = await this.pool.use((connection) =>
-      readRows<{ game_date: string; row_count: number }>(connection, sql, { dates: wanted }, `count ${table.name}`, this.path));
-    const counts: Record<IsoDate, number> = Object.fromEntries(wanted.map((date) => [date, 0]));
-    for (const row of rows) counts[row.game_date] = row.row_count;
-    return counts;
+    const found = await this.pool.use(async (connection) => {
+      try {
+        return await countByDate(connection, d.table(ANALYTICS_DATASETS[mode], table.name), wanted);
+      } catch (error) {
+        throw queryError(error, `query count ${table.name}`, this.path);
+      }
+    });
+    return Object.fromEntries(wanted.map((date) => [date, found[date] ?? 0]));
   }
 
   /** Statements outside the port (fixtures, raw loads, tests), on one connection, optionally in one transaction. */
@@ -212,6 +210,15 @@ async function checkSelectColumns(connection: DuckDBConnection, sql: string, par
       `${table.name}: the select produced columns (${produced.join(', ')}) but the table has (${expected.join(', ')})`,
     );
   }
+}
+
+/** The rows of `target` in each of `dates` that has any: the read-back, and a write's own count in its transaction. */
+async function countByDate(connection: DuckDBConnection, target: string, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT game_date, COUNT(*) FROM ${target} WHERE ${d.inArray('game_date', 'dates', 'ARRAY<DATE>')} GROUP BY game_date`,
+    { dates: JSON.stringify(dates) },
+  );
+  return Object.fromEntries(reader.getRows().map(([date, count]) => [String(toPlainValue(date ?? null)), Number(count)]));
 }
 
 /** Only when a write is refused: the dates the select produced that are not among `dates`, to name them. */

@@ -191,8 +191,9 @@ export function admitWithinCaps(input: {
     const perMessage = datesPerMessage(limits, input.jobSizes?.[table]);
     // A paced table writes two jobs a rate window, one a DML slot: one job more waits for the window, ready when it
     // frees. More would compete for it in no order (whichever polls first), sending later dates before earlier ones.
+    const paced = input.pacedTables?.includes(table) ?? false;
     const scaledCap = Math.max(1, Math.round(limits.maxInFlightPerTable * scaleOf(table)));
-    const maxInFlightPerTable = input.pacedTables?.includes(table) ? Math.min(perMessage * PACED_JOBS_IN_FLIGHT, scaledCap) : scaledCap;
+    const maxInFlightPerTable = paced ? Math.min(perMessage * PACED_JOBS_IN_FLIGHT, scaledCap) : scaledCap;
     const flying = inFlight.byTable[table] ?? 0;
     const admitted: Candidate[] = [];
     for (const candidate of list) {
@@ -210,7 +211,6 @@ export function admitWithinCaps(input: {
     heldByCaps += admitted.length - sent;
     inFlight.total += sent;
     inFlight.byTable[table] = flying + sent;
-    const paced = input.pacedTables?.includes(table) ?? false;
     const sizes = messageSizes(sent, perMessage, rationed || paced ? 0 : freeDmlSlots(flying, perMessage, limits.tableDmlSlots ?? 0));
     for (let at = 0, place = 0; place < sizes.length; at += sizes[place] as number, place += 1) {
       const batch = admitted.slice(at, at + (sizes[place] as number));
