@@ -155,7 +155,11 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     if (claimedById.size === 0) return { ack: true, results: [], jobs: 0, skipped };
 
     let chunks = [...claimedById.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
-    const job = new JobRunner(spec, message, run.request.reprocess === 'all', log);
+    const force = run.request.reprocess === 'all';
+    // The inputs' lineage and the partitions' recorded one are read beside the expectations, not after them: three
+    // queries in one round trip where they took three. The first job uses them when it writes exactly these dates.
+    const claimedDates = chunks.map((c) => c.gameDate);
+    const job = new JobRunner(spec, message, force, log, { dates: claimedDates, read: readPartitionLineage(spec, message.mode, claimedDates, force) });
     let expectations: ReadonlyMap<IsoDate, DateExpectation>;
     try {
       expectations = await loadExpectations(warehouse, spec, message.mode, chunks[0]?.gameDate as IsoDate, chunks[chunks.length - 1]?.gameDate as IsoDate);
@@ -254,7 +258,11 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       private readonly message: ChunkMessage,
       private readonly force: boolean,
       private readonly log: Logger,
-    ) {}
+      private readonly prefetched: { readonly dates: readonly IsoDate[]; readonly read: Promise<PartitionLineageRead> },
+    ) {
+      // Awaited by the first attempt, or never (expectations failed, or the job's dates changed): not an unhandled rejection.
+      prefetched.read.catch(() => undefined);
+    }
 
     async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown; tooLarge: boolean }> {
       const { spec, message } = this;
@@ -263,7 +271,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       const dates = chunks.map((c) => c.gameDate);
       const started = clock.now();
       try {
-        const { writeDates, unchanged } = await whatToWrite(spec, message.mode, dates, expectations, this.force);
+        const read = sameDates(this.prefetched.dates, dates) ? this.prefetched.read : readPartitionLineage(spec, message.mode, dates, this.force);
+        const { writeDates, unchanged } = whatToWrite(dates, expectations, await read);
         if (writeDates.length) this.count += 1;
         // The message's first job only waits its hold (a split's later jobs are already behind it).
         if (writeDates.length && this.count === 1 && message.holdMs) await sleep(message.holdMs);
@@ -388,17 +397,14 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
    * rebuild asked for because an input might have changed costs no write when it did not. `force` (reprocess
    * all) writes everything.
    */
-  async function whatToWrite(
-    spec: AnalyticsTableSpec,
-    mode: RunMode,
+  function whatToWrite(
     dates: readonly IsoDate[],
     expectations: ReadonlyMap<IsoDate, DateExpectation>,
-    force: boolean,
-  ): Promise<{ writeDates: IsoDate[]; unchanged: { rows: Map<IsoDate, number>; lineage: ReadonlyMap<IsoDate, PartitionLineage> } }> {
-    const lineage = (await currentLineage(warehouse, spec, mode, dates)).byDate;
+    read: PartitionLineageRead,
+  ): { writeDates: IsoDate[]; unchanged: { rows: Map<IsoDate, number>; lineage: ReadonlyMap<IsoDate, PartitionLineage> } } {
+    const { lineage, recorded } = read;
     const kept = new Map<IsoDate, number>();
-    if (!force) {
-      const recorded = await recordedPartitions(warehouse, spec, mode, dates);
+    if (recorded) {
       for (const date of dates) {
         const held = recorded.get(date);
         const now = lineage.get(date);
@@ -406,6 +412,15 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       }
     }
     return { writeDates: dates.filter((d) => !kept.has(d)), unchanged: { rows: kept, lineage } };
+  }
+
+  /** The lineage of `dates` from the inputs now, and (unless `force`) what their partitions recorded: both queries at once. */
+  async function readPartitionLineage(spec: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[], force: boolean): Promise<PartitionLineageRead> {
+    const [current, recorded] = await Promise.all([
+      currentLineage(warehouse, spec, mode, dates),
+      force ? null : recordedPartitions(warehouse, spec, mode, dates),
+    ]);
+    return { lineage: current.byDate, recorded };
   }
 
   async function withoutBlocked(
@@ -446,6 +461,16 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   }
 
   return { process };
+}
+
+/** What `whatToWrite` decides from: each date's lineage now, and what its partition recorded (null: reprocess all, not read). */
+interface PartitionLineageRead {
+  readonly lineage: ReadonlyMap<IsoDate, PartitionLineage>;
+  readonly recorded: Awaited<ReturnType<typeof recordedPartitions>> | null;
+}
+
+function sameDates(a: readonly IsoDate[], b: readonly IsoDate[]): boolean {
+  return a.length === b.length && a.every((date, i) => date === b[i]);
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -69,6 +69,36 @@ describe('processing a chunk message', () => {
     assert.equal(rows, chunks.reduce((n, c) => n + (c.rowsWritten ?? 0), 0));
   });
 
+  it('reads the expectations, the inputs\' lineage and the recorded lineage at once before the write, not one after another', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    const query = warehouse.query.bind(warehouse);
+    let flying = 0;
+    let most = 0;
+    const beforeWrite: string[] = [];
+    let written = false;
+    const replace = warehouse.replacePartitions.bind(warehouse);
+    sandbox.stub(warehouse, 'replacePartitions').callsFake(async (request) => {
+      written = true;
+      return replace(request);
+    });
+    sandbox.stub(warehouse, 'query').callsFake(async (q) => {
+      if (!written) beforeWrite.push(q.label);
+      flying += 1;
+      most = Math.max(most, flying);
+      try {
+        // Long enough that queries sent one after another could never overlap.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return await query(q);
+      } finally {
+        flying -= 1;
+      }
+    });
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02', '2021-11-03']));
+    assert.deepEqual(out.results.map((r) => r.state), ['succeeded', 'succeeded', 'succeeded']);
+    assert.equal(beforeWrite.length, 3, beforeWrite.join(', '));
+    assert.equal(most, 3, `queries before the write: ${beforeWrite.join(', ')}`);
+  });
+
   it('does nothing on a duplicate delivery of a finished chunk', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-01');
     const m = message(run.id, 'team_offense_game_summary', ['2021-11-01']);
