@@ -110,13 +110,17 @@ export class BigQueryLimitsWarehouse implements Warehouse {
 
   async query<T extends Row = Row>(query: RenderedQuery): Promise<QueryResult<T>> {
     this.queries += 1;
+    const t0 = this.clock.now();
     await this.clock.sleep(this.sampler.sample(this.latency.query));
+    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} q.${query.label ?? 'query'} QUERY 0 took=${((this.clock.now() - t0) / 1000).toFixed(2)}`);
     return this.around(() => this.inner.query<T>(query));
   }
 
   async countRows(table: AnalyticsTableSpec, mode: RunMode, dates: readonly IsoDate[]): Promise<Record<IsoDate, number>> {
     this.queries += 1;
+    const t0 = this.clock.now();
     await this.clock.sleep(this.sampler.sample(this.latency.query));
+    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} q.countRows_${table.name} QUERY 0 took=${((this.clock.now() - t0) / 1000).toFixed(2)}`);
     return this.around(() => this.inner.countRows(table, mode, dates));
   }
 
@@ -153,9 +157,11 @@ export class BigQueryLimitsWarehouse implements Warehouse {
       table.stats.jobs += 1;
       table.stats.partitions += partitions;
       table.stats.tableModifications += tableModificationCost(this.limits, partitions);
+      if (process.env.BENCH_TRACE) console.log(`T ${(startedAt / 1000).toFixed(1)} ${name} START ${partitions} first=${[...request.dates].sort()[0]} queued=${((startedAt - queuedAt) / 1000).toFixed(1)}`);
       await this.clock.sleep(this.sampler.sample(this.latency.merge) + this.latency.mergePerDateMs * partitions);
       return await this.around(() => this.inner.replacePartitions(request));
     } finally {
+      if (process.env.BENCH_TRACE) console.log(`T ${(this.clock.now() / 1000).toFixed(1)} ${name} END ${partitions}`);
       table.stats.lastEndMs = this.clock.now();
       this.release(table);
     }

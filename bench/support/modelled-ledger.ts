@@ -255,7 +255,9 @@ export class ModelledLedger implements Ledger {
     this.counters.writes += writes;
     this.counters.readsByCall[name] = (this.counters.readsByCall[name] ?? 0) + reads;
     const latency = this.options.latency ?? FIRESTORE_LATENCY;
+    const t0 = this.options.clock.now();
     await this.options.clock.sleep(latency.callMs + latency.perDocumentMs * (reads + writes));
+    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} ledger.${name} CALL ${reads + writes} took=${((this.options.clock.now() - t0) / 1000).toFixed(2)}`);
     return result;
   }
 }

@@ -162,9 +162,11 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   let endMs = startMs;
   const nextTick = tickTimer(plan.trigger, clock, pool, nudges);
   try {
+    if (process.env.BENCH_TRACE) console.log(`T ${(clock.now() / 1000).toFixed(1)} run REQUEST 0`);
     const started = await startRun({ warehouse, ledger: ledger.instance(), clock }, input.request);
     runId = started.run.id;
     plannedMs = clock.now();
+    if (process.env.BENCH_TRACE) console.log(`T ${(clock.now() / 1000).toFixed(1)} run PLANNED 0`);
     for (;;) {
       await nextTick(ticks === 0);
       const readsBefore = ledger.counters.reads;
