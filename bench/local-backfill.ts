@@ -26,6 +26,7 @@ import { runVerification } from '../shared/api/verify-endpoint.js';
 import { systemClock } from '../shared/ports/clock.js';
 import { tableSpec } from '../shared/tables/registry.js';
 import { localFloor, type LocalFloor } from './support/local-floor.js';
+import { met } from './support/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +100,6 @@ async function main(): Promise<void> {
     console.table(floor.tables.map((f) => ({ 'floor: table': f.table, dates: f.gameDates.length, rows: f.rows, seconds: f.seconds.toFixed(2) })));
     console.log(`backfill / floor: ${(runSeconds / floor.seconds).toFixed(2)}x; the floor wrote the same rows per table as the backfill: ${sameRows ? 'yes' : 'NO'}`);
     console.log(`settings: --concurrency ${concurrency} --dates-per-job ${datesPerJob}`);
-    const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
     console.log('\nTargets:');
     console.log(`  backfill <= 5 s (issue 8): ${met(runSeconds <= 5)} (${runSeconds.toFixed(2)} s)`);
     console.log(`  backfill <= 2x the local floor (issue 8): ${met(runSeconds <= 2 * floor.seconds)} (${(runSeconds / floor.seconds).toFixed(2)}x)`);

@@ -27,6 +27,7 @@ import { limitsFloor, oneDateAtATimeSeconds } from './support/floor.js';
 import { sampleGamesByDate } from './support/game-dates.js';
 import { measureReconcileGrowth } from './support/growth.js';
 import { describePlan, OLD_PLAN, SERVICE_PLAN, type Setting } from './support/plans.js';
+import { met } from './support/targets.js';
 import { count, describeModel, details, growthTable, minutes, settingsTable, type SettingResult } from './support/report.js';
 import { runScenario, type Backend, type ScenarioProgress } from './support/scenario.js';
 
@@ -216,7 +217,6 @@ function round(seconds: number): number {
 
 function targetLines(results: readonly SettingResult[], headline: SettingResult, perPartition: SettingResult): string[] {
   const ratio = (r: SettingResult) => r.result.wallSeconds / r.floor.totalSeconds;
-  const met = (ok: boolean) => (ok ? 'MET' : 'NOT MET');
   const service = results.filter((r) => r.setting.plan === SERVICE_PLAN && r.setting.reading === 'per-job');
   return [
     `<= 1.25x the floor at every per-date cost (per job): ${met(service.every((r) => ratio(r) <= 1.25))} (${service.map((r) => `${ratio(r).toFixed(2)}x`).join(', ')})`,

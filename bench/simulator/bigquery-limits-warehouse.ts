@@ -14,6 +14,7 @@ import {
 import { LatencySampler } from './latency.js';
 import type { SimClock } from './sim-clock.js';
 import { SlidingWindow } from './sliding-window.js';
+import { took, trace } from './trace.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -112,7 +113,7 @@ export class BigQueryLimitsWarehouse implements Warehouse {
     this.queries += 1;
     const t0 = this.clock.now();
     await this.clock.sleep(this.sampler.sample(this.latency.query));
-    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} q.${query.label ?? 'query'} QUERY 0 took=${((this.clock.now() - t0) / 1000).toFixed(2)}`);
+    trace(t0, `q.${query.label}`, 'QUERY', 0, took(t0, this.clock.now()));
     return this.around(() => this.inner.query<T>(query));
   }
 
@@ -120,7 +121,7 @@ export class BigQueryLimitsWarehouse implements Warehouse {
     this.queries += 1;
     const t0 = this.clock.now();
     await this.clock.sleep(this.sampler.sample(this.latency.query));
-    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} q.countRows_${table.name} QUERY 0 took=${((this.clock.now() - t0) / 1000).toFixed(2)}`);
+    trace(t0, `q.countRows_${table.name}`, 'QUERY', 0, took(t0, this.clock.now()));
     return this.around(() => this.inner.countRows(table, mode, dates));
   }
 
@@ -157,11 +158,11 @@ export class BigQueryLimitsWarehouse implements Warehouse {
       table.stats.jobs += 1;
       table.stats.partitions += partitions;
       table.stats.tableModifications += tableModificationCost(this.limits, partitions);
-      if (process.env.BENCH_TRACE) console.log(`T ${(startedAt / 1000).toFixed(1)} ${name} START ${partitions} first=${[...request.dates].sort()[0]} queued=${((startedAt - queuedAt) / 1000).toFixed(1)}`);
+      trace(startedAt, name, 'START', partitions, `first=${[...request.dates].sort()[0]} queued=${((startedAt - queuedAt) / 1000).toFixed(1)}`);
       await this.clock.sleep(this.sampler.sample(this.latency.merge) + this.latency.mergePerDateMs * partitions);
       return await this.around(() => this.inner.replacePartitions(request));
     } finally {
-      if (process.env.BENCH_TRACE) console.log(`T ${(this.clock.now() / 1000).toFixed(1)} ${name} END ${partitions}`);
+      trace(this.clock.now(), name, 'END', partitions);
       table.stats.lastEndMs = this.clock.now();
       this.release(table);
     }

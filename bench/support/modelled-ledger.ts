@@ -5,6 +5,7 @@ import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../shared/tables/n
 import type { ChunkCount, ChunkQuery, ChunkRecord, ChunkTransition, Ledger, NewChunk, RunRecord, ServiceState } from '../../shared/ports/ledger.js';
 import type { RealWork } from '../simulator/auto-advance.js';
 import type { SimClock } from '../simulator/sim-clock.js';
+import { took, trace } from '../simulator/trace.js';
 
 /** Modelled Firestore latency: a round trip, plus the time to stream each document. */
 export interface LedgerLatency {
@@ -257,7 +258,7 @@ export class ModelledLedger implements Ledger {
     const latency = this.options.latency ?? FIRESTORE_LATENCY;
     const t0 = this.options.clock.now();
     await this.options.clock.sleep(latency.callMs + latency.perDocumentMs * (reads + writes));
-    if (process.env.BENCH_TRACE) console.log(`T ${(t0 / 1000).toFixed(1)} ledger.${name} CALL ${reads + writes} took=${((this.options.clock.now() - t0) / 1000).toFixed(2)}`);
+    trace(t0, `ledger.${name}`, 'CALL', reads + writes, took(t0, this.options.clock.now()));
     return result;
   }
 }

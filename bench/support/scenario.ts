@@ -11,6 +11,7 @@ import { startRun } from '../../shared/runner/start-run.js';
 import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import type { IsoDate } from '../../shared/util/dates.js';
 import { autoAdvance, RealWork } from '../simulator/auto-advance.js';
+import { trace } from '../simulator/trace.js';
 import type { LimitName } from '../simulator/bigquery-errors.js';
 import { BigQueryLimitsWarehouse, type LimitsStats } from '../simulator/bigquery-limits-warehouse.js';
 import type { BigQueryLimits, JobLatencies } from '../simulator/bigquery-limits.js';
@@ -162,11 +163,11 @@ export async function runScenario(input: ScenarioInput): Promise<ScenarioResult>
   let endMs = startMs;
   const nextTick = tickTimer(plan.trigger, clock, pool, nudges);
   try {
-    if (process.env.BENCH_TRACE) console.log(`T ${(clock.now() / 1000).toFixed(1)} run REQUEST 0`);
+    trace(clock.now(), 'run', 'REQUEST', 0);
     const started = await startRun({ warehouse, ledger: ledger.instance(), clock }, input.request);
     runId = started.run.id;
     plannedMs = clock.now();
-    if (process.env.BENCH_TRACE) console.log(`T ${(clock.now() / 1000).toFixed(1)} run PLANNED 0`);
+    trace(clock.now(), 'run', 'PLANNED', 0);
     for (;;) {
       await nextTick(ticks === 0);
       const readsBefore = ledger.counters.reads;
