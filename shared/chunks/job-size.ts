@@ -1,6 +1,6 @@
 import type { ServiceState } from '../ports/ledger.js';
 import type { AnalyticsTableName, RunMode } from '../tables/names.js';
-import { LIMITS } from '../config/defaults.js';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
 
 /**
  * How many dates one warehouse job writes, per table: found at run time, the way TCP finds its window.
@@ -65,6 +65,15 @@ export const PACING_KEPT_MS = 24 * 60 * 60 * 1000;
  */
 export function queueOrderHoldMs(placeInPass: number, holdMs: number): number {
   return Math.min(Math.floor(placeInPass / CONCURRENT_MUTATING_DML) * holdMs, LIMITS.maxHoldMs);
+}
+
+/**
+ * How a warehouse runs a table's writes, for reconcile's packing: BigQuery runs CONCURRENT_MUTATING_DML at once and
+ * queues the rest, so a pass holds its later jobs (`queueOrderHoldMs`) and shares a burst over the DML slots
+ * (plan-reconcile `messageSizes`); DuckDB queues nothing and runs any number of writes at once: neither.
+ */
+export function dmlQueueing(warehouseQueuesDml: boolean): { readonly queueOrderHoldMs: number; readonly tableDmlSlots: number } {
+  return warehouseQueuesDml ? { queueOrderHoldMs: DEFAULTS.queueOrderHoldMs, tableDmlSlots: CONCURRENT_MUTATING_DML } : { queueOrderHoldMs: 0, tableDmlSlots: 0 };
 }
 
 export interface JobSizeLimits {

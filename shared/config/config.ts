@@ -1,4 +1,4 @@
-import { CONCURRENT_MUTATING_DML } from '../chunks/job-size.js';
+import { dmlQueueing } from '../chunks/job-size.js';
 import { z } from 'zod';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
 import { isIsoDate, type IsoDate } from '../util/dates.js';
@@ -94,7 +94,7 @@ export interface ServiceConfig {
     readonly maxRowsPerJob: number;
     readonly quotaGiveUpMs: number;
     readonly maxEventAgeSeconds: number;
-    /** Not an environment variable: DEFAULTS.queueOrderHoldMs on BigQuery, 0 on DuckDB and in local runs (shared/config/wiring.ts). */
+    /** Not an environment variable: DEFAULTS.queueOrderHoldMs on BigQuery, 0 on DuckDB and in local runs (job-size.ts `dmlQueueing`). */
     readonly queueOrderHoldMs: number;
     /**
      * Not an environment variable: the mutating DML a table runs at once, which a pass's dates are shared over when
@@ -152,9 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRowsPerJob: e.MAX_ROWS_PER_JOB,
       quotaGiveUpMs: e.QUOTA_GIVE_UP_MS,
       maxEventAgeSeconds: e.MAX_EVENT_AGE_SECONDS,
-      // The hold orders jobs in BigQuery's per-table queue; DuckDB has none.
-      queueOrderHoldMs: e.WAREHOUSE === 'bigquery' ? DEFAULTS.queueOrderHoldMs : 0,
-      tableDmlSlots: e.WAREHOUSE === 'bigquery' ? CONCURRENT_MUTATING_DML : 0,
+      ...dmlQueueing(e.WAREHOUSE === 'bigquery'),
     },
     coverageTargets,
     coverageExcludeDates: e.COVERAGE_EXCLUDE_DATES,

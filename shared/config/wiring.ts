@@ -1,4 +1,4 @@
-import { CONCURRENT_MUTATING_DML } from '../chunks/job-size.js';
+import { dmlQueueing } from '../chunks/job-size.js';
 import type { ChunkProcessorOptions } from '../chunks/process-chunks.js';
 import type { ReconcileLimits } from '../reconcile/plan-reconcile.js';
 import { DEFAULTS } from './defaults.js';
@@ -25,8 +25,7 @@ export const DEFAULT_LIMITS: ServiceLimits = {
   maxRowsPerJob: DEFAULTS.maxRowsPerJob,
   quotaGiveUpMs: DEFAULTS.quotaGiveUpMs,
   maxEventAgeSeconds: DEFAULTS.maxEventAgeSeconds,
-  queueOrderHoldMs: DEFAULTS.queueOrderHoldMs,
-  tableDmlSlots: CONCURRENT_MUTATING_DML,
+  ...dmlQueueing(true),
 };
 
 export function processorOptionsFrom(limits: ServiceLimits, workerId: string): ChunkProcessorOptions {
@@ -79,8 +78,7 @@ export function localLimits(settings: LocalRunSettings): ServiceLimits {
     maxDatesPerJob: settings.datesPerJob,
     retryBaseMs: DEFAULTS.localRetryBaseMs,
     retryMaxMs: DEFAULTS.localRetryMaxMs,
-    // DuckDB queues nothing and runs any number of writes at once: a job goes as soon as its worker is ready, at its size.
-    queueOrderHoldMs: 0,
-    tableDmlSlots: 0,
+    // DuckDB: a job goes as soon as its worker is ready, at its size.
+    ...dmlQueueing(false),
   };
 }
