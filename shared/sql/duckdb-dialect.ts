@@ -32,7 +32,13 @@ export const duckDbDialect: Dialect = {
   safeCast: (expr, type) => `TRY_CAST(${expr} AS ${DUCK_TYPES[type]})`,
   cast: (expr, type) => `CAST(${expr} AS ${DUCK_TYPES[type]})`,
   formatDate: (date) => `STRFTIME(${date}, '%Y-%m-%d')`,
-  numeric: (expr, places) => `CAST(ROUND(CAST(${expr} AS DECIMAL(38, 9)), ${places}) AS DECIMAL(38, 9))`,
+  // NUMERIC is DECIMAL(38, 9), a 128-bit integer in DuckDB: casting a DOUBLE to it and rounding there took ten
+  // times as long as in DECIMAL(18, 9) (a 64-bit one): 0.35 s against 0.035 s for four columns of 292,912 rows,
+  // most of the projection of upcoming_player_game_context. So values within DECIMAL(18, 9) (|x| < 1e9: every
+  // stat, line and rating here) round in it; TRY_CAST gives NULL past it and the 128-bit path takes over, so no
+  // value fails or changes (both paths gave the same digits for 4.4 million doubles, ties at 0-3 places included).
+  numeric: (expr, places) => `COALESCE(CAST(ROUND(TRY_CAST(${expr} AS DECIMAL(18, 9)), ${places}) AS DECIMAL(38, 9)), `
+    + `CAST(ROUND(CAST(${expr} AS DECIMAL(38, 9)), ${places}) AS DECIMAL(38, 9)))`,
   countIf: (condition) => `COUNT_IF(${condition})`,
   columnType: (type) => DUCK_TYPES[type],
   arrayAggLimit: (expr, orderBy, limit) => `LIST(${expr} ORDER BY ${orderBy})[1:${limit}]`,

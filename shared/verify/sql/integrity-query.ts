@@ -73,25 +73,46 @@ export function integrityQuery(spec: AnalyticsTableSpec, ctx: SqlContext, scope:
     'SUM(CASE WHEN n_rows > 1 THEN n_rows - 1 ELSE 0 END) OVER () AS dup_extra_rows',
   ];
 
+  const rowFlags = [
+    ...layout.nullChecks.map((n, i) => ({ name: `null_${i}`, sql: n.when ? `t.${n.when} AND t.${n.column} IS NULL` : `t.${n.column} IS NULL` })),
+    { name: 'unknown_game', sql: 's.game_id IS NULL' },
+    { name: 'bad_team', sql: anyBadTeam },
+  ];
+
+  // Only the rows of flagged keys are grouped with a count per finding: keys with more than one row (a plain
+  // count per key finds them), rows with a finding, and rows with a NULL in the key (which an equality join to
+  // the duplicated keys cannot match, so they are always kept). Grouping every row with a count per finding was
+  // most of this query: 0.24 s of 0.31 s for player_game_summary on the sample, where nothing is flagged.
   const sql = `WITH ${latestScheduleCte(ctx)},
 t AS (
   SELECT ${read.join(', ')}
   FROM ${ctx.analytics(spec.name)}
   WHERE ${inRange(ctx)}
 ),
-g AS (
+r AS (
   SELECT ${layout.key.map((c, i) => `${keyText(c)} AS k_${i}`).join(', ')},
-    COUNT(*) AS n_rows,
-    ${layout.nullChecks.map((n, i) => `${d.countIf(n.when ? `t.${n.when} AND t.${n.column} IS NULL` : `t.${n.column} IS NULL`)} AS null_${i}`).join(',\n    ')},
-    ${d.countIf('s.game_id IS NULL')} AS unknown_game,
-    ${d.countIf(anyBadTeam)} AS bad_team,
-    MIN(CASE ${layout.teamColumns.map((c, i) => `WHEN ${badTeams[i]} THEN '${c}'`).join(' ') || 'WHEN FALSE THEN NULL'} END) AS bad_team_column,
-    MIN(CASE ${layout.teamColumns.map((c, i) => `WHEN ${badTeams[i]} THEN t.${c}`).join(' ') || 'WHEN FALSE THEN NULL'} END) AS bad_team_value,
-    MIN(s.home_team_abbr) AS home_team,
-    MIN(s.away_team_abbr) AS away_team
+    ${rowFlags.map((f) => `${f.sql} AS ${f.name}`).join(',\n    ')},
+    CASE ${layout.teamColumns.map((c, i) => `WHEN ${badTeams[i]} THEN '${c}'`).join(' ') || 'WHEN FALSE THEN NULL'} END AS bad_team_column,
+    CASE ${layout.teamColumns.map((c, i) => `WHEN ${badTeams[i]} THEN t.${c}`).join(' ') || 'WHEN FALSE THEN NULL'} END AS bad_team_value,
+    s.home_team_abbr, s.away_team_abbr
   FROM t
   LEFT JOIN schedule AS s ON s.game_id = t.game_id AND s.game_date = t.game_date
-  GROUP BY ${layout.key.map((c) => `t.${c}`).join(', ')}
+),
+dup_keys AS (
+  SELECT ${keyOrder} FROM r GROUP BY ${keyOrder} HAVING COUNT(*) > 1
+),
+g AS (
+  SELECT ${keyAliases.map((k) => `r.${k}`).join(', ')},
+    COUNT(*) AS n_rows,
+    ${rowFlags.map((f) => `${d.countIf(`r.${f.name}`)} AS ${f.name}`).join(',\n    ')},
+    MIN(r.bad_team_column) AS bad_team_column,
+    MIN(r.bad_team_value) AS bad_team_value,
+    MIN(r.home_team_abbr) AS home_team,
+    MIN(r.away_team_abbr) AS away_team
+  FROM r
+  LEFT JOIN dup_keys AS dk ON ${keyAliases.map((k) => `dk.${k} = r.${k}`).join(' AND ')}
+  WHERE dk.k_0 IS NOT NULL OR ${[...keyAliases.map((k) => `r.${k} IS NULL`), ...rowFlags.map((f) => `r.${f.name}`)].join(' OR ')}
+  GROUP BY ${keyAliases.map((k) => `r.${k}`).join(', ')}
 ),
 flagged AS (
   SELECT g.*,
