@@ -13,10 +13,25 @@ export type IsoDate = string;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Dates already found valid. A run checks the same few thousand dates again and again (every message, every
+ * write), and the check below costs about 35 µs: 0.3 s of a local backfill's main thread went to it. Bounded,
+ * so a process fed endless distinct dates does not grow without end.
+ */
+const KNOWN_VALID = new Set<string>();
+const KNOWN_VALID_MAX = 100_000;
+
 export function isIsoDate(value: unknown): value is IsoDate {
-  if (typeof value !== 'string' || !ISO_DATE.test(value)) return false;
+  if (typeof value !== 'string') return false;
+  if (KNOWN_VALID.has(value)) return true;
+  if (!ISO_DATE.test(value)) return false;
   const parsed = new UTCDate(parseISO(value));
-  return isValid(parsed) && toIsoDate(parsed) === value;
+  const valid = isValid(parsed) && toIsoDate(parsed) === value;
+  if (valid) {
+    if (KNOWN_VALID.size >= KNOWN_VALID_MAX) KNOWN_VALID.clear();
+    KNOWN_VALID.add(value);
+  }
+  return valid;
 }
 
 function toUtc(date: IsoDate): UTCDate {
