@@ -8,6 +8,20 @@
 SELECT 'player_game_summary' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games
 FROM (
   WITH
+  schedule_scraped AS (
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status, processed_at FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+  ),
+  schedule_repeated_keys AS (
+    SELECT game_id AS repeated_game_id
+    FROM schedule_scraped
+    GROUP BY game_id
+    HAVING COUNT(*) > 1
+  ),
+  schedule_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL) AS is_repeated
+    FROM schedule_scraped AS s
+    LEFT JOIN schedule_repeated_keys AS r ON r.repeated_game_id = s.game_id
+  ),
   schedule AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status
     FROM (
@@ -17,13 +31,29 @@ FROM (
           ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      FROM schedule_marked
+      WHERE is_repeated
     ) AS ranked_schedule
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule_marked WHERE NOT is_repeated
   ),
   final_games AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule WHERE game_status = 3 AND game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+  ),
+  gamebook_scraped AS (
+    SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus, processed_at FROM `${project}.${raw_dataset}.nbac_gamebook_player_stats` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+  ),
+  gamebook_repeated_keys AS (
+    SELECT game_id AS repeated_game_id, player_lookup AS repeated_player_lookup
+    FROM gamebook_scraped
+    GROUP BY game_id, player_lookup
+    HAVING COUNT(*) > 1
+  ),
+  gamebook_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL OR s.player_lookup IS NULL) AS is_repeated
+    FROM gamebook_scraped AS s
+    LEFT JOIN gamebook_repeated_keys AS r ON r.repeated_game_id = s.game_id AND r.repeated_player_lookup = s.player_lookup
   ),
   gamebook AS (
     SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus
@@ -33,10 +63,12 @@ FROM (
           PARTITION BY game_id, player_lookup
           ORDER BY processed_at DESC, team_abbr, player_status, player_name, COALESCE(points, -1) DESC
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_gamebook_player_stats`
-      WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+      FROM gamebook_marked
+      WHERE is_repeated
     ) AS ranked_gamebook
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus FROM gamebook_marked WHERE NOT is_repeated
   ),
   active_players AS (
     SELECT g.game_id, g.game_date, g.game_status,
@@ -69,6 +101,20 @@ UNION ALL
 SELECT 'team_offense_game_summary' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games
 FROM (
   WITH
+  schedule_scraped AS (
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status, processed_at FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+  ),
+  schedule_repeated_keys AS (
+    SELECT game_id AS repeated_game_id
+    FROM schedule_scraped
+    GROUP BY game_id
+    HAVING COUNT(*) > 1
+  ),
+  schedule_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL) AS is_repeated
+    FROM schedule_scraped AS s
+    LEFT JOIN schedule_repeated_keys AS r ON r.repeated_game_id = s.game_id
+  ),
   schedule AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status
     FROM (
@@ -78,10 +124,12 @@ FROM (
           ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      FROM schedule_marked
+      WHERE is_repeated
     ) AS ranked_schedule
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule_marked WHERE NOT is_repeated
   ),
   final_games AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule WHERE game_status = 3 AND game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
@@ -106,6 +154,20 @@ UNION ALL
 SELECT 'team_defense_game_summary' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games
 FROM (
   WITH
+  schedule_scraped AS (
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status, processed_at FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+  ),
+  schedule_repeated_keys AS (
+    SELECT game_id AS repeated_game_id
+    FROM schedule_scraped
+    GROUP BY game_id
+    HAVING COUNT(*) > 1
+  ),
+  schedule_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL) AS is_repeated
+    FROM schedule_scraped AS s
+    LEFT JOIN schedule_repeated_keys AS r ON r.repeated_game_id = s.game_id
+  ),
   schedule AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status
     FROM (
@@ -115,10 +177,12 @@ FROM (
           ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      FROM schedule_marked
+      WHERE is_repeated
     ) AS ranked_schedule
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule_marked WHERE NOT is_repeated
   ),
   final_games AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule WHERE game_status = 3 AND game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
@@ -143,6 +207,20 @@ UNION ALL
 SELECT 'upcoming_team_game_context' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games
 FROM (
   WITH
+  schedule_scraped AS (
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status, processed_at FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+  ),
+  schedule_repeated_keys AS (
+    SELECT game_id AS repeated_game_id
+    FROM schedule_scraped
+    GROUP BY game_id
+    HAVING COUNT(*) > 1
+  ),
+  schedule_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL) AS is_repeated
+    FROM schedule_scraped AS s
+    LEFT JOIN schedule_repeated_keys AS r ON r.repeated_game_id = s.game_id
+  ),
   schedule AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status
     FROM (
@@ -152,10 +230,12 @@ FROM (
           ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      FROM schedule_marked
+      WHERE is_repeated
     ) AS ranked_schedule
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule_marked WHERE NOT is_repeated
   ),
   scheduled_games AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule WHERE game_status <> 4 AND game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
@@ -174,6 +254,20 @@ UNION ALL
 SELECT 'upcoming_player_game_context' AS table_name, e.game_date, e.expected_rows, e.source_short_games, e.scheduled_games
 FROM (
   WITH
+  schedule_scraped AS (
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status, processed_at FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+  ),
+  schedule_repeated_keys AS (
+    SELECT game_id AS repeated_game_id
+    FROM schedule_scraped
+    GROUP BY game_id
+    HAVING COUNT(*) > 1
+  ),
+  schedule_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL) AS is_repeated
+    FROM schedule_scraped AS s
+    LEFT JOIN schedule_repeated_keys AS r ON r.repeated_game_id = s.game_id
+  ),
   schedule AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status
     FROM (
@@ -183,13 +277,29 @@ FROM (
           ORDER BY processed_at DESC, game_status DESC, COALESCE(home_score, -1) DESC, COALESCE(away_score, -1) DESC,
             game_date DESC, home_team_abbr, away_team_abbr
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_schedule`
-      WHERE game_date BETWEEN DATE_SUB(DATE '${coverage_start}', INTERVAL 366 DAY) AND DATE_ADD(DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY), INTERVAL 366 DAY) AND game_id IN (SELECT game_id FROM `${project}.${raw_dataset}.nbac_schedule` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY))
+      FROM schedule_marked
+      WHERE is_repeated
     ) AS ranked_schedule
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule_marked WHERE NOT is_repeated
   ),
   scheduled_games AS (
     SELECT game_id, game_date, season_year, season_type, home_team_abbr, away_team_abbr, home_score, away_score, game_status FROM schedule WHERE game_status <> 4 AND game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+  ),
+  gamebook_scraped AS (
+    SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus, processed_at FROM `${project}.${raw_dataset}.nbac_gamebook_player_stats` WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+  ),
+  gamebook_repeated_keys AS (
+    SELECT game_id AS repeated_game_id, player_lookup AS repeated_player_lookup
+    FROM gamebook_scraped
+    GROUP BY game_id, player_lookup
+    HAVING COUNT(*) > 1
+  ),
+  gamebook_marked AS (
+    SELECT s.*, (r.repeated_game_id IS NOT NULL OR s.game_id IS NULL OR s.player_lookup IS NULL) AS is_repeated
+    FROM gamebook_scraped AS s
+    LEFT JOIN gamebook_repeated_keys AS r ON r.repeated_game_id = s.game_id AND r.repeated_player_lookup = s.player_lookup
   ),
   gamebook AS (
     SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus
@@ -199,10 +309,12 @@ FROM (
           PARTITION BY game_id, player_lookup
           ORDER BY processed_at DESC, team_abbr, player_status, player_name, COALESCE(points, -1) DESC
         ) AS row_rank
-      FROM `${project}.${raw_dataset}.nbac_gamebook_player_stats`
-      WHERE game_date BETWEEN DATE '${coverage_start}' AND DATE_SUB(CURRENT_DATE(), INTERVAL 1 DAY)
+      FROM gamebook_marked
+      WHERE is_repeated
     ) AS ranked_gamebook
     WHERE row_rank = 1
+    UNION ALL
+    SELECT game_id, game_date, team_abbr, player_lookup, player_name, player_status, dnp_reason, starter, minutes, points, fg_made, fg_attempted, three_pt_made, three_pt_attempted, ft_made, ft_attempted, offensive_rebounds, defensive_rebounds, assists, steals, blocks, turnovers, personal_fouls, plus_minus FROM gamebook_marked WHERE NOT is_repeated
   ),
   active_players AS (
     SELECT g.game_id, g.game_date, g.game_status,
