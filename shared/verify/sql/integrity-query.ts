@@ -4,7 +4,7 @@ import type { AnalyticsTableSpec } from '../../tables/types.js';
 import type { IsoDate } from '../../util/dates.js';
 import { VERIFY_LIMITS } from '../limits.js';
 import type { Key, Problem } from '../problems.js';
-import { latestScheduleCte } from '../../tables/sql-fragments.js';
+import { latestScheduleCte, repeatedKeysCtes } from '../../tables/sql-fragments.js';
 import { nullChecksOf } from '../conditional-criticals.js';
 import { inRange } from './in-range.js';
 import { toInt, toText } from './values.js';
@@ -79,10 +79,9 @@ export function integrityQuery(spec: AnalyticsTableSpec, ctx: SqlContext, scope:
     { name: 'bad_team', sql: anyBadTeam },
   ];
 
-  // Only the rows of flagged keys are grouped with a count per finding: keys with more than one row (a plain
-  // count per key finds them), rows with a finding, and rows with a NULL in the key (which an equality join to
-  // the duplicated keys cannot match, so they are always kept). Grouping every row with a count per finding was
-  // most of this query: 0.24 s of 0.31 s for player_game_summary on the sample, where nothing is flagged.
+  // Only the rows of flagged keys are grouped with a count per finding: repeated keys (`repeatedKeysCtes`, which
+  // also counts a key with a NULL part as repeated) and rows with a finding. Grouping every row with a count per
+  // finding was most of this query: 0.24 s of 0.31 s for player_game_summary on the sample, where nothing is flagged.
   const sql = `WITH ${latestScheduleCte(ctx)},
 t AS (
   SELECT ${read.join(', ')}
@@ -98,21 +97,18 @@ r AS (
   FROM t
   LEFT JOIN schedule AS s ON s.game_id = t.game_id AND s.game_date = t.game_date
 ),
-dup_keys AS (
-  SELECT ${keyOrder} FROM r GROUP BY ${keyOrder} HAVING COUNT(*) > 1
-),
+${repeatedKeysCtes('r', 'r', keyAliases)},
 g AS (
-  SELECT ${keyAliases.map((k) => `r.${k}`).join(', ')},
+  SELECT ${keyOrder},
     COUNT(*) AS n_rows,
-    ${rowFlags.map((f) => `${d.countIf(`r.${f.name}`)} AS ${f.name}`).join(',\n    ')},
-    MIN(r.bad_team_column) AS bad_team_column,
-    MIN(r.bad_team_value) AS bad_team_value,
-    MIN(r.home_team_abbr) AS home_team,
-    MIN(r.away_team_abbr) AS away_team
-  FROM r
-  LEFT JOIN dup_keys AS dk ON ${keyAliases.map((k) => `dk.${k} = r.${k}`).join(' AND ')}
-  WHERE dk.k_0 IS NOT NULL OR ${[...keyAliases.map((k) => `r.${k} IS NULL`), ...rowFlags.map((f) => `r.${f.name}`)].join(' OR ')}
-  GROUP BY ${keyAliases.map((k) => `r.${k}`).join(', ')}
+    ${rowFlags.map((f) => `${d.countIf(f.name)} AS ${f.name}`).join(',\n    ')},
+    MIN(bad_team_column) AS bad_team_column,
+    MIN(bad_team_value) AS bad_team_value,
+    MIN(home_team_abbr) AS home_team,
+    MIN(away_team_abbr) AS away_team
+  FROM r_marked
+  WHERE ${['is_repeated', ...rowFlags.map((f) => f.name)].join(' OR ')}
+  GROUP BY ${keyOrder}
 ),
 flagged AS (
   SELECT g.*,
