@@ -26,6 +26,10 @@ export function bigQueryDialect(projectId: string): Dialect {
     countIf: (condition) => `COUNTIF(${condition})`,
     columnType: (type) => BQ_TYPES[type],
     arrayAggLimit: (expr, orderBy, limit) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT ${limit})`,
+    // The array of one is never part of the result, where a NULL element would fail the query ("An error is raised
+    // if an array in the final query result contains a NULL element", ARRAY_AGG in
+    // https://cloud.google.com/bigquery/docs/reference/standard-sql/aggregate_functions#array_agg).
+    firstInOrder: (expr, orderBy) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT 1)[SAFE_OFFSET(0)]`,
     fingerprintAgg: (columns) => `CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(STRUCT(${columns.map((c) => `\`${c}\``).join(', ')})))) AS STRING)`,
     zippedParams: (keys, values, keyAlias, valueAlias) =>
       `(SELECT zipped_key AS ${keyAlias}, zipped_value AS ${valueAlias} FROM UNNEST(@${keys}) AS zipped_key WITH OFFSET AS key_offset `

@@ -47,6 +47,11 @@ export interface Dialect {
   /** Array aggregate of distinct strings, limited. */
   arrayAggLimit(expr: string, orderBy: string, limit: number): string;
   /**
+   * Aggregate: `expr` of the group's first row in `orderBy` order (NULL for an empty group). `orderBy` must
+   * order the rows totally, with no NULL in its keys: the engines place NULLs at different ends.
+   */
+  firstInOrder(expr: string, orderBy: string): string;
+  /**
    * Aggregate: a 64-bit fingerprint of the group's rows over `columns`, as decimal text. Order-independent
    * (BIT_XOR of a hash of each row's JSON), so the same rows give the same text whatever the storage order;
    * stable across engine versions (FARM_FINGERPRINT on BigQuery, MD5 on DuckDB). Engines need not agree.

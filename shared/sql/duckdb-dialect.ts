@@ -42,6 +42,7 @@ export const duckDbDialect: Dialect = {
   countIf: (condition) => `COUNT_IF(${condition})`,
   columnType: (type) => DUCK_TYPES[type],
   arrayAggLimit: (expr, orderBy, limit) => `LIST(${expr} ORDER BY ${orderBy})[1:${limit}]`,
+  firstInOrder: (expr, orderBy) => `FIRST(${expr} ORDER BY ${orderBy})`,
   // DuckDB's own hash of the row's values (NULL included), XORed over the rows: 30-60x cheaper than an md5 of
   // each row's JSON (41,078 gamebook rows: 10-40 ms against 0.6-1.2 s), and fingerprints are only ever compared
   // with others of the same warehouse file. A DuckDB release that changed hash() would make every partition

@@ -233,44 +233,30 @@ export function latestGamebookCte(ctx: SqlContext, name = 'gamebook'): string {
  * (`opening_points_line`), any bookmaker. Ties on the timestamp go to the bookmaker first in alphabetical order,
  * then the lower line.
  *
- * Picked with aggregates (the timestamp, then the bookmaker at it, then the line), not ROW_NUMBER over each
- * (game, player): the same row, as every column involved is NOT NULL in the raw schema, found by grouping
- * rather than sorting every snapshot once per end. On the sample's 886,333 snapshots the two sorts were the
- * costliest step of both player tables (`npm run bench`).
+ * One grouping of the snapshots, each end its first row in that order (`firstInOrder`: FIRST(... ORDER BY) in
+ * DuckDB, ARRAY_AGG(... LIMIT 1) in BigQuery); the order's keys are NOT NULL in the raw schema, so it is total. On
+ * the sample's 886,333 snapshots, DuckDB took 0.10 s for it where the grouping before (the timestamps, joined back
+ * for the bookmaker at each, joined back again for the line) took 0.29-0.32 s, with the same lines for all 143,180
+ * (game, player) pairs.
  */
 export function propLinesCtes(ctx: SqlContext, games: string, options: { readonly opening: boolean }): string[] {
   const ends = [
-    { name: 'current', pick: 'MAX' },
-    ...(options.opening ? [{ name: 'opening', pick: 'MIN' }] : []),
+    { name: 'current', order: 'snapshot_timestamp DESC' },
+    ...(options.opening ? [{ name: 'opening', order: 'snapshot_timestamp' }] : []),
   ];
-  const endTimes = (alias: string) => ends.map((e) => `${alias}.${e.name}_at`).join(', ');
-  const key = (alias: string, other: string) => `${alias}.game_id = ${other}.game_id AND ${alias}.player_lookup = ${other}.player_lookup`;
   const snapshots = `prop_snapshots AS (
   SELECT p.game_id, p.player_lookup, p.bookmaker, p.points_line, p.snapshot_timestamp
   FROM ${ctx.raw('odds_api_player_points_props')} AS p
   INNER JOIN ${games} AS g ON g.game_id = p.game_id
   WHERE ${inJobDates(ctx.d, 'p.game_date')} AND p.snapshot_timestamp < ${ctx.d.utcMidnight('g.game_date')}
 )`;
-  const times = `prop_times AS (
-  SELECT game_id, player_lookup, ${ends.map((e) => `${e.pick}(snapshot_timestamp) AS ${e.name}_at`).join(', ')}
+  const lines = `prop_lines AS (
+  SELECT game_id, player_lookup,
+    ${ends.map((e) => `${ctx.d.firstInOrder('points_line', `${e.order}, bookmaker, points_line`)} AS ${e.name}_points_line`).join(',\n    ')}
   FROM prop_snapshots
   GROUP BY game_id, player_lookup
 )`;
-  const bookmakers = `prop_bookmakers AS (
-  SELECT t.game_id, t.player_lookup, ${endTimes('t')},
-    ${ends.map((e) => `MIN(CASE WHEN s.snapshot_timestamp = t.${e.name}_at THEN s.bookmaker END) AS ${e.name}_bookmaker`).join(',\n    ')}
-  FROM prop_times AS t
-  INNER JOIN prop_snapshots AS s ON ${key('s', 't')}
-  GROUP BY t.game_id, t.player_lookup, ${endTimes('t')}
-)`;
-  const lines = `prop_lines AS (
-  SELECT b.game_id, b.player_lookup,
-    ${ends.map((e) => `MIN(CASE WHEN s.snapshot_timestamp = b.${e.name}_at AND s.bookmaker = b.${e.name}_bookmaker THEN s.points_line END) AS ${e.name}_points_line`).join(',\n    ')}
-  FROM prop_bookmakers AS b
-  INNER JOIN prop_snapshots AS s ON ${key('s', 'b')}
-  GROUP BY b.game_id, b.player_lookup
-)`;
-  return [snapshots, times, bookmakers, lines];
+  return [snapshots, lines];
 }
 
 /**

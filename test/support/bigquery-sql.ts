@@ -31,7 +31,12 @@ export const PARSER_GAPS = [
     handling: 'not used by the adapter (its MERGE delete condition is checked as a SELECT); write DELETE without an alias',
   },
   {
-    construct: 'ARRAY_AGG(x ORDER BY y LIMIT n), ARRAY_AGG(DISTINCT x), aggregate ORDER BY / LIMIT inside the call',
+    construct: 'ARRAY_AGG(x ORDER BY y LIMIT n): ORDER BY and LIMIT inside the call',
+    handling: 'the ORDER BY list is parsed as the ORDER BY of a SELECT, LIMIT must be a whole number, and the call is '
+      + 'then parsed as ARRAY_AGG(x) (the clauses blanked in place, so a later error still points at its column)',
+  },
+  {
+    construct: 'ARRAY_AGG(DISTINCT x), or ORDER BY / LIMIT inside another aggregate',
     handling: 'not supported: fails the check. Equivalent: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a '
       + 'subquery, then filter rn <= n (and ARRAY_AGG(x) or MAX(IF(rn = 1, x, NULL)) outside)',
   },
@@ -105,7 +110,55 @@ function checkStatement(statement: string, label: string): void {
   }
   if (/^ASSERT\b/i.test(statement)) return checkAssert(statement, label);
   if (/^MERGE\b/i.test(statement)) return checkMerge(statement, label);
-  parseOne(statement, label);
+  parseOne(withoutAggregateOrder(statement, label), label);
+}
+
+/** node-sql-parser's BigQuery AST of one statement, with the gaps of PARSER_GAPS inside expressions handled. */
+export function astifyBigQuery(statement: string): ReturnType<typeof parser.astify> {
+  return parser.astify(withoutAggregateOrder(statement, 'query'), BIGQUERY);
+}
+
+/**
+ * `ARRAY_AGG(x ORDER BY keys LIMIT n)` as `ARRAY_AGG(x)` with the clauses blanked (same length, so positions
+ * hold), after the keys parse as a SELECT's ORDER BY and n is a whole number (PARSER_GAPS).
+ */
+function withoutAggregateOrder(statement: string, label: string): string {
+  const masked = maskLiterals(statement);
+  let out = statement;
+  for (const call of masked.matchAll(/\bARRAY_AGG\s*\(/gi)) {
+    const open = (call.index ?? 0) + call[0].length - 1;
+    let depth = 0;
+    let close = -1;
+    for (let i = open; i < masked.length && close < 0; i += 1) {
+      if (masked[i] === '(') depth += 1;
+      else if (masked[i] === ')' && --depth === 0) close = i;
+    }
+    if (close < 0) continue;
+    const inner = masked.slice(open + 1, close);
+    const order = topLevelMatch(inner, /\bORDER\s+BY\b/i);
+    if (order === null) continue;
+    const limit = /\s+LIMIT\s+(\S+)\s*$/i.exec(inner);
+    if (!limit || !/^\d+$/.test(limit[1] as string)) fail(label, `ARRAY_AGG(... ORDER BY ...) needs LIMIT <whole number> here (see PARSER_GAPS): ${statement.slice(open - 9, close + 1)}`);
+    const keys = statement.slice(open + 1 + order.end, open + 1 + limit.index);
+    parseOne(`SELECT 1 AS x FROM t ORDER BY ${keys}`, `${label} (ARRAY_AGG ORDER BY)`);
+    const from = open + 1 + order.start;
+    out = out.slice(0, from) + blank(out.slice(from, close)) + out.slice(close);
+  }
+  return out;
+}
+
+/** Where `pattern` first matches `text` outside parentheses, or null. */
+function topLevelMatch(text: string, pattern: RegExp): { start: number; end: number } | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    if (text[i] === '(') depth += 1;
+    else if (text[i] === ')') depth -= 1;
+    else if (depth === 0) {
+      const m = new RegExp(`^(?:${pattern.source})`, pattern.flags).exec(text.slice(i));
+      if (m && (i === 0 || /\W/.test(text[i - 1] as string))) return { start: i, end: i + m[0].length };
+    }
+  }
+  return null;
 }
 
 function checkAssert(statement: string, label: string): void {

@@ -1,7 +1,6 @@
-import sqlParser from 'node-sql-parser';
 import { RAW_TABLE_SPECS } from '../../shared/tables/raw-schemas.js';
 import { isRawTable } from '../../shared/tables/names.js';
-import { splitStatements } from './bigquery-sql.js';
+import { astifyBigQuery, splitStatements } from './bigquery-sql.js';
 
 /**
  * Every read of an `nba_raw` table in GoogleSQL filters that table's partition column with a bounded range whose
@@ -15,8 +14,6 @@ import { splitStatements } from './bigquery-sql.js';
  */
 
 type Node = Record<string, unknown>;
-
-const parser = new sqlParser.Parser();
 
 /** The partition columns read, per raw table; `null` for an unknown raw table. */
 function partitionColumnOf(table: string): string | null {
@@ -92,7 +89,7 @@ function selects(node: unknown, out: Node[] = []): Node[] {
 
 /** Each raw read of one statement without a bounded range on its partition column, described. */
 function unboundedReads(statement: string): string[] {
-  const ast = parser.astify(statement, { database: 'bigquery' });
+  const ast = astifyBigQuery(statement);
   const problems: string[] = [];
   for (const select of selects(ast)) {
     for (const from of select.from as unknown[]) {
@@ -130,7 +127,7 @@ export function rawReadCount(sql: string): number {
     const select = /^\s*CREATE\s+TEMP\s+TABLE\s+\w+\s+AS\s+/i.exec(statement);
     const body = select ? statement.slice(select[0].length) : statement;
     if (!/^\s*(\(\s*)*(SELECT|WITH)\b/i.test(body)) continue;
-    for (const s of selects(parser.astify(body, { database: 'bigquery' }))) {
+    for (const s of selects(astifyBigQuery(body))) {
       for (const from of s.from as unknown[]) if (isNode(from) && rawTableOf(from)) n += 1;
     }
   }

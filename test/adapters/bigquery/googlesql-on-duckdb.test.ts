@@ -32,6 +32,9 @@ const PROBES: Readonly<Record<Exclude<keyof Dialect, 'name' | 'table' | 'param' 
   numeric: (d) => d.numeric('12.345', 2),
   countIf: (d) => `(SELECT ${d.countIf("name = 'a'")} FROM ${VALUES})`,
   arrayAggLimit: (d) => `(SELECT ${d.arrayAggLimit('name', 'n DESC', 2)} FROM ${VALUES})`,
+  // A tie on the first key ('a' twice) settled by the second; and a group of no rows.
+  firstInOrder: (d) => `(SELECT ${d.firstInOrder('n', 'name, n DESC')} FROM ${VALUES}), (SELECT ${d.firstInOrder('name', 'n DESC')} FROM ${VALUES}), `
+    + `(SELECT ${d.firstInOrder('n', 'name')} FROM ${VALUES} WHERE n > 10)`,
   fingerprintAgg: (d) => `(SELECT ${d.fingerprintAgg(['name', 'n'])} FROM ${VALUES})`,
   zippedParams: (d) => `(SELECT COUNT(*) FROM ${d.zippedParams('dates', 'labels', 'day', 'label')} AS z WHERE (z.day = ${date(d, '2024-01-02')} AND z.label = 'b') OR (z.day = ${date(d, '2024-01-01')} AND z.label = 'a'))`,
 };

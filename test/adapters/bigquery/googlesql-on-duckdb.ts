@@ -107,6 +107,12 @@ export function render(tokens: readonly Token[], t: Translation): string {
         const rewrite = FUNCTIONS[upper];
         if (rewrite && isPunct(tokens[next], '(')) {
           const close = closing(tokens, next);
+          const first = upper === 'ARRAY_AGG' ? firstInOrder(tokens, next, close, t) : null;
+          if (first) {
+            out += first.sql;
+            i = first.end;
+            break;
+          }
           out += rewrite(tokens.slice(next + 1, close), t);
           i = close;
           break;
@@ -171,6 +177,27 @@ const FUNCTIONS: Readonly<Record<string, Rewrite>> = {
     return duck.arrayAggLimit(render(inner.slice(0, order), t), render(inner.slice(by + 1, limit), t), Number(text(inner.slice(limit + 1)).trim()));
   },
 };
+
+/**
+ * bigQueryDialect.firstInOrder(): ARRAY_AGG(x ORDER BY keys LIMIT 1)[SAFE_OFFSET(0)], the aggregate's call ending
+ * at `close`. Null when the call is not that, for the plain ARRAY_AGG rewrite.
+ */
+function firstInOrder(tokens: readonly Token[], open: number, close: number, t: Translation): { sql: string; end: number } | null {
+  const bracket = nextSolid(tokens, close + 1);
+  if (!isPunct(tokens[bracket], '[')) return null;
+  const end = tokens.findIndex((token, i) => i > bracket && isPunct(token, ']'));
+  if (end < 0 || text(tokens.slice(bracket + 1, end)).replace(/\s+/g, '').toUpperCase() !== 'SAFE_OFFSET(0)') {
+    throw new NotModelledError(`ARRAY_AGG(...)${text(tokens.slice(bracket, end < 0 ? undefined : end + 1))}`);
+  }
+  const inner = tokens.slice(open + 1, close);
+  const order = topLevelWord(inner, 'ORDER');
+  const limit = topLevelWord(inner, 'LIMIT');
+  const by = nextSolid(inner, order + 1);
+  if (order < 0 || limit < order || !isWord(inner[by], 'BY') || text(inner.slice(limit + 1)).trim() !== '1') {
+    throw new NotModelledError(`ARRAY_AGG(${text(inner)})[SAFE_OFFSET(0)]`);
+  }
+  return { sql: duck.firstInOrder(render(inner.slice(0, order), t), render(inner.slice(by + 1, limit), t)), end };
+}
 
 /** bigQueryDialect.fingerprintAgg(): CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(STRUCT(`a`, `b`)))) AS STRING). */
 function fingerprintAgg(inner: readonly Token[]): string | null {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import sqlParser from 'node-sql-parser';
 import { TABLE_SPECS, tableSpec } from '../../../shared/tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../../shared/tables/names.js';
 import type { ColumnType } from '../../../shared/tables/types.js';
@@ -8,7 +7,7 @@ import { PermanentError } from '../../../shared/errors/errors.js';
 import { bigQueryDialect } from '../../../shared/sql/bigquery-dialect.js';
 import { duckDbDialect } from '../../../shared/sql/duckdb-dialect.js';
 import { sqlContextFor } from '../../../shared/sql/dialect.js';
-import { assertNoBigQueryIsms, assertNoDuckDbIsms, assertParsesAsBigQuery } from '../../support/bigquery-sql.js';
+import { assertNoBigQueryIsms, assertNoDuckDbIsms, assertParsesAsBigQuery, astifyBigQuery } from '../../support/bigquery-sql.js';
 
 /** The analytics columns of shared/contracts/TABLES.md: name, type, and whether the contract allows NULL. */
 type Contract = ReadonlyArray<readonly [string, ColumnType, 'critical' | 'null ok' | 'null when not active']>;
@@ -69,7 +68,7 @@ const EXPECTATION_COLUMNS = ['game_date', 'expected_rows', 'source_short_games',
 
 /** Output column names of a SELECT, as node-sql-parser's BigQuery grammar reads its outermost list. */
 function selectedColumns(sql: string): string[] {
-  const ast = new sqlParser.Parser().astify(sql, { database: 'bigquery' });
+  const ast = astifyBigQuery(sql);
   const statement = (Array.isArray(ast) ? ast[0] : ast) as unknown as { select?: { columns: unknown[] }; columns?: unknown[] };
   const columns = (statement.select?.columns ?? statement.columns ?? []) as Array<{ as: string | null; expr: { column?: unknown } }>;
   return columns.map((c) => {
