@@ -63,6 +63,7 @@ const SCHEMA = [
 ];
 
 const APPEND_TYPES = [LIST(BIGINT), LIST(VARCHAR), LIST(VARCHAR), LIST(VARCHAR)];
+const LINES_TYPES = [BIGINT, VARCHAR, VARCHAR, VARCHAR];
 
 export class LedgerFile {
   private seq = 0n;
@@ -74,6 +75,8 @@ export class LedgerFile {
     private readonly connection: DuckDBConnection,
     /** Null when read-only. */
     private readonly appendStatement: DuckDBPreparedStatement | null,
+    /** The same append from one text per column, a line per version; null when read-only. */
+    private readonly appendLinesStatement: DuckDBPreparedStatement | null,
   ) {}
 
   /**
@@ -88,7 +91,11 @@ export class LedgerFile {
       const appendStatement = readOnly ? null : await connection.prepare(
         `INSERT INTO record_versions SELECT unnest($1), unnest($2), unnest($3), unnest($4)`,
       );
-      const file = new LedgerFile(path, instance, connection, appendStatement);
+      const appendLinesStatement = readOnly ? null : await connection.prepare(
+        `INSERT INTO record_versions SELECT $1 + generate_subscripts(docs, 1), unnest(kinds), unnest(ids), unnest(docs)
+         FROM (SELECT string_split($2, chr(10)) AS kinds, string_split($3, chr(10)) AS ids, string_split($4, chr(10)) AS docs)`,
+      );
+      const file = new LedgerFile(path, instance, connection, appendStatement, appendLinesStatement);
       await file.readCounters();
       return file;
     } });
@@ -114,13 +121,20 @@ export class LedgerFile {
   /** Append versions in one statement: all of them are durable when this resolves, or none. */
   async append(versions: readonly RecordVersion[]): Promise<void> {
     if (versions.length === 0) return;
-    const statement = this.appendStatement;
+    let statement = this.appendStatement;
     if (!statement) throw new LedgerReadOnlyError(`the local ledger ${this.path} is open read-only`);
+    const first = this.seq;
     const seqs = versions.map(() => (this.seq += 1n));
-    statement.bind(
-      [listValue(seqs), listValue(versions.map((v) => v.kind)), listValue(versions.map((v) => v.id)), listValue(versions.map((v) => JSON.stringify(v.doc)))],
-      APPEND_TYPES,
-    );
+    const docs = versions.map((v) => JSON.stringify(v.doc));
+    // Three texts of one line per version, split by DuckDB, bind in a few milliseconds where three lists bound
+    // element by element took 55-130 ms for 8,240 versions (a run's chunks). JSON text never holds a raw line
+    // break (JSON.stringify escapes it); an id that does takes the list path.
+    if (this.appendLinesStatement && !versions.some((v) => v.id.includes('\n') || v.kind.includes('\n'))) {
+      statement = this.appendLinesStatement;
+      statement.bind([first, versions.map((v) => v.kind).join('\n'), versions.map((v) => v.id).join('\n'), docs.join('\n')], LINES_TYPES);
+    } else {
+      statement.bind([listValue(seqs), listValue(versions.map((v) => v.kind)), listValue(versions.map((v) => v.id)), listValue(docs)], APPEND_TYPES);
+    }
     try {
       await statement.run();
     } catch (error) {
@@ -168,6 +182,7 @@ export class LedgerFile {
       throw asStorageFault(error, this.path) ?? error;
     } finally {
       this.appendStatement?.destroySync();
+      this.appendLinesStatement?.destroySync();
       this.connection.closeSync();
       this.instance.closeSync();
     }

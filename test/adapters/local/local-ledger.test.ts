@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalLedger } from '../../../adapters/local/local-ledger.js';
+import { LedgerFile } from '../../../adapters/local/ledger-file.js';
 import { chunkId } from '../../../shared/planning/ids.js';
 import { addDaysIso } from '../../../shared/util/dates.js';
 import type { Clock } from '../../../shared/ports/clock.js';
@@ -180,6 +181,30 @@ describe('LocalLedger', function () {
   });
 
   // How fast: `npm run bench:ledger` prints it (a benchmark, not a timed test).
+  it('appends each batch of versions whole and in order, ids with a line break or quotes included, across a reopen', async function () {
+    const file = await LedgerFile.open(path);
+    const many = Array.from({ length: 2000 }, (_, i) => ({ kind: 'chunk' as const, id: `c${i}`, doc: { n: i, text: 'a "quoted"\nline\\ and \u2028' } }));
+    // c5 twice in one batch: the later one is its latest.
+    await file.append([...many, { kind: 'chunk', id: 'c5', doc: { n: -5 } }]);
+    // One id with a line break: the batch takes the list path, and its versions still land in order.
+    await file.append([{ kind: 'chunk', id: 'c1', doc: { n: -1 } }, { kind: 'run', id: 'odd\nid', doc: { n: 0 } }, { kind: 'chunk', id: 'c1', doc: { n: -2 } }]);
+    await file.append([{ kind: 'chunk', id: 'c2', doc: { n: -3 } }]);
+    assert.equal(file.versionCount, 2005);
+    await file.close();
+
+    const reopened = await LedgerFile.open(path);
+    const latest = new Map((await reopened.load()).map((r) => [`${r.kind}/${r.id}`, r.doc]));
+    assert.equal(reopened.versionCount, 2005);
+    await reopened.close();
+    assert.equal(latest.size, 2001);
+    assert.deepEqual(latest.get('chunk/c0'), { n: 0, text: 'a "quoted"\nline\\ and \u2028' });
+    assert.deepEqual(latest.get('chunk/c1999'), many[1999]?.doc);
+    assert.deepEqual(latest.get('chunk/c1'), { n: -2 });
+    assert.deepEqual(latest.get('chunk/c2'), { n: -3 });
+    assert.deepEqual(latest.get('chunk/c5'), { n: -5 });
+    assert.deepEqual(latest.get('run/odd\nid'), { n: 0 });
+  });
+
   it('creates a run of 8,250 chunks, the seed range, and moves every one of them in 31-chunk checkpoints', async function () {
     this.timeout(120_000);
     const tables = ['player_game_summary', 'team_offense_game_summary', 'team_defense_game_summary', 'upcoming_team_game_context', 'upcoming_player_game_context'] as const;
