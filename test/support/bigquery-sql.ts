@@ -36,6 +36,10 @@ export const PARSER_GAPS = [
       + 'then parsed as ARRAY_AGG(x) (the clauses blanked in place, so a later error still points at its column)',
   },
   {
+    construct: 'FIRST_VALUE / LAST_VALUE / NTH_VALUE(x IGNORE NULLS) and RESPECT NULLS',
+    handling: 'the modifier, last in the call, is blanked in place and the call parsed without it',
+  },
+  {
     construct: 'ARRAY_AGG(DISTINCT x), or ORDER BY / LIMIT inside another aggregate',
     handling: 'not supported: fails the check. Equivalent: ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a '
       + 'subquery, then filter rn <= n (and ARRAY_AGG(x) or MAX(IF(rn = 1, x, NULL)) outside)',
@@ -110,12 +114,43 @@ function checkStatement(statement: string, label: string): void {
   }
   if (/^ASSERT\b/i.test(statement)) return checkAssert(statement, label);
   if (/^MERGE\b/i.test(statement)) return checkMerge(statement, label);
-  parseOne(withoutAggregateOrder(statement, label), label);
+  parseOne(withoutParserGaps(statement, label), label);
+}
+
+/** `statement` with the constructs of PARSER_GAPS that sit inside expressions checked and blanked in place. */
+function withoutParserGaps(statement: string, label: string): string {
+  return withoutNullsModifier(withoutAggregateOrder(statement, label));
+}
+
+/** `LAST_VALUE(x IGNORE NULLS)` (and FIRST_VALUE, NTH_VALUE, RESPECT NULLS) as `LAST_VALUE(x)`, same length. */
+function withoutNullsModifier(statement: string): string {
+  const masked = maskLiterals(statement);
+  let out = statement;
+  for (const call of masked.matchAll(/\b(?:FIRST_VALUE|LAST_VALUE|NTH_VALUE)\s*\(/gi)) {
+    const open = (call.index ?? 0) + call[0].length - 1;
+    const close = closingParen(masked, open);
+    if (close < 0) continue;
+    const modifier = /\s(?:IGNORE|RESPECT)\s+NULLS\s*$/i.exec(masked.slice(open + 1, close));
+    if (!modifier) continue;
+    const from = open + 1 + modifier.index;
+    out = out.slice(0, from) + blank(out.slice(from, close)) + out.slice(close);
+  }
+  return out;
+}
+
+/** The index of the `)` closing the `(` at `open` in masked SQL, -1 when unclosed. */
+function closingParen(masked: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < masked.length; i += 1) {
+    if (masked[i] === '(') depth += 1;
+    else if (masked[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** node-sql-parser's BigQuery AST of one statement, with the gaps of PARSER_GAPS inside expressions handled. */
 export function astifyBigQuery(statement: string): ReturnType<typeof parser.astify> {
-  return parser.astify(withoutAggregateOrder(statement, 'query'), BIGQUERY);
+  return parser.astify(withoutParserGaps(statement, 'query'), BIGQUERY);
 }
 
 /**
@@ -127,12 +162,7 @@ function withoutAggregateOrder(statement: string, label: string): string {
   let out = statement;
   for (const call of masked.matchAll(/\bARRAY_AGG\s*\(/gi)) {
     const open = (call.index ?? 0) + call[0].length - 1;
-    let depth = 0;
-    let close = -1;
-    for (let i = open; i < masked.length && close < 0; i += 1) {
-      if (masked[i] === '(') depth += 1;
-      else if (masked[i] === ')' && --depth === 0) close = i;
-    }
+    const close = closingParen(masked, open);
     if (close < 0) continue;
     const inner = masked.slice(open + 1, close);
     const order = topLevelMatch(inner, /\bORDER\s+BY\b/i);

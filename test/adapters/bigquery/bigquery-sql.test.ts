@@ -131,6 +131,15 @@ GROUP BY game_id, a, b, p, player, d`);
     assert.throws(() => parser.astify('SELECT ARRAY_AGG(x ORDER BY y LIMIT 5) AS a FROM t', { database: 'bigquery' }), (e: unknown) => e instanceof Error && /Expected/.test(e.message));
   });
 
+  it('checks LAST_VALUE(x IGNORE NULLS) and its kin by the call without the modifier', () => {
+    const frame = 'OVER (PARTITION BY p ORDER BY d RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)';
+    assertParsesAsBigQuery(`SELECT LAST_VALUE(t IGNORE NULLS) ${frame} AS a, FIRST_VALUE(t RESPECT NULLS) ${frame} AS b FROM x`);
+    assert.throws(() => assertParsesAsBigQuery(`SELECT LAST_VALUE(t + IGNORE NULLS) ${frame} AS a FROM x`), isAssertion(/cannot parse/));
+    assert.throws(() => assertParsesAsBigQuery(`SELECT LAST_VALUE(t IGNORE) ${frame} AS a FROM x`), isAssertion(/cannot parse/));
+    const parser = new sqlParser.Parser();
+    assert.throws(() => parser.astify(`SELECT LAST_VALUE(t IGNORE NULLS) ${frame} AS a FROM x`, { database: 'bigquery' }), (e: unknown) => e instanceof Error && /Expected/.test(e.message));
+  });
+
   it('documents real parser gaps: the raw parser still rejects each construct handled around it', () => {
     // When an upgrade of node-sql-parser accepts one of these, drop its workaround in test/support/bigquery-sql.ts.
     const parser = new sqlParser.Parser();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
-import { diffDays } from '../../../shared/util/dates.js';
+import { diffDays, type IsoDate } from '../../../shared/util/dates.js';
 import { latestScheduleGames, openFixtureWarehouse, runJob, storedRows, transformRows, type ScheduleGame } from '../../support/duckdb-fixtures.js';
 
 interface ContextRow {
@@ -195,6 +195,31 @@ describe('upcoming_player_game_context transform (DuckDB)', function () {
       assert.equal(row?.has_prop_line, false, 'his only snapshot is from the game date itself');
       const unknown = await rowFor('nobodyknown');
       assert.deepEqual([unknown?.team_abbr, unknown?.has_prop_line, unknown?.current_points_line], [null, true, 4.5]);
+    });
+
+    it('puts a player with only a prop line on the team of his latest earlier game when he changed teams', async function () {
+      await scratch.run(`DELETE FROM nba_raw.nbac_gamebook_player_stats WHERE game_id = '${game.game_id}' AND player_lookup = '${starter.player_lookup}'`);
+      const earlier = (await storedRows<PlayerGame & Record<string, unknown>>(scratch, 'player_game_summary', 'test',
+        `player_lookup = '${starter.player_lookup}' AND game_date < DATE '${game.game_date}'`))
+        .sort((a, b) => String(a.game_date).localeCompare(String(b.game_date)));
+      assert.ok(earlier.length >= 2, `the fixture has earlier games of this player (${earlier.length})`);
+      const last = (earlier[earlier.length - 1] as PlayerGame).game_id;
+      await scratch.run(`INSERT INTO nba_raw.odds_api_player_points_props VALUES ${prop(starter.player_lookup, 20.5, `${midnight()} - INTERVAL 2 HOUR`)}`);
+      // His last earlier game decides, whichever team his games before it were for.
+      for (const [lastTeam, otherTeam] of [['NEW', 'OLD'], ['OLD', 'NEW']]) {
+        await scratch.run(`UPDATE test_nba_analytics.player_game_summary SET team_abbr = CASE WHEN game_id = '${last}' THEN '${lastTeam}' ELSE '${otherTeam}' END
+          WHERE player_lookup = '${starter.player_lookup}' AND game_date < DATE '${game.game_date}'`);
+        assert.equal((await rowFor(starter.player_lookup))?.team_abbr, lastTeam);
+      }
+      // A day of the job where he is listed but has no summary yet (its row deleted here) is skipped over: the
+      // latest game with a summary before the game date decides.
+      const [before, lastGame] = earlier.slice(-2) as [PlayerGame & Record<string, unknown>, PlayerGame & Record<string, unknown>];
+      await scratch.run(`UPDATE test_nba_analytics.player_game_summary SET team_abbr = CASE WHEN game_id = '${before.game_id}' THEN 'NEW' ELSE 'OLD' END
+        WHERE player_lookup = '${starter.player_lookup}' AND game_date < DATE '${game.game_date}'`);
+      await scratch.run(`DELETE FROM test_nba_analytics.player_game_summary WHERE game_id = '${lastGame.game_id}' AND player_lookup = '${starter.player_lookup}'`);
+      const rows = await transformRows<ContextRow>(scratch, 'upcoming_player_game_context', String(lastGame.game_date).slice(0, 10) as IsoDate, game.game_date);
+      assert.ok(rows.some((r) => r.game_id === lastGame.game_id && r.player_lookup === starter.player_lookup), 'he is a target on that day');
+      assert.equal(rows.find((r) => r.game_id === game.game_id && r.player_lookup === starter.player_lookup)?.team_abbr, 'NEW');
     });
 
     it('takes the injury status from the latest report for the game published before the game date', async function () {
