@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
-import { diffDays, type IsoDate } from '../../../shared/util/dates.js';
+import { diffDays } from '../../../shared/util/dates.js';
 import { latestScheduleGames, openFixtureWarehouse, runJob, storedRows, transformRows, type ScheduleGame } from '../../support/duckdb-fixtures.js';
 
 interface ContextRow {
@@ -217,7 +217,7 @@ describe('upcoming_player_game_context transform (DuckDB)', function () {
       await scratch.run(`UPDATE test_nba_analytics.player_game_summary SET team_abbr = CASE WHEN game_id = '${before.game_id}' THEN 'NEW' ELSE 'OLD' END
         WHERE player_lookup = '${starter.player_lookup}' AND game_date < DATE '${game.game_date}'`);
       await scratch.run(`DELETE FROM test_nba_analytics.player_game_summary WHERE game_id = '${lastGame.game_id}' AND player_lookup = '${starter.player_lookup}'`);
-      const rows = await transformRows<ContextRow>(scratch, 'upcoming_player_game_context', String(lastGame.game_date).slice(0, 10) as IsoDate, game.game_date);
+      const rows = await transformRows<ContextRow>(scratch, 'upcoming_player_game_context', String(lastGame.game_date).slice(0, 10), game.game_date);
       assert.ok(rows.some((r) => r.game_id === lastGame.game_id && r.player_lookup === starter.player_lookup), 'he is a target on that day');
       assert.equal(rows.find((r) => r.game_id === game.game_id && r.player_lookup === starter.player_lookup)?.team_abbr, 'NEW');
     });
