@@ -25,6 +25,8 @@ export function bigQueryDialect(projectId: string): Dialect {
     numeric: (expr, places) => `ROUND(CAST(${expr} AS NUMERIC), ${places})`,
     countIf: (condition) => `COUNTIF(${condition})`,
     columnType: (type) => BQ_TYPES[type],
+    // GoogleSQL has no materialization hint for a CTE: the plain form.
+    inlineCte: (name) => `${name} AS`,
     arrayAggLimit: (expr, orderBy, limit) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT ${limit})`,
     // The array of one is never part of the result, where a NULL element would fail the query ("An error is raised
     // if an array in the final query result contains a NULL element", ARRAY_AGG in

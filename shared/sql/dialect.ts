@@ -44,6 +44,11 @@ export interface Dialect {
   countIf(condition: string): string;
   /** The DDL type of a contract column type. */
   columnType(type: ColumnType): string;
+  /**
+   * `name AS`, opening a CTE that is cheaper read again where it is used than stored once: DuckDB stores
+   * (materializes) a CTE used more than once unless it is declared NOT MATERIALIZED. The rows are the same.
+   */
+  inlineCte(name: string): string;
   /** Array aggregate of distinct strings, limited. */
   arrayAggLimit(expr: string, orderBy: string, limit: number): string;
   /**

@@ -81,6 +81,7 @@ export function assertNoDuckDbIsms(sql: string, label = 'query'): void {
     ['DOUBLE (BigQuery: FLOAT64)', /\bAS\s+DOUBLE\b/i],
     ["DATE_DIFF('day', ...) argument order", /\bDATE_DIFF\s*\(\s*'/i],
     ['timezone( (BigQuery: TIMESTAMP(d, zone))', /\btimezone\s*\(/i],
+    ['AS NOT MATERIALIZED (a DuckDB CTE hint)', /\bNOT\s+MATERIALIZED\b/i],
     // GoogleSQL reads "x" as a string, DuckDB as an identifier: in shared SQL it is a bug either way.
     ['a double-quoted identifier', /"/],
   ]);

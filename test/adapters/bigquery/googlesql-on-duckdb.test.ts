@@ -18,7 +18,7 @@ const date = (d: Dialect, iso: string) => d.cast(`'${iso}'`, 'DATE');
 const VALUES = "(SELECT * FROM (VALUES ('b', 2), ('a', 1), ('c', 3), ('a', 4)) AS v(name, n))";
 
 /** Every Dialect method that renders an expression, with arguments that show what it computes. */
-const PROBES: Readonly<Record<Exclude<keyof Dialect, 'name' | 'table' | 'param' | 'columnType'>, Probe>> = {
+const PROBES: Readonly<Record<Exclude<keyof Dialect, 'name' | 'table' | 'param' | 'columnType' | 'inlineCte'>, Probe>> = {
   inArray: (d) => `${d.inArray(date(d, '2024-01-02'), 'dates', 'ARRAY<DATE>')}, ${d.inArray(date(d, '2024-01-03'), 'dates', 'ARRAY<DATE>')}`,
   dateAddDays: (d) => d.dateAddDays(date(d, '2024-02-28'), 2),
   dateSubDays: (d) => d.dateSubDays(date(d, '2024-03-01'), 1),
