@@ -16,6 +16,7 @@ import { ChunkMirror, isMirrored, type ChangeStamp, type ChunkMirrorOptions, typ
 import {
   RUN_ORDER, CHANGED_AT, CHANGED_BY, CHANGED_ORDER, REVISION, changedBetweenFilters, changedSinceFilters, chunkFilters, chunkOrder, runFilters, type QueryFilter,
 } from './ledger-queries.js';
+import { appendTo } from '../../shared/util/group.js';
 
 export interface FirestoreLedgerOptions {
   readonly firestore: Firestore;
@@ -302,7 +303,7 @@ export class FirestoreLedger implements Ledger {
   async transition(transitions: readonly ChunkTransition[]): Promise<ChunkRecord[]> {
     this.assertOpen();
     const byChunk = new Map<string, ChunkTransition[]>();
-    for (const t of transitions) byChunk.set(t.id, [...(byChunk.get(t.id) ?? []), t]);
+    for (const t of transitions) appendTo(byChunk, t.id, t);
     const rounds: CasRounds = { round: 0, byChunk, changed: new Map(), attempted: new Map() };
     let contended = [...byChunk.keys()];
     for (let attempt = 1; contended.length > 0; attempt += 1) {

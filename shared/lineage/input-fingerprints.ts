@@ -10,6 +10,7 @@ import { LIMITS } from '../config/defaults.js';
 import { addDaysIso, type IsoDate } from '../util/dates.js';
 import { toInt, toText } from '../verify/sql/values.js';
 import { digest, type PartitionLineage } from './lineage-record.js';
+import { appendTo } from '../util/group.js';
 
 /**
  * Which dates of an input a partition for game date D reads:
@@ -190,7 +191,7 @@ export function windowDigests(window: InputWindow, dates: readonly InputDate[], 
   }
   // season_to_date: a running digest per season, plus the dates of other seasons within daysBefore.
   const bySeason = new Map<number, InputDate[]>();
-  for (const e of dates) if (e.season !== null) bySeason.set(e.season, [...(bySeason.get(e.season) ?? []), e]);
+  for (const e of dates) if (e.season !== null) appendTo(bySeason, e.season, e);
   const prefixes = new Map([...bySeason].map(([season, list]) => [season, new PrefixDigests(list)]));
   const seasonOf = new Map(dates.map((e) => [e.date, e.season]));
   for (const d of targets) {

@@ -6,6 +6,7 @@ import { findBlocker } from '../planning/dependencies.js';
 import { tableSpec } from '../tables/registry.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
+import { appendTo } from '../util/group.js';
 
 export interface ReconcileLimits {
   /** Chunks queued or running, over all runs and tables. */
@@ -83,7 +84,7 @@ export function repairLeasesAndAttempts(chunks: readonly ChunkRecord[], now: num
 /** Sorted dates per table of the chunks that match `keep`. */
 function datesByTable(chunks: readonly ChunkRecord[], keep: (chunk: ChunkRecord) => boolean): Map<AnalyticsTableName, IsoDate[]> {
   const byTable = new Map<AnalyticsTableName, IsoDate[]>();
-  for (const chunk of chunks) if (keep(chunk)) byTable.set(chunk.table, [...(byTable.get(chunk.table) ?? []), chunk.gameDate]);
+  for (const chunk of chunks) if (keep(chunk)) appendTo(byTable, chunk.table, chunk.gameDate);
   for (const list of byTable.values()) list.sort();
   return byTable;
 }
@@ -141,7 +142,7 @@ export function readyCandidates(chunks: readonly ChunkRecord[], now: number): Re
       waitingOnDependencies += 1;
       continue;
     }
-    byTable.set(chunk.table, [...(byTable.get(chunk.table) ?? []), { id: chunk.id, gameDate: chunk.gameDate, from }]);
+    appendTo(byTable, chunk.table, { id: chunk.id, gameDate: chunk.gameDate, from });
   }
   return { byTable, waitingOnDependencies, waitingOnBackoff };
 }

@@ -6,6 +6,7 @@ import { compressDates } from './date-ranges.js';
 import type { DateDetail, Problem } from './problems.js';
 import type { StaleCause } from '../lineage/stale-cause.js';
 import type { CompleteDate } from './report-schema.js';
+import { appendTo } from '../util/group.js';
 
 export interface ExpectedDate {
   readonly date: IsoDate;
@@ -116,7 +117,7 @@ export function evaluateDates(input: DateEvaluationInput): DateEvaluation {
       chunk: chunk ? { state: chunk.state, attempts: chunk.attempts, lastError: chunk.lastError } : null,
       ...(reason === 'stale' && staleCauses ? { stale: [...staleCauses] } : {}),
     };
-    byReason.set(reason, [...(byReason.get(reason) ?? []), detail]);
+    appendTo(byReason, reason, detail);
   }
 
   const problems: Problem[] = [];

@@ -3,6 +3,7 @@ import { VERIFY_LIMITS } from './limits.js';
 import type { DateDetail, Key, Problem } from './problems.js';
 import { describeStaleCause } from '../lineage/stale-cause.js';
 import { dateRanges } from '../util/dates.js';
+import { appendTo } from '../util/group.js';
 
 /** A key as its values in key order: `0022100001/lebronjames`; NULL parts print as NULL. */
 export function formatKey(key: Key): string {
@@ -76,7 +77,7 @@ function staleLines(dates: readonly DateDetail[], rangesShown: number): string[]
       const key = cause.cause === 'input_incomplete' || cause.cause === 'input_stale'
         ? `${cause.input} ${cause.cause === 'input_stale' ? 'stale' : 'missing or short'} on earlier dates (first ${cause.firstDate})`
         : describeStaleCause(cause);
-      byCause.set(key, [...(byCause.get(key) ?? []), d.date]);
+      appendTo(byCause, key, d.date);
     }
   }
   return [...byCause]
