@@ -103,7 +103,7 @@ export function latestScheduleCte(ctx: SqlContext, historyDays?: number): string
  * such rows are always treated as repeated). What is not repeated is alone under its key and can skip any work
  * per key: the latest-row ranking below and the verification's grouping of flagged keys both use it.
  */
-export function repeatedKeysCtes(prefix: string, source: string, keys: readonly string[], d?: Dialect): string {
+export function repeatedKeysCtes(d: Dialect, prefix: string, source: string, keys: readonly string[]): string {
   const repeated = `${prefix}_repeated_keys`;
   const marked = `${prefix}_marked`;
   return `${repeated} AS (
@@ -112,7 +112,7 @@ export function repeatedKeysCtes(prefix: string, source: string, keys: readonly 
   GROUP BY ${keys.join(', ')}
   HAVING COUNT(*) > 1
 ),
-${d ? d.inlineCte(marked) : `${marked} AS`} (
+${d.inlineCte(marked)} (
   SELECT s.*, (${[`r.repeated_${keys[0]} IS NOT NULL`, ...keys.map((k) => `s.${k} IS NULL`)].join(' OR ')}) AS is_repeated
   FROM ${source} AS s
   LEFT JOIN ${repeated} AS r ON ${keys.map((k) => `r.repeated_${k} = s.${k}`).join(' AND ')}
@@ -140,7 +140,7 @@ function latestRowsCte(d: Dialect, cte: {
   return `${d.inlineCte(scraped)} (
   SELECT ${cte.columns}, processed_at FROM ${cte.source} WHERE ${cte.where}
 ),
-${repeatedKeysCtes(cte.name, scraped, cte.keys, d)},
+${repeatedKeysCtes(d, cte.name, scraped, cte.keys)},
 ${cte.name} AS (
   SELECT ${cte.columns}
   FROM (

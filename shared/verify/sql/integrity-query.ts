@@ -97,7 +97,7 @@ r AS (
   FROM t
   LEFT JOIN schedule AS s ON s.game_id = t.game_id AND s.game_date = t.game_date
 ),
-${repeatedKeysCtes('r', 'r', keyAliases)},
+${repeatedKeysCtes(d, 'r', 'r', keyAliases)},
 g AS (
   SELECT ${keyOrder},
     COUNT(*) AS n_rows,

@@ -169,14 +169,20 @@ const FUNCTIONS: Readonly<Record<string, Rewrite>> = {
   },
   COUNTIF: (inner, t) => duck.countIf(render(args(inner, 1, 'COUNTIF')[0] ?? [], t)),
   ARRAY_AGG: (inner, t) => {
-    const order = topLevelWord(inner, 'ORDER');
-    const limit = topLevelWord(inner, 'LIMIT');
-    if (order < 0 && limit < 0) return `ARRAY_AGG(${render(inner, t)})`;
-    const by = nextSolid(inner, order + 1);
-    if (order < 0 || limit < order || !isWord(inner[by], 'BY')) throw new NotModelledError(`ARRAY_AGG(${text(inner)})`);
-    return duck.arrayAggLimit(render(inner.slice(0, order), t), render(inner.slice(by + 1, limit), t), Number(text(inner.slice(limit + 1)).trim()));
+    if (topLevelWord(inner, 'ORDER') < 0 && topLevelWord(inner, 'LIMIT') < 0) return `ARRAY_AGG(${render(inner, t)})`;
+    const { expr, keys, limit } = orderedArrayAgg(inner, t);
+    return duck.arrayAggLimit(expr, keys, Number(limit));
   },
 };
+
+/** The parts of `ARRAY_AGG(x ORDER BY keys LIMIT n)` (its tokens inside the parentheses), x and keys rendered. */
+function orderedArrayAgg(inner: readonly Token[], t: Translation): { expr: string; keys: string; limit: string } {
+  const order = topLevelWord(inner, 'ORDER');
+  const limit = topLevelWord(inner, 'LIMIT');
+  const by = nextSolid(inner, order + 1);
+  if (order < 0 || limit < order || !isWord(inner[by], 'BY')) throw new NotModelledError(`ARRAY_AGG(${text(inner)})`);
+  return { expr: render(inner.slice(0, order), t), keys: render(inner.slice(by + 1, limit), t), limit: text(inner.slice(limit + 1)).trim() };
+}
 
 /**
  * bigQueryDialect.firstInOrder(): ARRAY_AGG(x ORDER BY keys LIMIT 1)[SAFE_OFFSET(0)], the aggregate's call ending
@@ -190,13 +196,9 @@ function firstInOrder(tokens: readonly Token[], open: number, close: number, t: 
     throw new NotModelledError(`ARRAY_AGG(...)${text(tokens.slice(bracket, end < 0 ? undefined : end + 1))}`);
   }
   const inner = tokens.slice(open + 1, close);
-  const order = topLevelWord(inner, 'ORDER');
-  const limit = topLevelWord(inner, 'LIMIT');
-  const by = nextSolid(inner, order + 1);
-  if (order < 0 || limit < order || !isWord(inner[by], 'BY') || text(inner.slice(limit + 1)).trim() !== '1') {
-    throw new NotModelledError(`ARRAY_AGG(${text(inner)})[SAFE_OFFSET(0)]`);
-  }
-  return { sql: duck.firstInOrder(render(inner.slice(0, order), t), render(inner.slice(by + 1, limit), t)), end };
+  const { expr, keys, limit } = orderedArrayAgg(inner, t);
+  if (limit !== '1') throw new NotModelledError(`ARRAY_AGG(${text(inner)})[SAFE_OFFSET(0)]`);
+  return { sql: duck.firstInOrder(expr, keys), end };
 }
 
 /** bigQueryDialect.fingerprintAgg(): CAST(BIT_XOR(FARM_FINGERPRINT(TO_JSON_STRING(STRUCT(`a`, `b`)))) AS STRING). */
