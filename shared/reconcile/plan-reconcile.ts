@@ -118,6 +118,8 @@ export interface Readiness {
   /** Per table, in date order. */
   readonly byTable: ReadonlyMap<AnalyticsTableName, readonly Candidate[]>;
   readonly waitingOnDependencies: number;
+  /** Tables with a date that would go but for a date it reads that is not done yet. */
+  readonly waitingTables: ReadonlySet<AnalyticsTableName>;
   readonly waitingOnBackoff: number;
 }
 
@@ -130,6 +132,7 @@ export function readyCandidates(chunks: readonly ChunkRecord[], now: number): Re
   const byTable = new Map<AnalyticsTableName, Candidate[]>();
   let waitingOnDependencies = 0;
   let waitingOnBackoff = 0;
+  const waitingTables = new Set<AnalyticsTableName>();
   for (const chunk of [...chunks].sort((a, b) => a.gameDate.localeCompare(b.gameDate))) {
     let from: Candidate['from'] | null = null;
     if (chunk.state === 'pending') from = 'pending';
@@ -140,11 +143,12 @@ export function readyCandidates(chunks: readonly ChunkRecord[], now: number): Re
     if (!from) continue;
     if (findBlocker(tableSpec(chunk.table), chunk.gameDate, notDone)) {
       waitingOnDependencies += 1;
+      waitingTables.add(chunk.table);
       continue;
     }
     appendTo(byTable, chunk.table, { id: chunk.id, gameDate: chunk.gameDate, from });
   }
-  return { byTable, waitingOnDependencies, waitingOnBackoff };
+  return { byTable, waitingOnDependencies, waitingOnBackoff, waitingTables };
 }
 
 export interface Admission {
@@ -165,6 +169,8 @@ export function admitWithinCaps(input: {
   readonly jobSizes?: Partial<Record<AnalyticsTableName, number>>;
   /** Tables paced by their partitioned-table rate (job-size.ts `isPaced`). */
   readonly pacedTables?: readonly AnalyticsTableName[];
+  /** Tables with dates waiting on inputs that move (`awaitingInputs`): the end of the inputs' jobs nudges the next pass. */
+  readonly awaitingInputs?: ReadonlySet<AnalyticsTableName>;
 }): Admission {
   const { limits, now } = input;
   const enqueue: ChunkTransition[] = [];
@@ -207,7 +213,12 @@ export function admitWithinCaps(input: {
     // A table whose size shrank below where it started is rationed by its partitioned-table rate: a message of
     // a few dates would spend one of its few jobs on them. While it has jobs in flight (their end nudges the
     // next pass) the dates past its last full message wait for that pass, to go out in a full one.
-    const rationed = perMessage < limits.datesPerJob && flying > 0;
+    // Where job sizes are fixed (maxDatesPerJob is datesPerJob: on DuckDB, or as configured) a short message teaches
+    // nothing about the size, so a reader whose inputs' jobs will make more of its dates ready sends them in full
+    // messages once those jobs end (their end nudges the pass). Otherwise upcoming_player_game_context's first date,
+    // which reads no earlier date, was written alone at the start: a job of its own for one date.
+    const fixedSize = limits.maxDatesPerJob <= limits.datesPerJob;
+    const rationed = (perMessage < limits.datesPerJob && flying > 0) || (fixedSize && (input.awaitingInputs?.has(table) ?? false));
     const sent = rationed ? admitted.length - (admitted.length % perMessage) : admitted.length;
     heldByCaps += admitted.length - sent;
     inFlight.total += sent;
@@ -273,6 +284,16 @@ export function pipelinedJobSizes(
   return sizes;
 }
 
+/**
+ * Of the tables with dates waiting on inputs, those with an input whose chunks are in flight or ready this pass (sent
+ * now, or held by the caps, which only happens while other chunks are in flight): the end of some job nudges a pass.
+ */
+export function awaitingInputs(chunks: readonly ChunkRecord[], ready: Readiness): Set<AnalyticsTableName> {
+  const moving = new Set<AnalyticsTableName>(ready.byTable.keys());
+  for (const chunk of chunks) if (chunk.state === 'queued' || chunk.state === 'running') moving.add(chunk.table);
+  return new Set([...ready.waitingTables].filter((table) => tableSpec(table).upstream.some((input) => moving.has(input.table))));
+}
+
 /** Phase 5, the end: once no chunk of an active run is unfinished, it failed if any is dead, else succeeded. */
 export function runFinish(run: RunRecord, chunks: readonly ChunkRecord[]): ReconcileDecision['finish'] {
   if (run.state !== 'active' || chunks.some((c) => isIn(UNFINISHED_STATES, c.state))) return null;
@@ -304,9 +325,14 @@ export function planReconcile(input: {
   const leases = repairLeasesAndAttempts(input.chunks.filter((c) => !isDone(c.state)), now, limits);
   const deadInputs = propagateDeadInputs(leases.chunks);
   const chunks = deadInputs.chunks;
-  const ready: Readiness = run.state === 'active' ? readyCandidates(chunks, now) : { byTable: new Map(), waitingOnDependencies: 0, waitingOnBackoff: 0 };
+  const ready: Readiness = run.state === 'active'
+    ? readyCandidates(chunks, now)
+    : { byTable: new Map(), waitingOnDependencies: 0, waitingOnBackoff: 0, waitingTables: new Set() };
   const jobSizes = pipelinedJobSizes(input.jobSizes, run.request.tables, limits);
-  const admitted = admitWithinCaps({ ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes, pacedTables: input.pacedTables });
+  const admitted = admitWithinCaps({
+    ready: ready.byTable, inFlight: input.inFlight, now, limits, jobSizes, pacedTables: input.pacedTables,
+    awaitingInputs: awaitingInputs(chunks, ready),
+  });
   return {
     repairs: [...leases.repairs, ...deadInputs.repairs],
     enqueue: admitted.enqueue,

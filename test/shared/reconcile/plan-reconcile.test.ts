@@ -129,6 +129,28 @@ describe('reconcile decisions', () => {
     assert.deepEqual(later.messages.map((m) => m.table), ['upcoming_player_game_context']);
   });
 
+  it('with fixed job sizes, a reader whose inputs have jobs in flight or going sends full messages only; otherwise what is ready goes', () => {
+    const fixed = { ...limits, datesPerJob: 4, maxDatesPerJob: 4 };
+    const U = 'upcoming_player_game_context';
+    // 11-01 reads no earlier date of its inputs, so it is ready; 11-03 reads player_game_summary's 11-02.
+    const reader = [chunk(U, '2021-11-01'), chunk(U, '2021-11-03')];
+    const sent = (input: ChunkRecord, extra: Partial<Parameters<typeof planReconcile>[0]> = {}) =>
+      plan([input, ...reader], { limits: fixed, ...extra }).messages.map((m) => `${m.table} ${m.dates.join(',')}`);
+    const input = (state: ChunkRecord['state'], extra: Partial<ChunkRecord> = {}) => chunk('player_game_summary', '2021-11-02', state, extra);
+    assert.deepEqual(sent(input('running')), [], 'its input is running: 11-01 waits to go with the dates that job makes ready');
+    assert.deepEqual(sent(input('queued')), []);
+    assert.deepEqual(sent(input('pending')), ['player_game_summary 2021-11-02'], 'the input goes this pass, the reader waits for it');
+    assert.equal(plan([input('running'), ...reader], { limits: fixed }).counts.heldByCaps, 1);
+    // Nothing of its inputs moving (a failed input backs off): nothing would make more dates ready soon, so 11-01 goes.
+    assert.deepEqual(sent(input('failed', { nextAttemptAt: NOW + 60_000, attempts: 1 })), [`${U} 2021-11-01`]);
+    // Learnt sizes (the cloud's): a short first job is how a table's size starts to grow, so it goes.
+    assert.deepEqual(sent(input('running'), { limits: { ...fixed, maxDatesPerJob: 8 } }), [`${U} 2021-11-01`]);
+    // A full message goes; only the dates past it wait.
+    const ready = ['01', '02', '04', '05', '06'].map((d) => chunk(U, `2021-10-${d}`));
+    const full = plan([input('running'), ...ready, ...reader], { limits: fixed }).messages;
+    assert.deepEqual(full.map((m) => m.dates), [['2021-10-01', '2021-10-02', '2021-10-04', '2021-10-05']]);
+  });
+
   it('marks a chunk dead when an input it reads is dead, saying which', () => {
     const d = plan([chunk('player_game_summary', '2021-11-01', 'dead'), chunk('upcoming_player_game_context', '2021-11-05')]);
     const t = d.repairs.find((r) => r.id.startsWith('upcoming'));
