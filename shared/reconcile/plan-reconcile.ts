@@ -213,13 +213,15 @@ export function admitWithinCaps(input: {
     // A table whose size shrank below where it started is rationed by its partitioned-table rate: a message of
     // a few dates would spend one of its few jobs on them. While it has jobs in flight (their end nudges the
     // next pass) the dates past its last full message wait for that pass, to go out in a full one.
+    const rationed = perMessage < limits.datesPerJob && flying > 0;
     // Where job sizes are fixed (maxDatesPerJob is datesPerJob: on DuckDB, or as configured) a short message teaches
-    // nothing about the size, so a reader whose inputs' jobs will make more of its dates ready sends them in full
-    // messages once those jobs end (their end nudges the pass). Otherwise upcoming_player_game_context's first date,
-    // which reads no earlier date, was written alone at the start: a job of its own for one date.
+    // nothing about the size: a reader whose ready dates do not fill one, while its inputs' jobs will make more ready,
+    // waits for those jobs to end (their end nudges the pass). Otherwise upcoming_player_game_context's first date,
+    // which reads no earlier date, was written alone at the start, a job of its own. (Counted on the ready dates, not
+    // on those the caps admit: a reader with a message's worth ready is never starved by the caps.)
     const fixedSize = limits.maxDatesPerJob <= limits.datesPerJob;
-    const rationed = (perMessage < limits.datesPerJob && flying > 0) || (fixedSize && (input.awaitingInputs?.has(table) ?? false));
-    const sent = rationed ? admitted.length - (admitted.length % perMessage) : admitted.length;
+    const waits = fixedSize && list.length < perMessage && (input.awaitingInputs?.has(table) ?? false);
+    const sent = waits ? 0 : rationed ? admitted.length - (admitted.length % perMessage) : admitted.length;
     heldByCaps += admitted.length - sent;
     inFlight.total += sent;
     inFlight.byTable[table] = flying + sent;

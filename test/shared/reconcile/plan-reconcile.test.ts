@@ -145,10 +145,12 @@ describe('reconcile decisions', () => {
     assert.deepEqual(sent(input('failed', { nextAttemptAt: NOW + 60_000, attempts: 1 })), [`${U} 2021-11-01`]);
     // Learnt sizes (the cloud's): a short first job is how a table's size starts to grow, so it goes.
     assert.deepEqual(sent(input('running'), { limits: { ...fixed, maxDatesPerJob: 8 } }), [`${U} 2021-11-01`]);
-    // A full message goes; only the dates past it wait.
-    const ready = ['01', '02', '04', '05', '06'].map((d) => chunk(U, `2021-10-${d}`));
+    // A message's worth of ready dates goes as usual, all of them (the caps, not this rule, bound how many).
+    const ready = ['01', '02', '04'].map((d) => chunk(U, `2021-10-${d}`));
     const full = plan([input('running'), ...ready, ...reader], { limits: fixed }).messages;
-    assert.deepEqual(full.map((m) => m.dates), [['2021-10-01', '2021-10-02', '2021-10-04', '2021-10-05']]);
+    assert.deepEqual(full.map((m) => m.dates), [['2021-10-01', '2021-10-02', '2021-10-04', '2021-11-01']]);
+    const capped = plan([input('running'), ...ready, ...reader], { limits: fixed, inFlight: { total: 98, byTable: {} } }).messages;
+    assert.deepEqual(capped.map((m) => m.dates), [['2021-10-01', '2021-10-02']], 'two admitted by the caps still go: never starved by them');
   });
 
   it('marks a chunk dead when an input it reads is dead, saying which', () => {
