@@ -274,8 +274,14 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         const read = sameDates(this.prefetched.dates, dates) ? this.prefetched.read : readPartitionLineage(spec, message.mode, dates, this.force);
         const { writeDates, unchanged } = whatToWrite(dates, expectations, await read);
         if (writeDates.length) this.count += 1;
-        // The message's first job only waits its hold (a split's later jobs are already behind it).
-        if (writeDates.length && this.count === 1 && message.holdMs) await sleep(message.holdMs);
+        // The message's first job only waits its hold (a split's later jobs are already behind it); the hold is
+        // the queue's order, not the job's time, so the chunks' durations leave it out.
+        let heldMs = 0;
+        if (writeDates.length && this.count === 1 && message.holdMs) {
+          const holdStarted = clock.now();
+          await sleep(message.holdMs);
+          heldMs = clock.now() - holdStarted;
+        }
         const written = writeDates.length
           ? await writeWithinRate(message, partitionWriteRequest(warehouse.context(message.mode), spec, { runId: message.runId, mode: message.mode, startedAt: started }, writeDates, unchanged.lineage), this.log)
           : null;
@@ -284,7 +290,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
         const producedByDate: Record<IsoDate, number> = { ...Object.fromEntries(unchanged.rows), ...produced };
         if (unchanged.rows.size) this.log.info('partitions kept: built from the same inputs already', { dates: [...unchanged.rows.keys()] });
         const found = await warehouse.countRows(spec, message.mode, dates);
-        const durationMs = clock.now() - started;
+        const durationMs = clock.now() - started - heldMs;
         const ctx = context();
         const settled = chunks.map((chunk) =>
           settle(chunk, judge(chunk, producedByDate[chunk.gameDate] ?? 0, found[chunk.gameDate] ?? 0, expectations.get(chunk.gameDate)), durationMs, ctx));

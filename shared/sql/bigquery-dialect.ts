@@ -25,7 +25,9 @@ export function bigQueryDialect(projectId: string): Dialect {
     numeric: (expr, places) => `ROUND(CAST(${expr} AS NUMERIC), ${places})`,
     countIf: (condition) => `COUNTIF(${condition})`,
     columnType: (type) => BQ_TYPES[type],
-    // GoogleSQL has no materialization hint for a CTE: the plain form.
+    // The plain form: GoogleSQL's WITH clause takes one keyword, RECURSIVE ("CTEs can be non-recursive, recursive, or
+    // both. The RECURSIVE keyword enables recursion in the WITH clause (WITH RECURSIVE)",
+    // https://cloud.google.com/bigquery/docs/recursive-ctes), and no MATERIALIZED or NOT MATERIALIZED as DuckDB has.
     inlineCte: (name) => `${name} AS`,
     arrayAggLimit: (expr, orderBy, limit) => `ARRAY_AGG(${expr} ORDER BY ${orderBy} LIMIT ${limit})`,
     // The array of one is never part of the result, where a NULL element would fail the query ("An error is raised

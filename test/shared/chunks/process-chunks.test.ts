@@ -340,6 +340,25 @@ describe('processing a chunk message', () => {
     assert.deepEqual(options.waits, [2000], 'one hold, before the first job');
   });
 
+  it('leaves a held message\'s hold out of its chunks\' durations (the queue\'s order, not the job\'s time)', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
+    const options = waitingOptions();
+    // Each write takes 700 ms of the test's clock; nothing else moves it but the hold.
+    const writes = new Proxy(warehouse, {
+      get: (target, prop, receiver) => prop === 'replacePartitions'
+        ? async (...args: Parameters<DuckDbWarehouse['replacePartitions']>) => {
+          const written = await target.replacePartitions(...args);
+          now += 700;
+          return written;
+        }
+        : Reflect.get(target, prop, receiver) as unknown,
+    });
+    const out = await createChunkProcessor({ warehouse: writes, ledger, clock, logger: new MemoryLogger() }, options)
+      .process({ ...message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02']), holdMs: 2000 });
+    assert.deepEqual([out.ack, options.waits], [true, [2000]]);
+    for (const c of await ledger.listChunks({ runId: run.id })) assert.deepEqual([c.state, c.durationMs], ['succeeded', 700], c.id);
+  });
+
   it('waits in place for the window when the DML statement rate refuses a job, and writes it without touching the job size', async () => {
     const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-02');
     const faulty = new FaultyWarehouse(warehouse, [{ at: 'write', table: 'team_offense_game_summary', date: '2021-11-02', times: 3, error: () => rateLimitExceeded('t') }]);
