@@ -140,6 +140,24 @@ export function parseInputFingerprints(rows: readonly Record<string, unknown>[])
 
 const entry = (e: InputDate) => `${e.date}|${e.rows}|${e.fingerprint}`;
 
+/** How many of `dates` (sorted) come before `date`, or up to it with `inclusive`: binary search. */
+function countBefore(dates: readonly InputDate[], date: IsoDate, inclusive: boolean): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const d = (dates[mid] as InputDate).date;
+    if (d < date || (inclusive && d === date)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The entries of `dates` (sorted) from `from` up to `to` (before it, or at it with `inclusive`): a slice, not a scan. */
+function between(dates: readonly InputDate[], from: IsoDate, to: IsoDate, inclusive: boolean): readonly InputDate[] {
+  return dates.slice(countBefore(dates, from, false), countBefore(dates, to, inclusive));
+}
+
 /** A running digest over sorted dates: `at(d)` is the digest of every date < d (or <= d with `inclusive`). */
 class PrefixDigests {
   private readonly chain: string[] = [];
@@ -152,20 +170,12 @@ class PrefixDigests {
   }
 
   at(date: IsoDate, inclusive: boolean): string {
-    // The number of dates before `date` (or at it), by binary search.
-    let lo = 0;
-    let hi = this.dates.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const d = (this.dates[mid] as InputDate).date;
-      if (d < date || (inclusive && d === date)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? 'start' : (this.chain[lo - 1] as string);
+    const n = countBefore(this.dates, date, inclusive);
+    return n === 0 ? 'start' : (this.chain[n - 1] as string);
   }
 }
 
-/** Pure: each date's fingerprint of one input, over the dates its window reads. */
+/** Pure: each date's fingerprint of one input (`dates` sorted, as parseInputFingerprints leaves them), over the dates its window reads. */
 export function windowDigests(window: InputWindow, dates: readonly InputDate[], targets: readonly IsoDate[]): Map<IsoDate, string> {
   const out = new Map<IsoDate, string>();
   if (window.kind === 'same_date') {
@@ -184,8 +194,7 @@ export function windowDigests(window: InputWindow, dates: readonly InputDate[], 
     }
     for (const d of targets) {
       const from = addDaysIso(d, -window.days);
-      const inWindow = dates.filter((e) => e.date >= from && (e.date < d || (window.sameDate && e.date === d)));
-      out.set(d, digest(inWindow.map(entry).join(',')));
+      out.set(d, digest(between(dates, from, d, window.sameDate).map(entry).join(',')));
     }
     return out;
   }
@@ -197,7 +206,7 @@ export function windowDigests(window: InputWindow, dates: readonly InputDate[], 
   for (const d of targets) {
     const season = seasonOf.get(d) ?? null;
     const from = addDaysIso(d, -window.daysBefore);
-    const others = dates.filter((e) => e.date >= from && e.date <= d && e.season !== season).map(entry);
+    const others = between(dates, from, d, true).filter((e) => e.season !== season).map(entry);
     const own = season === null ? 'none' : (prefixes.get(season)?.at(d, true) ?? 'none');
     out.set(d, digest(`${season ?? 'none'}|${own}|${others.join(',')}`));
   }
