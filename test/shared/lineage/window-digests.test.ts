@@ -38,8 +38,9 @@ function reference(window: InputWindow, dates: readonly InputDate[], target: Iso
 describe('input window digests', () => {
   const dates = inputDates();
   // Dates with and without rows, before the first and after the last, out of order.
-  const targets = ['2021-09-20', '2021-10-01', '2021-10-02', '2021-10-03', '2022-02-27', '2022-03-01', '2022-05-19', '2022-05-20', '2022-11-05', '2021-12-25']
-    .map((d) => d as IsoDate);
+  const targets: IsoDate[] = [
+    '2021-09-20', '2021-10-01', '2021-10-02', '2021-10-03', '2022-02-27', '2022-03-01', '2022-05-19', '2022-05-20', '2022-11-05', '2021-12-25',
+  ];
   const windows: InputWindow[] = [
     { kind: 'before', days: 1, sameDate: false },
     { kind: 'before', days: 14, sameDate: false },
