@@ -157,7 +157,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     let chunks = [...claimedById.values()].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
     const force = run.request.reprocess === 'all';
     // The inputs' lineage and the partitions' recorded one are read beside the expectations, not after them: three
-    // queries in one round trip where they took three. The first job uses them when it writes exactly these dates.
+    // queries in one round trip where they took three. The first job uses them: its dates are these, or the first of
+    // them when the row cap or the table's size cut the message (a date's lineage does not depend on which others were read).
     const claimedDates = chunks.map((c) => c.gameDate);
     const job = new JobRunner(spec, message, force, log, { dates: claimedDates, read: readPartitionLineage(spec, message.mode, claimedDates, force) });
     let expectations: ReadonlyMap<IsoDate, DateExpectation>;
@@ -253,6 +254,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   /** One warehouse job over some claimed chunks, checkpointed; an error is returned, classified, not thrown. */
   class JobRunner {
     count = 0;
+    private attempts = 0;
     constructor(
       private readonly spec: AnalyticsTableSpec,
       private readonly message: ChunkMessage,
@@ -260,7 +262,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       private readonly log: Logger,
       private readonly prefetched: { readonly dates: readonly IsoDate[]; readonly read: Promise<PartitionLineageRead> },
     ) {
-      // Awaited by the first attempt, or never (expectations failed, or the job's dates changed): not an unhandled rejection.
+      // Awaited by the first attempt, or never (expectations failed): not an unhandled rejection.
       prefetched.read.catch(() => undefined);
     }
 
@@ -271,7 +273,8 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       const dates = chunks.map((c) => c.gameDate);
       const started = clock.now();
       try {
-        const read = sameDates(this.prefetched.dates, dates) ? this.prefetched.read : readPartitionLineage(spec, message.mode, dates, this.force);
+        // A split of a failing job reads again: the first read may be what failed.
+        const read = this.attempts++ === 0 && among(dates, this.prefetched.dates) ? this.prefetched.read : readPartitionLineage(spec, message.mode, dates, this.force);
         const { writeDates, unchanged } = whatToWrite(dates, expectations, await read);
         if (writeDates.length) this.count += 1;
         // The message's first job only waits its hold (a split's later jobs are already behind it); the hold is
@@ -475,8 +478,9 @@ interface PartitionLineageRead {
   readonly recorded: Awaited<ReturnType<typeof recordedPartitions>> | null;
 }
 
-function sameDates(a: readonly IsoDate[], b: readonly IsoDate[]): boolean {
-  return a.length === b.length && a.every((date, i) => date === b[i]);
+function among(dates: readonly IsoDate[], read: readonly IsoDate[]): boolean {
+  const wanted = new Set(read);
+  return dates.every((date) => wanted.has(date));
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -15,6 +15,10 @@ import { WorkerCrash, WriteHookInjector, type WriteHooks } from '../../support/w
 import { FaultyWarehouse, backendError, dmlQueueFull, invalidQuery, partitionRateExceeded, rateLimitExceeded } from '../../support/faulty-warehouse.js';
 import { assertExactRows } from '../../support/exact-rows.js';
 import { jobSizeKey } from '../../../shared/chunks/job-size.js';
+import { tableSpec } from '../../../shared/tables/registry.js';
+import { recordedPartitions } from '../../../shared/lineage/recorded-lineage.js';
+import { currentLineage } from '../../../shared/lineage/input-fingerprints.js';
+import { lineageDrift } from '../../../shared/lineage/lineage-record.js';
 import { DEFAULTS } from '../../../shared/config/defaults.js';
 import { RATE_WAIT_BUDGET_MS, RATE_WAIT_FIRST_MS, RATE_WAIT_MAX_MS } from '../../../shared/chunks/retry-policy.js';
 
@@ -97,6 +101,34 @@ describe('processing a chunk message', () => {
     assert.deepEqual(out.results.map((r) => r.state), ['succeeded', 'succeeded', 'succeeded']);
     assert.equal(beforeWrite.length, 3, beforeWrite.join(', '));
     assert.equal(most, 3, `queries before the write: ${beforeWrite.join(', ')}`);
+  });
+
+  it('a message cut to the table\'s job size writes its first dates with the lineage read beside the expectations, not a second read', async () => {
+    const { run } = await plan(['team_offense_game_summary'], '2021-11-01', '2021-11-03');
+    await ledger.putState(jobSizeKey('team_offense_game_summary', 'production'), { dates: 2, ceiling: null, pacedAt: null });
+    const labels: string[] = [];
+    const query = warehouse.query.bind(warehouse);
+    sandbox.stub(warehouse, 'query').callsFake((q) => {
+      labels.push(q.label);
+      return query(q);
+    });
+    const out = await processor().process(message(run.id, 'team_offense_game_summary', ['2021-11-01', '2021-11-02', '2021-11-03']));
+    assert.deepEqual(out.results.map((r) => [r.gameDate, r.state]), [['2021-11-01', 'succeeded'], ['2021-11-02', 'succeeded']]);
+    assert.deepEqual(out.skipped.map((s) => s.reason), ["over the table's job size (2 dates)"]);
+    assert.deepEqual(labels.filter((l) => l.startsWith('input_fingerprints') || l.startsWith('recorded_lineage')).sort(),
+      ['input_fingerprints_team_offense_game_summary', 'recorded_lineage_team_offense_game_summary']);
+    // What the partitions recorded is the lineage of their dates alone (a date's does not depend on the others read).
+    const written = ['2021-11-01', '2021-11-02'];
+    const spec = tableSpec('team_offense_game_summary');
+    const [recorded, current] = await Promise.all([
+      recordedPartitions(warehouse, spec, 'production', written), currentLineage(warehouse, spec, 'production', written),
+    ]);
+    for (const date of written) {
+      const held = recorded.get(date);
+      const fresh = current.byDate.get(date);
+      assert.ok(held && fresh, date);
+      assert.equal(lineageDrift(held.lineage, fresh), null, date);
+    }
   });
 
   it('does nothing on a duplicate delivery of a finished chunk', async () => {
