@@ -1,5 +1,5 @@
 import type { ChunkRecord, ChunkTransition, RunRecord } from '../ports/ledger.js';
-import { isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
+import { IN_FLIGHT_STATES, isDone, isIn, UNFINISHED_STATES } from '../chunks/chunk-state.js';
 import { afterLeaseExpired, isDue, isOutOfAttempts } from '../chunks/retry-policy.js';
 import { PACED_JOBS_IN_FLIGHT, queueOrderHoldMs } from '../chunks/job-size.js';
 import { findBlocker } from '../planning/dependencies.js';
@@ -292,7 +292,7 @@ export function pipelinedJobSizes(
  */
 export function awaitingInputs(chunks: readonly ChunkRecord[], ready: Readiness): Set<AnalyticsTableName> {
   const moving = new Set<AnalyticsTableName>(ready.byTable.keys());
-  for (const chunk of chunks) if (chunk.state === 'queued' || chunk.state === 'running') moving.add(chunk.table);
+  for (const chunk of chunks) if (isIn(IN_FLIGHT_STATES, chunk.state)) moving.add(chunk.table);
   return new Set([...ready.waitingTables].filter((table) => tableSpec(table).upstream.some((input) => moving.has(input.table))));
 }
 
