@@ -44,8 +44,9 @@ export function toIsoDate(date: Date): IsoDate {
 
 /**
  * Shifted dates already computed. Reconcile asks for the day before every chunk's date on every pass (which
- * dates a chunk reads), and lineage for every target's window: about 40,000 calls in a local backfill of the seed
- * range, 6 µs each through date-fns (0.25 s of its main thread), over a few thousand distinct dates. Bounded, as above.
+ * dates a chunk reads), and lineage for every target's window: 8,257 calls in a local backfill of the seed range
+ * (counted), about 6 µs each through date-fns, over a few thousand distinct shifts; reconcile's readiness took 134 ms
+ * of the run's main thread before, 64 ms after. Bounded, as above.
  */
 const SHIFTED = new Map<string, IsoDate>();
 
