@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AnalyticsTableName, RawTableName } from '../tables/names.js';
 
 /**
  * What one partition was built from, stored in its rows' lineage column (LINEAGE_COLUMN) by the job that wrote
@@ -8,6 +9,7 @@ import { z } from 'zod';
  * the inputs as they are now: a partition whose recorded fingerprints differ was built from other inputs.
  */
 export interface PartitionLineage {
+  /** What the fingerprints are (input-fingerprints.ts), not how the text is written (`encodeLineage`). */
   readonly v: 1;
   /** `<table>@<transformVersion>`. */
   readonly transform: string;
@@ -15,27 +17,80 @@ export interface PartitionLineage {
   readonly inputs: Readonly<Record<string, string>>;
 }
 
-const LineageSchema = z.object({
+/**
+ * The short name each table goes by in the stored text (`encodeLineage`). Stored in every row of the warehouse:
+ * a code never changes and is never reused, or the partitions written before would read as built from other
+ * inputs. A table added later gets a new code; a name without one is stored whole (names have an underscore,
+ * codes none, so the two never meet).
+ */
+export const LINEAGE_CODES: Readonly<Record<RawTableName | AnalyticsTableName, string>> = {
+  nbac_schedule: 'sch',
+  nbac_team_boxscore: 'box',
+  nbac_gamebook_player_stats: 'gb',
+  odds_api_player_points_props: 'pp',
+  odds_api_game_lines: 'gl',
+  nbac_injury_report: 'inj',
+  player_game_summary: 'pgs',
+  team_offense_game_summary: 'tos',
+  team_defense_game_summary: 'tds',
+  upcoming_team_game_context: 'utc',
+  upcoming_player_game_context: 'upc',
+};
+const NAMES_BY_CODE: ReadonlyMap<string, string> = new Map(Object.entries(LINEAGE_CODES).map(([name, code]) => [code, name]));
+const codeOf = (name: string): string => (LINEAGE_CODES as Readonly<Record<string, string>>)[name] ?? name;
+const nameOf = (code: string): string => NAMES_BY_CODE.get(code) ?? code;
+/** `<table>@<version>`, its table shortened or restored. */
+const mapTransform = (transform: string, map: (name: string) => string): string => {
+  const at = transform.lastIndexOf('@');
+  return at < 0 ? map(transform) : `${map(transform.slice(0, at))}${transform.slice(at)}`;
+};
+
+/** The text written until 2026-12-05: the names in full. Still read, so the partitions it holds stay current. */
+const LineageV1Schema = z.object({
   v: z.literal(1),
   transform: z.string(),
   inputs: z.record(z.string(), z.string()),
 });
+/** The text written now: the same lineage with each table by its code (LINEAGE_CODES). */
+const LineageV2Schema = z.object({
+  v: z.literal(2),
+  t: z.string(),
+  i: z.record(z.string(), z.string()),
+});
 
-/** Stable text: keys sorted, so the same lineage is always the same string (rows of a partition compare equal). */
+/**
+ * Stable text: keys sorted, so the same lineage is always the same string (rows of a partition compare equal). JSON
+ * with each table by its code, e.g. `{"v":2,"t":"pgs@1","i":{"gb":"…","pp":"…","sch":"…"}}`: every row of a
+ * partition carries it, and with the names in full (`{"v":1,"transform":"player_game_summary@1","inputs":{…}}`, 187
+ * characters for player_game_summary, 300 for upcoming_player_game_context) the local write of the sample's whole
+ * range spent about a fifth of its time moving the text through the transform's sort and the insert
+ * (docs/scaling.md, "Later on 2026-12-05").
+ */
 export function encodeLineage(lineage: PartitionLineage): string {
-  const inputs = Object.fromEntries(Object.entries(lineage.inputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return JSON.stringify({ v: lineage.v, transform: lineage.transform, inputs });
+  const inputs = Object.fromEntries(Object.entries(lineage.inputs).map(([name, fingerprint]) => [codeOf(name), fingerprint] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify({ v: 2, t: mapTransform(lineage.transform, codeOf), i: inputs });
 }
 
-/** Null when the text is not a lineage this version writes (then the partition is treated as untracked). */
+/**
+ * The lineage a text records, in either form (a partition written before the codes reads as the same lineage), or
+ * null when the text is neither (then the partition is treated as untracked).
+ */
 export function decodeLineage(text: string | null): PartitionLineage | null {
   if (text === null) return null;
+  let json: unknown;
   try {
-    const parsed = LineageSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
+    json = JSON.parse(text);
   } catch {
     return null;
   }
+  const v2 = LineageV2Schema.safeParse(json);
+  if (v2.success) {
+    const inputs = Object.fromEntries(Object.entries(v2.data.i).map(([code, fingerprint]) => [nameOf(code), fingerprint] as const));
+    return { v: 1, transform: mapTransform(v2.data.t, nameOf), inputs };
+  }
+  const v1 = LineageV1Schema.safeParse(json);
+  return v1.success ? v1.data : null;
 }
 
 /** 16 hex characters of SHA-256: the digests the lineage is made of. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
 import { loadRawDirectory } from '../../../adapters/duckdb/load-raw.js';
 import { assessPartitions, datesToRebuild } from '../../../shared/lineage/assess-partitions.js';
+import { decodeLineage } from '../../../shared/lineage/lineage-record.js';
 import { verify } from '../../../shared/verify/verify.js';
 import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
@@ -97,6 +98,33 @@ describe('stale partitions: rows built from inputs that changed since, or were m
     // What a run must rebuild: the missing upstream date and every context date after it.
     assert.deepEqual(datesToRebuild(assessed.get('player_game_summary') as NonNullable<ReturnType<typeof assessed.get>>), [GAME_DATE]);
     assert.deepEqual(datesToRebuild(context), stale);
+  });
+
+  it('keeps partitions written with the lineage text in full (before the codes) current, and still finds a change in them', async function () {
+    const before = await verifyAll();
+    // Rewrite every row of every table the way the code before 2026-12-05 wrote it: the same lineage, names in full.
+    for (const table of ['player_game_summary', 'team_offense_game_summary', 'team_defense_game_summary', 'upcoming_team_game_context', 'upcoming_player_game_context']) {
+      const texts = await warehouse.run<{ text: string }>(`SELECT DISTINCT input_fingerprints AS text FROM test_nba_analytics.${table}`);
+      assert.ok(texts.length > 0, table);
+      for (const { text } of texts) {
+        const lineage = decodeLineage(text);
+        assert.ok(lineage && text.startsWith('{"v":2,'), `${table} is written with codes: ${text}`);
+        const full = JSON.stringify({ v: 1, transform: lineage.transform, inputs: Object.fromEntries(Object.entries(lineage.inputs).sort(([a], [b]) => (a < b ? -1 : 1))) });
+        await warehouse.run(`UPDATE test_nba_analytics.${table} SET input_fingerprints = $full WHERE input_fingerprints = $text`, { full, text });
+      }
+      const left = await warehouse.run<{ n: bigint }>(`SELECT COUNT(*) AS n FROM test_nba_analytics.${table} WHERE input_fingerprints NOT LIKE '{"v":1,"transform":"${table}@%'`);
+      assert.equal(Number(left[0]?.n), 0, table);
+    }
+    const report = await verifyAll();
+    for (const t of report.tables) assert.deepEqual(staleDates(report, t.table), [], t.table);
+    const statuses = (r: typeof report) => r.tables.map((t) => `${t.table} ${t.status} ${t.statusReason}`);
+    assert.deepEqual(statuses(report), statuses(before));
+    assert.ok(report.tables.every((t) => t.checks.find((c) => c.name === 'inputs_current')?.passed));
+    const assessed = await assessPartitions(warehouse, 'test', [{ table: 'upcoming_player_game_context', ...RANGE }]);
+    for (const [table, assessment] of assessed) assert.deepEqual(datesToRebuild(assessment), [], `${table}: nothing to rebuild`);
+    await correctBoxScore(warehouse, GAME_DATE);
+    const corrected = await verifyAll();
+    assert.deepEqual(staleDates(corrected, 'team_offense_game_summary'), [GAME_DATE]);
   });
 
   it('calls rows without a lineage (written before inputs were tracked) stale', async function () {
