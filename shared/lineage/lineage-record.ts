@@ -60,11 +60,11 @@ const LineageV2Schema = z.object({
 
 /**
  * Stable text: keys sorted, so the same lineage is always the same string (rows of a partition compare equal). JSON
- * with each table by its code, e.g. `{"v":2,"t":"pgs@1","i":{"gb":"…","pp":"…","sch":"…"}}`: every row of a
- * partition carries it, and with the names in full (`{"v":1,"transform":"player_game_summary@1","inputs":{…}}`, 187
- * characters for player_game_summary, 300 for upcoming_player_game_context) the local write of the sample's whole
- * range spent about a fifth of its time moving the text through the transform's sort and the insert
- * (docs/scaling.md, "Later on 2026-12-05").
+ * with each table by its code, e.g. `{"v":2,"t":"pgs@1","i":{"gb":"…","pp":"…","sch":"…"}}`. Every row of a partition
+ * carries it, through the write's join, sort and insert: with the names in full
+ * (`{"v":1,"transform":"player_game_summary@1","inputs":{…}}`, 187 characters for player_game_summary, 324 for
+ * upcoming_player_game_context; 98 and 173 with codes) the sample's whole-range writes took 6% more time and CPU
+ * (docs/scaling.md, "The lineage text").
  */
 export function encodeLineage(lineage: PartitionLineage): string {
   const inputs = Object.fromEntries(Object.entries(lineage.inputs).map(([name, fingerprint]) => [codeOf(name), fingerprint] as const)
