@@ -36,8 +36,9 @@ export const LINEAGE_CODES: Readonly<Record<RawTableName | AnalyticsTableName, s
   upcoming_team_game_context: 'utc',
   upcoming_player_game_context: 'upc',
 };
+const CODES_BY_NAME: ReadonlyMap<string, string> = new Map(Object.entries(LINEAGE_CODES));
 const NAMES_BY_CODE: ReadonlyMap<string, string> = new Map(Object.entries(LINEAGE_CODES).map(([name, code]) => [code, name]));
-const codeOf = (name: string): string => (LINEAGE_CODES as Readonly<Record<string, string>>)[name] ?? name;
+const codeOf = (name: string): string => CODES_BY_NAME.get(name) ?? name;
 const nameOf = (code: string): string => NAMES_BY_CODE.get(code) ?? code;
 /** `<table>@<version>`, its table shortened or restored. */
 const mapTransform = (transform: string, map: (name: string) => string): string => {

@@ -3,18 +3,13 @@ import { decodeLineage, encodeLineage, LINEAGE_CODES, lineageDrift, type Partiti
 import { inputSourcesOf } from '../../../shared/lineage/input-fingerprints.js';
 import { ANALYTICS_TABLES, RAW_TABLES } from '../../../shared/tables/names.js';
 import { tableSpec } from '../../../shared/tables/registry.js';
+import { lineageTextInFull } from '../../support/lineage-text.js';
 
 /** The lineage of a partition of `table` with every input it reads, each with a distinct fingerprint. */
 function lineageOf(table: (typeof ANALYTICS_TABLES)[number]): PartitionLineage {
   const spec = tableSpec(table);
   const inputs = Object.fromEntries(inputSourcesOf(spec).map((source, i) => [source.name, `${i}`.padStart(16, 'a')]));
   return { v: 1, transform: `${table}@${spec.transformVersion}`, inputs };
-}
-
-/** The text every partition was written with before the codes (names in full), as the rows in a warehouse hold it. */
-function v1Text(lineage: PartitionLineage): string {
-  const inputs = Object.fromEntries(Object.entries(lineage.inputs).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return JSON.stringify({ v: 1, transform: lineage.transform, inputs });
 }
 
 const fresh = (text: string) => ({ min: text, max: text, untrackedRows: 0 });
@@ -39,7 +34,7 @@ describe('the lineage text a partition\'s rows carry', function () {
       assert.deepEqual(decodeLineage(text), lineage);
       assert.ok(text.startsWith(`{"v":2,"t":"${LINEAGE_CODES[table]}@`), text);
       assert.ok(!text.includes(table), `the table's name is its code: ${text}`);
-      assert.ok(text.length <= 0.6 * v1Text(lineage).length, `${text.length} characters against ${v1Text(lineage).length}`);
+      assert.ok(text.length <= 0.6 * lineageTextInFull(lineage).length, `${text.length} characters against ${lineageTextInFull(lineage).length}`);
       // The same lineage always gives the same text, whatever the order its inputs were listed in.
       const reversed = { ...lineage, inputs: Object.fromEntries(Object.entries(lineage.inputs).reverse()) };
       assert.equal(encodeLineage(reversed), text);
@@ -47,11 +42,11 @@ describe('the lineage text a partition\'s rows carry', function () {
 
     it(`${table}: a partition written before the codes is read as the same lineage: current, not rebuilt`, function () {
       const lineage = lineageOf(table);
-      assert.deepEqual(decodeLineage(v1Text(lineage)), lineage);
-      assert.equal(lineageDrift(fresh(v1Text(lineage)), lineage), null);
+      assert.deepEqual(decodeLineage(lineageTextInFull(lineage)), lineage);
+      assert.equal(lineageDrift(fresh(lineageTextInFull(lineage)), lineage), null);
       const [first] = Object.keys(lineage.inputs).sort();
       const changed = { ...lineage, inputs: { ...lineage.inputs, [first as string]: 'ffffffffffffffff' } };
-      assert.deepEqual(lineageDrift(fresh(v1Text(lineage)), changed), { kind: 'inputs', inputs: [first] });
+      assert.deepEqual(lineageDrift(fresh(lineageTextInFull(lineage)), changed), { kind: 'inputs', inputs: [first] });
       assert.deepEqual(lineageDrift(fresh(encodeLineage(lineage)), changed), { kind: 'inputs', inputs: [first] });
     });
   }

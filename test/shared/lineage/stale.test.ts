@@ -3,10 +3,12 @@ import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.
 import { loadRawDirectory } from '../../../adapters/duckdb/load-raw.js';
 import { assessPartitions, datesToRebuild } from '../../../shared/lineage/assess-partitions.js';
 import { decodeLineage } from '../../../shared/lineage/lineage-record.js';
+import { ANALYTICS_TABLES } from '../../../shared/tables/names.js';
 import { verify } from '../../../shared/verify/verify.js';
 import { parseVerificationScope } from '../../../shared/verify/verification-scope.js';
 import type { TableReport } from '../../../shared/verify/report-schema.js';
 import { FIXTURE_RAW_DIR, openFixtureWarehouse, runJob } from '../../support/duckdb-fixtures.js';
+import { lineageTextInFull } from '../../support/lineage-text.js';
 
 const RANGE = { start: '2018-04-01', end: '2018-05-31' } as const;
 const GAME_DATE = '2018-04-20';
@@ -103,13 +105,13 @@ describe('stale partitions: rows built from inputs that changed since, or were m
   it('keeps partitions written with the lineage text in full (before the codes) current, and still finds a change in them', async function () {
     const before = await verifyAll();
     // Rewrite every row of every table the way the code before 2026-12-05 wrote it: the same lineage, names in full.
-    for (const table of ['player_game_summary', 'team_offense_game_summary', 'team_defense_game_summary', 'upcoming_team_game_context', 'upcoming_player_game_context']) {
+    for (const table of ANALYTICS_TABLES) {
       const texts = await warehouse.run<{ text: string }>(`SELECT DISTINCT input_fingerprints AS text FROM test_nba_analytics.${table}`);
       assert.ok(texts.length > 0, table);
       for (const { text } of texts) {
         const lineage = decodeLineage(text);
         assert.ok(lineage && text.startsWith('{"v":2,'), `${table} is written with codes: ${text}`);
-        const full = JSON.stringify({ v: 1, transform: lineage.transform, inputs: Object.fromEntries(Object.entries(lineage.inputs).sort(([a], [b]) => (a < b ? -1 : 1))) });
+        const full = lineageTextInFull(lineage);
         await warehouse.run(`UPDATE test_nba_analytics.${table} SET input_fingerprints = $full WHERE input_fingerprints = $text`, { full, text });
       }
       const left = await warehouse.run<{ n: bigint }>(`SELECT COUNT(*) AS n FROM test_nba_analytics.${table} WHERE input_fingerprints NOT LIKE '{"v":1,"transform":"${table}@%'`);
