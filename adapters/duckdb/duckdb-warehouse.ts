@@ -17,6 +17,7 @@ import { bindValues, toPlainValue } from './duckdb-values.js';
 import { openError, queryError } from './duckdb-errors.js';
 import { ensureSchema } from './schema.js';
 import { inTransaction } from './transaction.js';
+import { PartitionLocks } from './partition-locks.js';
 
 export interface DuckDbWarehouseOptions {
   /** The database file (created with its directory if missing), or ':memory:'. */
@@ -40,6 +41,7 @@ const DEFAULT_MAX_CONNECTIONS = 4;
 /** The Warehouse port on an embedded DuckDB file: the whole service on one machine. */
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
+  private readonly partitionLocks = new PartitionLocks();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -105,7 +107,8 @@ export class DuckDbWarehouse implements Warehouse {
     const target = d.table(ANALYTICS_DATASETS[mode], table.name);
     const context = `replace ${mode} ${table.name} ${summarizeDates(dates)} (${select.label})`;
     const params = bindValues(select.sql, select.params);
-    return this.pool.use(async (connection) => {
+    // Another write of any of these dates commits first (partition-locks.ts says why).
+    return this.partitionLocks.with(target, dates, () => this.pool.use(async (connection) => {
       try {
         const produced = await inTransaction(connection, async () => {
           await checkSelectColumns(connection, select.sql, params, table);
@@ -125,7 +128,7 @@ export class DuckDbWarehouse implements Warehouse {
       } catch (error) {
         throw queryError(error, context, this.path);
       }
-    });
+    }));
   }
 
   /**

@@ -196,6 +196,29 @@ export function warehouseConformance(name: string, factory: WarehouseFactory): v
         assert.deepEqual(await keysOn(TABLE, 'test', dates), dates.map((date) => `${date}/o-${date}`));
         assert.deepEqual(await keysOn(OTHER_TABLE, 'test', dates), dates.map((date) => `${date}/d-${date}`));
       });
+
+      // Two workers can write one partition at once: a chunk's lease ran out while its worker was still
+      // writing (the ledger away, a slow job), and the chunk was claimed and written again. Whichever write
+      // lands last, each partition must hold one write's rows whole, never both: on an empty partition the
+      // deletes find nothing, so a write that does not wait for the other inserts its rows beside them.
+      it('leaves one write\'s rows in a partition that concurrent writes replace, never both', async function () {
+        const shared = '2024-08-02';
+        const datesOf = (i: number): IsoDate[] => (i % 2 === 0 ? ['2024-08-01', shared] : [shared, '2024-08-03']);
+        const rowsOf = (writer: string, dates: IsoDate[]) => dates.flatMap((date) =>
+          [sampleRow(TABLE, date, { game_id: `${writer}-a` }), sampleRow(TABLE, date, { game_id: `${writer}-b` })]);
+        // The first round writes empty partitions, the later ones replace rows an earlier round wrote.
+        for (let round = 0; round < 3; round += 1) {
+          const writers = [1, 2, 3, 4].map((i) => `r${round}w${i}`);
+          const results = await Promise.all(writers.map((writer, i) => replace(TABLE, datesOf(i), rowsOf(writer, datesOf(i)))));
+          for (const result of results) assert.equal(result.producedByDate[shared], 2);
+          for (const date of ['2024-08-01', shared, '2024-08-03']) {
+            const keys = await keysOn(TABLE, 'test', [date]);
+            const writer = keys[0]?.split('/')[1]?.split('-')[0];
+            assert.ok(writer !== undefined && writers.includes(writer), `round ${round}, ${date}: ${keys.join(', ')}`);
+            assert.deepEqual(keys, [`${date}/${writer}-a`, `${date}/${writer}-b`], `round ${round}, ${date}: ${keys.join(', ')}`);
+          }
+        }
+      });
     });
 
     describe('countRows', function () {
