@@ -1,4 +1,4 @@
-import type { ChunkState, RunState } from '../../shared/chunks/chunk-state.js';
+import { IN_FLIGHT_STATES, isIn, type ChunkState, type RunState } from '../../shared/chunks/chunk-state.js';
 import type { AnalyticsTableName } from '../../shared/tables/names.js';
 import { systemClock, type Clock } from '../../shared/ports/clock.js';
 import { assertStateKey } from '../../shared/ledger/ledger-records.js';
@@ -98,9 +98,9 @@ export class LocalLedger implements Ledger {
       if (run.state === 'active') this.runs.set(id, frozenRun({ ...run, state: 'interrupted', outcome: INTERRUPTED_OUTCOME }));
     }
     for (const [id, chunk] of this.chunks) {
-      if (chunk.state !== 'queued' && chunk.state !== 'running') continue;
+      if (!isIn(IN_FLIGHT_STATES, chunk.state)) continue;
       const next = applyTransition(chunk, {
-        id, from: ['queued', 'running'], to: 'pending', patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null },
+        id, from: IN_FLIGHT_STATES, to: 'pending', patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null },
       }, now);
       if (!next) continue;
       this.chunks.set(id, frozenChunk(next));

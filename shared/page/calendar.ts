@@ -1,3 +1,4 @@
+import { IN_FLIGHT_STATES, isIn } from '../chunks/chunk-state.js';
 import type { IsoDate } from '../util/dates.js';
 import { diffDays } from '../util/dates.js';
 import type { DateDetail } from '../verify/problems.js';
@@ -14,8 +15,6 @@ export interface Cell {
   readonly note: string | null;
 }
 
-const IN_FLIGHT_CHUNKS: ReadonlySet<string> = new Set(['queued', 'running']);
-
 /**
  * Every date of a table's calendar in scope with its state, in date order, from the report alone:
  * complete dates from `completeDateList`, the others from the `date_rows` problems, whatever their
@@ -27,7 +26,7 @@ export function tableCells(table: TableReport): Cell[] {
   for (const problem of table.problems) {
     if (problem.kind !== 'date_rows') continue;
     for (const d of problem.dates) {
-      const inFlight = d.chunk !== null && IN_FLIGHT_CHUNKS.has(d.chunk.state);
+      const inFlight = d.chunk !== null && isIn(IN_FLIGHT_STATES, d.chunk.state);
       const until = inFlight ? `${stateStyle(problem.reason)?.label ?? problem.reason} until its chunk ends` : null;
       cells.push({ date: d.date, state: inFlight ? 'in_flight' : problem.reason, rows: d.rows, expectedRows: d.expectedRows, note: dateNote(d, until) });
     }

@@ -11,6 +11,7 @@ import { assessPartitions, type TableAssessment } from '../lineage/assess-partit
 import { planChunks } from '../planning/plan-chunks.js';
 import { parseBackfillRequest } from '../planning/backfill-request.js';
 import { anotherRound } from '../chunks/rounds.js';
+import { UNFINISHED_STATES, isIn, type ChunkState } from '../chunks/chunk-state.js';
 import { formatDateRanges, yesterdayOf, type IsoDate } from '../util/dates.js';
 
 export interface CoverageGap {
@@ -34,8 +35,6 @@ export interface HealResult {
   readonly looked: 'nothing' | 'changes' | 'everything';
 }
 
-/** The chunk states of work under way: a gap they cover is being healed already. */
-const UNDER_WAY = new Set(['pending', 'queued', 'running', 'failed']);
 
 /**
  * Keep each table's coverage target true without anyone starting a run: assess the warehouse against the
@@ -111,7 +110,7 @@ export async function healCoverage(
     const chunk = existing.get(id);
     return chunk !== undefined && chunk.runIds.some((runId) => (rounds.get(runId) ?? -Infinity) >= chunk.updatedAt);
   };
-  const todo = [...wanted.values()].filter((c) => !UNDER_WAY.has(existing.get(c.id)?.state ?? 'none') && !changedSince(c.id) && !beingReset(c.id));
+  const todo = [...wanted.values()].filter((c) => !underWay(existing.get(c.id)?.state) && !changedSince(c.id) && !beingReset(c.id));
   const inProgress = wanted.size - todo.length;
   if (todo.length === 0) return { run: null, gaps, waitingForSource, inProgress, looked };
 
@@ -160,4 +159,9 @@ function shortAndCurrent(assessment: TableAssessment | undefined, start: IsoDate
     .filter((e) => e.date >= start && e.date <= end && e.sourceShortGames > 0 && !assessment.stale.has(e.date)
       && (assessment.counts.get(e.date)?.rows ?? 0) === e.expectedRows)
     .map((e) => ({ table: assessment.table, gameDate: e.date }));
+}
+
+/** Work under way for a chunk (any state the run cannot end in): a gap it covers is being healed already. */
+function underWay(state: ChunkState | undefined): boolean {
+  return state !== undefined && isIn(UNFINISHED_STATES, state);
 }

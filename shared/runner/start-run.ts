@@ -5,7 +5,7 @@ import type { BackfillRequest } from '../planning/backfill-request.js';
 import { planBackfill, type BackfillPlan } from '../planning/plan-chunks.js';
 import { tableSpec } from '../tables/registry.js';
 import { anotherRound, chunksToRedo } from '../chunks/rounds.js';
-import { UNSUCCESSFUL_STATES } from '../chunks/chunk-state.js';
+import { IN_FLIGHT_STATES, UNSUCCESSFUL_STATES } from '../chunks/chunk-state.js';
 
 export interface StartedRun {
   readonly run: RunRecord;
@@ -98,9 +98,9 @@ export async function retryRun(deps: { ledger: Ledger; clock: Clock }, runId: st
  */
 export async function recoverLocalOrphans(deps: { ledger: Ledger; clock: Clock }, runId: string): Promise<number> {
   const { ledger } = deps;
-  const orphans = await ledger.listChunks({ runId, states: ['queued', 'running'] });
+  const orphans = await ledger.listChunks({ runId, states: IN_FLIGHT_STATES });
   const changed = await ledger.transition(orphans.map((c): ChunkTransition => ({
-    id: c.id, from: ['queued', 'running'], to: 'pending',
+    id: c.id, from: IN_FLIGHT_STATES, to: 'pending',
     patch: { leaseOwner: null, leaseExpiresAt: null, queuedAt: null },
   })));
   return changed.length;
