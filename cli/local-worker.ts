@@ -7,9 +7,12 @@ import type { ReconcileLimits } from '../shared/reconcile/plan-reconcile.js';
 import { InProcessQueue } from '../adapters/local/in-process-queue.js';
 import type { Warehouse } from '../shared/ports/warehouse.js';
 import type { Ledger } from '../shared/ports/ledger.js';
+import type { ExpectationSource } from '../shared/planning/expectations.js';
 
 export interface LocalWorkerOptions extends LocalRunSettings {
   readonly logger: Logger;
+  /** The expectations the run's plan read (planning/expectations.ts `plannedExpectations`); else each message reads its own. */
+  readonly expectations?: ExpectationSource;
 }
 
 /** How much longer the driver waits for a message to finish while some run, than when none does. */
@@ -32,7 +35,7 @@ export function createLocalWorker(stack: { readonly warehouse: Warehouse; readon
   const limits = localLimits(options);
   const processor = createChunkProcessor(
     { warehouse: stack.warehouse, ledger: stack.ledger, clock: systemClock, logger: options.logger },
-    processorOptionsFrom(limits, `local-${process.pid}-${randomUUID().slice(0, 8)}`),
+    { ...processorOptionsFrom(limits, `local-${process.pid}-${randomUUID().slice(0, 8)}`), expectations: options.expectations },
   );
   const wakers: Array<() => void> = [];
   const wake = () => {

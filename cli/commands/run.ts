@@ -3,6 +3,7 @@ import { LIMITS } from '../../shared/config/defaults.js';
 import type { Logger } from '../../shared/log/logger.js';
 import { systemClock } from '../../shared/ports/clock.js';
 import type { BackfillRequest } from '../../shared/planning/backfill-request.js';
+import { plannedExpectations, warehouseExpectations } from '../../shared/planning/expectations.js';
 import { driveRun } from '../../shared/runner/drive-run.js';
 import { recoverLocalOrphans, startRun } from '../../shared/runner/start-run.js';
 import { planLines } from '../../shared/runner/plan-lines.js';
@@ -54,7 +55,9 @@ export async function runBackfill(stack: LocalStack, request: BackfillRequest, o
   const recovered = stack.ledger.orphanedChunks(run.id) + await recoverLocalOrphans({ ledger, clock }, run.id);
   if (recovered) out.write(`  ${recovered} chunks left in flight by an interrupted process put back\n`);
 
-  const worker = createLocalWorker({ warehouse, ledger }, options);
+  // This process holds the data dir until the run ends: the raw data the plan read is what every write reads.
+  const expectations = plannedExpectations(request.mode, started.plan.expectations, warehouseExpectations(warehouse));
+  const worker = createLocalWorker({ warehouse, ledger }, { ...options, expectations });
   const progress = createProgressReporter({ intervalMs: options.progressIntervalMs });
   let final = run;
   try {

@@ -11,7 +11,7 @@ import { datesWithinRowCap, grownJobSize, jobSizeKey, jobSizesAdapt, partitionPa
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
-import { loadExpectations, type DateExpectation } from '../planning/expectations.js';
+import { warehouseExpectations, type DateExpectation, type ExpectationSource } from '../planning/expectations.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { releaseQueued } from './release-queued.js';
 import { partitionWriteRequest } from './partition-write.js';
@@ -46,6 +46,8 @@ export interface ChunkProcessorOptions {
   readonly onDone?: () => Promise<void>;
   /** How the worker waits for a rate window before sending a refused job again (retry-policy `rateWaitMs`); a timer by default. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Where the expectations of a message's dates come from: the warehouse, by default (planning/expectations.ts). */
+  readonly expectations?: ExpectationSource;
 }
 
 export type { ChunkResult, ChunkResultState } from './chunk-outcome.js';
@@ -91,6 +93,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
   };
   const sizeLimits = options.jobSize;
   const sleep = options.sleep ?? ((ms: number) => sleepReal(ms));
+  const expectationsOf = options.expectations ?? warehouseExpectations(warehouse);
   const context = (): OutcomeContext => ({ workerId: options.workerId, now: clock.now(), policy });
 
   async function process(message: ChunkMessage): Promise<ProcessOutcome> {
@@ -163,7 +166,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     const job = new JobRunner(spec, message, force, log, { dates: claimedDates, read: readPartitionLineage(spec, message.mode, claimedDates, force) });
     let expectations: ReadonlyMap<IsoDate, DateExpectation>;
     try {
-      expectations = await loadExpectations(warehouse, spec, message.mode, chunks[0]?.gameDate as IsoDate, chunks[chunks.length - 1]?.gameDate as IsoDate);
+      expectations = await expectationsOf(spec, message.mode, chunks[0]?.gameDate as IsoDate, chunks[chunks.length - 1]?.gameDate as IsoDate);
     } catch (error) {
       return finish(log, await recordFailure(chunks, error, log), skipped, job.count, errorMessage(error));
     }

@@ -6,6 +6,7 @@ import type { IsoDate } from '../util/dates.js';
 import { assessPartitions, datesToRebuild, upstreamWindow, type TableAssessment } from '../lineage/assess-partitions.js';
 import type { BackfillRequest } from './backfill-request.js';
 import { chunkId, runId } from './ids.js';
+import type { PlannedExpectations } from './expectations.js';
 
 type ByTable<T> = Readonly<Partial<Record<AnalyticsTableName, T>>>;
 
@@ -27,6 +28,8 @@ export interface BackfillPlan {
   readonly excludedInputs: ByTable<readonly IsoDate[]>;
   /** Chunks whose partition the warehouse does not hold as its inputs make it now: (re)built whatever their checkpoint says. */
   readonly rebuild: readonly string[];
+  /** What the plan read of each table's expectations (its range widened by its readers'): planning/expectations.ts `plannedExpectations`. */
+  readonly expectations: ByTable<PlannedExpectations>;
 }
 
 /**
@@ -86,7 +89,9 @@ export function planChunks(request: BackfillRequest, assessments: ReadonlyMap<An
       if (inputs.has(gameDate) || notCurrent.has(gameDate)) rebuild.push(id);
     }
   }
-  return { runId: runId(request), request, chunks, datesByTable, excludedByTable, inputsByTable, excludedInputs, rebuild };
+  const expectations: Partial<Record<AnalyticsTableName, PlannedExpectations>> = {};
+  for (const [table, a] of assessments) expectations[table] = { start: a.start, end: a.end, dates: a.expectations };
+  return { runId: runId(request), request, chunks, datesByTable, excludedByTable, inputsByTable, excludedInputs, rebuild, expectations };
 }
 
 /** Assess what the warehouse holds of the requested tables (and of what they read), then plan. */

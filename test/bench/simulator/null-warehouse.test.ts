@@ -13,7 +13,7 @@ describe('null warehouse', function () {
     const expectations = await loadExpectations(warehouse, tableSpec('player_game_summary'), 'production', '2021-11-02', '2021-11-30');
     assert.deepEqual([...expectations.keys()], ['2021-11-02', '2021-11-04']);
     assert.equal(expectations.get('2021-11-02')?.expectedRows, 10 * ROWS_PER_GAME.player_game_summary);
-    assert.equal(expectations.get('2021-11-04')?.scheduledGames, 1);
+    assert.equal(expectations.get('2021-11-04')?.expectedRows, 1 * ROWS_PER_GAME.player_game_summary);
   });
 
   it('writes exactly the expected rows, reads back what it wrote, and counts partition writes', async function () {
