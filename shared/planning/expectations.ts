@@ -3,6 +3,7 @@ import type { AnalyticsTableSpec } from '../tables/types.js';
 import type { RunMode } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
 import { renderQuery } from '../sql/render.js';
+import type { ExpectedDate } from '../verify/evaluate-dates.js';
 
 /** What the contract says one date of one table must hold, from the schedule and raw inputs. */
 export interface DateExpectation {
@@ -24,7 +25,7 @@ export function warehouseExpectations(warehouse: Warehouse): ExpectationSource {
 export interface PlannedExpectations {
   readonly start: IsoDate;
   readonly end: IsoDate;
-  readonly dates: readonly { readonly date: IsoDate; readonly expectedRows: number; readonly sourceShortGames: number }[];
+  readonly dates: readonly ExpectedDate[];
 }
 
 /**

@@ -35,7 +35,6 @@ export interface HealResult {
   readonly looked: 'nothing' | 'changes' | 'everything';
 }
 
-
 /**
  * Keep each table's coverage target true without anyone starting a run: assess the warehouse against the
  * schedule and the inputs through yesterday, and start chunks for every partition missing, short, in excess or

@@ -20,15 +20,18 @@ function gate(name: string, log: string[]): { work: () => Promise<string>; open:
   };
 }
 
+/** Three gates, a, b and c, logging to one log. */
+function gates(log: string[]): [ReturnType<typeof gate>, ReturnType<typeof gate>, ReturnType<typeof gate>] {
+  return [gate('a', log), gate('b', log), gate('c', log)];
+}
+
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('PartitionLocks (the DuckDB warehouse\'s writes of shared dates, one after another)', function () {
   it('runs writes of different dates, or of different tables, side by side', async function () {
     const locks = new PartitionLocks();
     const log: string[] = [];
-    const a = gate('a', log);
-    const b = gate('b', log);
-    const c = gate('c', log);
+    const [a, b, c] = gates(log);
     const running = [
       locks.with('t1', ['2024-01-01', '2024-01-02'], a.work),
       locks.with('t1', ['2024-01-03'], b.work),
@@ -43,9 +46,7 @@ describe('PartitionLocks (the DuckDB warehouse\'s writes of shared dates, one af
   it('holds a write that shares a date with an earlier one until that one ends, in the order they came', async function () {
     const locks = new PartitionLocks();
     const log: string[] = [];
-    const a = gate('a', log);
-    const b = gate('b', log);
-    const c = gate('c', log);
+    const [a, b, c] = gates(log);
     const first = locks.with('t', ['2024-01-01', '2024-01-02'], a.work);
     const second = locks.with('t', ['2024-01-02', '2024-01-03'], b.work);
     const third = locks.with('t', ['2024-01-03'], c.work);
