@@ -1,6 +1,7 @@
 import { loadConfig, type ServiceConfig } from '../../shared/config/config.js';
 import { reconcileLimitsFrom } from '../../shared/config/wiring.js';
 import type { ReconcileLimits } from '../../shared/reconcile/plan-reconcile.js';
+import type { FloorPlan } from './floor.js';
 import type { PartitionCounting } from '../simulator/bigquery-limits.js';
 import type { DrivePlan, ReconcileTrigger } from './scenario.js';
 
@@ -54,6 +55,18 @@ export function describePlan(plan: DrivePlan): string {
     `${plan.instances} processChunk instances, ${trigger}`;
 }
 
+/**
+ * The service told the floor's best split before it starts, as a run that knew the per-date cost would choose it
+ * (`bench:scale --known-cost`): every job `datesPerTable / inputJobs` dates (rounded up), fixed, with caps that let
+ * every job of the split be in flight at once. One size serves every table (the service has one), the floor's size for
+ * the tables without analytics inputs; where the floor splits upcoming_player_game_context otherwise, `dependentJobs`
+ * says so in the floor's lines. Everything else is the deployed plan's.
+ */
+export function knownCostPlan(floor: Pick<FloorPlan, 'inputJobs'>, datesPerTable: number, tables: number, base: DrivePlan = SERVICE_PLAN): DrivePlan {
+  const size = Math.ceil(datesPerTable / floor.inputJobs);
+  return { ...base, datesPerJob: size, maxDatesPerJob: size, maxInFlightPerTable: datesPerTable, maxInFlight: datesPerTable * tables };
+}
+
 /** The reconcile function's limits (functions/reconcile.ts), with the plan's caps and the config's other settings. */
 export function reconcileLimitsOf(plan: DrivePlan, config: ServiceConfig = SERVICE_CONFIG): ReconcileLimits {
   return reconcileLimitsFrom({ ...config.limits, maxInFlight: plan.maxInFlight, maxInFlightPerTable: plan.maxInFlightPerTable, datesPerJob: plan.datesPerJob, maxDatesPerJob: plan.maxDatesPerJob });
@@ -65,4 +78,6 @@ export interface Setting {
   readonly reading: PartitionCounting;
   readonly perDateMs: number;
   readonly plan: DrivePlan;
+  /** Run with the floor's own split (`knownCostPlan`) instead of `plan`: what knowing the per-date cost would give. */
+  readonly knownCost?: boolean;
 }
