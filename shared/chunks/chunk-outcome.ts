@@ -1,6 +1,6 @@
 import type { ChunkRecord, ChunkTransition } from '../ports/ledger.js';
 import type { ErrorKind } from '../errors/errors.js';
-import type { DateExpectation } from '../planning/expectations.js';
+import type { ExpectedDate } from '../verify/evaluate-dates.js';
 import type { IsoDate } from '../util/dates.js';
 import type { ResultState } from './chunk-state.js';
 import { afterFailure, afterQuota, afterSizeRefusal, type RetryPolicy } from './retry-policy.js';
@@ -40,7 +40,7 @@ export interface OutcomeContext {
 export const READ_BACK_PREFIX = 'read back';
 
 /** A written date against its contract: rows read back, short raw data, rows the contract expects. */
-export function judge(chunk: Pick<ChunkRecord, 'id' | 'gameDate'>, produced: number, found: number, expectation: DateExpectation | undefined): ChunkResult {
+export function judge(chunk: Pick<ChunkRecord, 'id' | 'gameDate'>, produced: number, found: number, expectation: ExpectedDate | undefined): ChunkResult {
   const base = { id: chunk.id, gameDate: chunk.gameDate, rowsWritten: produced, rowsFound: found };
   const expectedRows = expectation?.expectedRows ?? 0;
   if (found !== produced) {

@@ -11,7 +11,8 @@ import { datesWithinRowCap, grownJobSize, jobSizeKey, jobSizesAdapt, partitionPa
 import { classifyError } from '../errors/classify.js';
 import { errorMessage, type ErrorKind } from '../errors/errors.js';
 import { chunkId } from '../planning/ids.js';
-import { warehouseExpectations, type DateExpectation, type ExpectationSource } from '../planning/expectations.js';
+import { warehouseExpectations, type ExpectationSource } from '../planning/expectations.js';
+import type { ExpectedDate } from '../verify/evaluate-dates.js';
 import { findBlocker } from '../planning/dependencies.js';
 import { releaseQueued } from './release-queued.js';
 import { partitionWriteRequest } from './partition-write.js';
@@ -164,7 +165,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
     // them when the row cap or the table's size cut the message (a date's lineage does not depend on which others were read).
     const claimedDates = chunks.map((c) => c.gameDate);
     const job = new JobRunner(spec, message, force, log, { dates: claimedDates, read: readPartitionLineage(spec, message.mode, claimedDates, force) });
-    let expectations: ReadonlyMap<IsoDate, DateExpectation>;
+    let expectations: ReadonlyMap<IsoDate, ExpectedDate>;
     try {
       expectations = await expectationsOf(spec, message.mode, chunks[0]?.gameDate as IsoDate, chunks[chunks.length - 1]?.gameDate as IsoDate);
     } catch (error) {
@@ -213,7 +214,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
    * (the retry policy's bisection), so one bad date fails alone and its neighbours are written. Quota backs
    * off every chunk not yet written, without an attempt and without splitting.
    */
-  async function runIsolating(job: JobRunner, chunks: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>, log: Logger): Promise<Outcome> {
+  async function runIsolating(job: JobRunner, chunks: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, ExpectedDate>, log: Logger): Promise<Outcome> {
     const results: ChunkResult[] = [];
     const first = await job.attempt(chunks, expectations);
     if (first.ok) return { results: first.results, redeliver: first.results.some(isReadBackMismatch) };
@@ -269,7 +270,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
       prefetched.read.catch(() => undefined);
     }
 
-    async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, DateExpectation>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown; tooLarge: boolean }> {
+    async attempt(job: readonly ChunkRecord[], expectations: ReadonlyMap<IsoDate, ExpectedDate>): Promise<{ ok: true; results: ChunkResult[] } | { ok: false; kind: ErrorKind; error: unknown; tooLarge: boolean }> {
       const { spec, message } = this;
       // The write wants its dates in order (a split job's dates come back out of it).
       const chunks = [...job].sort((a, b) => a.gameDate.localeCompare(b.gameDate));
@@ -411,7 +412,7 @@ export function createChunkProcessor(deps: Deps, options: ChunkProcessorOptions)
    */
   function whatToWrite(
     dates: readonly IsoDate[],
-    expectations: ReadonlyMap<IsoDate, DateExpectation>,
+    expectations: ReadonlyMap<IsoDate, ExpectedDate>,
     read: PartitionLineageRead,
   ): { writeDates: IsoDate[]; unchanged: { rows: Map<IsoDate, number>; lineage: ReadonlyMap<IsoDate, PartitionLineage> } } {
     const { lineage, recorded } = read;

@@ -5,16 +5,8 @@ import type { IsoDate } from '../util/dates.js';
 import { renderQuery } from '../sql/render.js';
 import type { ExpectedDate } from '../verify/evaluate-dates.js';
 
-/** What the contract says one date of one table must hold, from the schedule and raw inputs. */
-export interface DateExpectation {
-  readonly gameDate: IsoDate;
-  readonly expectedRows: number;
-  /** Games whose raw data is short (contract's no_source); > 0 means the date cannot be complete. */
-  readonly sourceShortGames: number;
-}
-
 /** Where a worker gets the expectations of a message's dates: the warehouse (`warehouseExpectations`) or a plan's. */
-export type ExpectationSource = (spec: AnalyticsTableSpec, mode: RunMode, start: IsoDate, end: IsoDate) => Promise<ReadonlyMap<IsoDate, DateExpectation>>;
+export type ExpectationSource = (spec: AnalyticsTableSpec, mode: RunMode, start: IsoDate, end: IsoDate) => Promise<ReadonlyMap<IsoDate, ExpectedDate>>;
 
 /** The expectations read from the warehouse for each message: what every worker on Cloud does. */
 export function warehouseExpectations(warehouse: Warehouse): ExpectationSource {
@@ -43,10 +35,8 @@ export function plannedExpectations(
   return (spec, asked, start, end) => {
     const read = planned[spec.name];
     if (asked !== mode || !read || start < read.start || end > read.end) return fallback(spec, asked, start, end);
-    const result = new Map<IsoDate, DateExpectation>();
-    for (const e of read.dates) {
-      if (e.date >= start && e.date <= end) result.set(e.date, { gameDate: e.date, expectedRows: e.expectedRows, sourceShortGames: e.sourceShortGames });
-    }
+    const result = new Map<IsoDate, ExpectedDate>();
+    for (const e of read.dates) if (e.date >= start && e.date <= end) result.set(e.date, e);
     return Promise.resolve(result);
   };
 }
@@ -64,7 +54,7 @@ export async function loadExpectations(
   mode: RunMode,
   start: IsoDate,
   end: IsoDate,
-): Promise<Map<IsoDate, DateExpectation>> {
+): Promise<Map<IsoDate, ExpectedDate>> {
   const ctx = warehouse.context(mode);
   const query = renderQuery(
     `expectation_${spec.name}`,
@@ -72,10 +62,10 @@ export async function loadExpectations(
     { start_date: start, end_date: end },
   );
   const { rows } = await warehouse.query<ExpectationRow>(query);
-  const result = new Map<IsoDate, DateExpectation>();
+  const result = new Map<IsoDate, ExpectedDate>();
   for (const row of rows) {
     result.set(String(row.game_date), {
-      gameDate: String(row.game_date),
+      date: String(row.game_date),
       expectedRows: Number(row.expected_rows),
       sourceShortGames: Number(row.source_short_games),
     });

@@ -8,9 +8,14 @@ import type { StaleCause } from '../lineage/stale-cause.js';
 import type { CompleteDate } from './report-schema.js';
 import { appendTo } from '../util/group.js';
 
+/**
+ * What the contract says one date of one table must hold, from the schedule and raw inputs (the table's expectation
+ * SQL): what verification judges a date by, and what a worker judges its write by (shared/planning/expectations.ts).
+ */
 export interface ExpectedDate {
   readonly date: IsoDate;
   readonly expectedRows: number;
+  /** Games whose raw data is short (contract's no_source); > 0 means the date cannot be complete. */
   readonly sourceShortGames: number;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { failJob, isReadBackMismatch, judge, settle, type OutcomeContext } from '../../../shared/chunks/chunk-outcome.js';
 import type { ChunkRecord } from '../../../shared/ports/ledger.js';
-import type { DateExpectation } from '../../../shared/planning/expectations.js';
+import type { ExpectedDate } from '../../../shared/verify/evaluate-dates.js';
 
 const CTX: OutcomeContext = { workerId: 'w1', now: 5_000_000, policy: { maxAttempts: 3, retryBaseMs: 1000, retryMaxMs: 8000, quotaGiveUpMs: 60_000 } };
 
@@ -13,7 +13,7 @@ function chunk(over: Partial<ChunkRecord> = {}): ChunkRecord {
     queuedAt: null, startedAt: CTX.now - 10, finishedAt: null, updatedAt: CTX.now - 10, ...over,
   };
 }
-const expect = (expectedRows: number, sourceShortGames = 0): DateExpectation => ({ expectedRows, sourceShortGames } as DateExpectation);
+const expect = (expectedRows: number, sourceShortGames = 0): ExpectedDate => ({ expectedRows, sourceShortGames } as ExpectedDate);
 
 describe('the chunk outcome (pure)', () => {
   it('judges a date against its contract: read-back first, then short raw data, then the expected rows', () => {

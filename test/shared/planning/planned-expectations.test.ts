@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DuckDbWarehouse } from '../../../adapters/duckdb/duckdb-warehouse.js';
-import { loadExpectations, plannedExpectations, type DateExpectation, type ExpectationSource } from '../../../shared/planning/expectations.js';
+import { loadExpectations, plannedExpectations, type ExpectationSource } from '../../../shared/planning/expectations.js';
+import type { ExpectedDate } from '../../../shared/verify/evaluate-dates.js';
 import { parseBackfillRequest } from '../../../shared/planning/backfill-request.js';
 import { planBackfill, type BackfillPlan } from '../../../shared/planning/plan-chunks.js';
 import { ANALYTICS_TABLES, type AnalyticsTableName } from '../../../shared/tables/names.js';
@@ -27,7 +28,7 @@ describe('the expectations a plan read, given to the workers of its run', functi
   });
 
   const datesOf = (table: AnalyticsTableName): IsoDate[] => plan.chunks.filter((c) => c.table === table).map((c) => c.gameDate).sort();
-  const asObject = (m: ReadonlyMap<IsoDate, DateExpectation>) => Object.fromEntries([...m].map(([d, e]) => [d, { ...e }]));
+  const asObject = (m: ReadonlyMap<IsoDate, ExpectedDate>) => Object.fromEntries([...m].map(([d, e]) => [d, { ...e }]));
   const refused: ExpectationSource = () => Promise.reject(new Error('asked the warehouse'));
 
   it('gives every table\'s expectations as the warehouse does, over its planned dates and over a message\'s part of them', async function () {
