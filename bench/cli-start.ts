@@ -1,23 +1,22 @@
 /**
  * Benchmark: how long the CLI takes to start on a built checkout, as a user starts it. Prints its
  * numbers; asserts nothing.
- *
- *   npm run bench:cli               # 10 runs of each
- *   npm run bench:cli -- --runs 30
+ * Usage: USAGE below (`--help` prints it).
  *
  * `npm run backfill -- --help` includes npm itself and the up-to-date check of tools/build.mjs (which
  * compiles nothing on a built checkout); `node dist/cli/main.js --help` is what the `backfill` bin runs.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { BenchCommandLine } from './support/command-line.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' } } });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+const USAGE = `Usage:
+  npm run bench:cli               # 10 runs of each
+  npm run bench:cli -- --runs 30`;
+const runs = new BenchCommandLine(USAGE, { runs: { type: 'string', default: '10' } }).wholeNumber('runs');
 
 const commands: Array<{ label: string; command: string; args: string[] }> = [
   { label: 'npm run backfill -- --help', command: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: ['run', '-s', 'backfill', '--', '--help'] },

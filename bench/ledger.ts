@@ -4,23 +4,23 @@
  * checkpoint of one job of 31 dates); asserts nothing (test/adapters/local/local-ledger.test.ts checks
  * that the same work is correct).
  *
- *   npm run bench:ledger
- *   npm run bench:ledger -- --runs 5
+ * Usage: USAGE below (`--help` prints it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LocalLedger } from '../adapters/local/local-ledger.js';
 import { parseBackfillRequest } from '../shared/planning/backfill-request.js';
 import { chunkId } from '../shared/planning/ids.js';
 import type { NewChunk } from '../shared/ports/ledger.js';
 import { ANALYTICS_TABLES } from '../shared/tables/names.js';
 import { addDaysIso, eachDate } from '../shared/util/dates.js';
+import { BenchCommandLine, removeOnExit } from './support/command-line.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${values.runs}`);
+const USAGE = `Usage:
+  npm run bench:ledger
+  npm run bench:ledger -- --runs 5`;
+const runs = new BenchCommandLine(USAGE, { runs: { type: 'string', default: '3' } }).wholeNumber('runs');
 
 const START = '2016-10-01';
 const chunks: NewChunk[] = ANALYTICS_TABLES.flatMap((table) =>
@@ -31,6 +31,7 @@ const quantile = (sorted: readonly number[], q: number) => sorted[Math.floor(sor
 console.log(`local ledger, ${chunks.length} chunks, ${runs} runs (node ${process.version}, ${cpus().length} cores)`);
 for (let r = 1; r <= runs; r += 1) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-ledger-'));
+  removeOnExit(dir);
   const now = Date.now();
   const ledger = await LocalLedger.open({ path: join(dir, 'ledger.duckdb'), clock: { now: () => now } });
   try {

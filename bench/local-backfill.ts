@@ -5,17 +5,13 @@
  * Beside the backfill, in the same run, the local floor: the same transforms once per table over the
  * whole range, no ledger (bench/support/local-floor.ts), on a second warehouse loaded the same way.
  *
- *   npm run bench                         # sample, default settings
- *   npm run bench -- --dates-per-job 31   # compare batch sizes
- *   npm run bench -- --real               # the real NBA data beside the repo
- *   npm run bench -- --json               # the same, then one JSON object on the last line
+ * Usage: USAGE below (`--help` prints it).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir, cpus } from 'node:os';
-import { parseArgs } from 'node:util';
-import { DEFAULTS, SEED_RANGE } from '../shared/config/defaults.js';
+import { DEFAULTS, LIMITS, SEED_RANGE } from '../shared/config/defaults.js';
 import { silentLogger } from '../shared/log/logger.js';
 import { parseBackfillRequest, scopeOfRequest } from '../shared/planning/backfill-request.js';
 import { loadRawDirectory } from '../adapters/duckdb/load-raw.js';
@@ -27,20 +23,29 @@ import { systemClock } from '../shared/ports/clock.js';
 import { tableSpec } from '../shared/tables/registry.js';
 import { localFloor, type LocalFloor } from './support/local-floor.js';
 import { met } from './support/targets.js';
+import { BenchCommandLine, removeOnExit } from './support/command-line.js';
 
-const { values } = parseArgs({
-  options: {
-    real: { type: 'boolean', default: false },
-    'dates-per-job': { type: 'string', default: String(DEFAULTS.localDatesPerJob) },
-    concurrency: { type: 'string', default: String(DEFAULTS.localConcurrency) },
-    sample: { type: 'string', default: '.bench/sample' },
-    json: { type: 'boolean', default: false },
-  },
+const USAGE = `Usage:
+  npm run bench                         # sample, default settings
+  npm run bench -- --dates-per-job 31   # compare batch sizes (1 to ${LIMITS.maxDatesPerJob})
+  npm run bench -- --concurrency 3      # jobs at once (1 to ${LIMITS.maxConcurrency})
+  npm run bench -- --real               # the real NBA data beside the repo
+  npm run bench -- --sample DIR         # the generated sample's folder (made there when missing; default .bench/sample)
+  npm run bench -- --json               # the same, then one JSON object on the last line`;
+const commandLine = new BenchCommandLine(USAGE, {
+  real: { type: 'boolean', default: false },
+  'dates-per-job': { type: 'string', default: String(DEFAULTS.localDatesPerJob) },
+  concurrency: { type: 'string', default: String(DEFAULTS.localConcurrency) },
+  sample: { type: 'string', default: '.bench/sample' },
+  json: { type: 'boolean', default: false },
 });
+const { values } = commandLine;
+const datesPerJob = commandLine.wholeNumber('dates-per-job');
+const concurrency = commandLine.wholeNumber('concurrency');
+if (datesPerJob > LIMITS.maxDatesPerJob) commandLine.usageError(`--dates-per-job takes at most ${LIMITS.maxDatesPerJob} (got ${datesPerJob})`);
+if (concurrency > LIMITS.maxConcurrency) commandLine.usageError(`--concurrency takes at most ${LIMITS.maxConcurrency} (got ${concurrency})`);
 
 async function main(): Promise<void> {
-  const datesPerJob = Number(values['dates-per-job']);
-  const concurrency = Number(values.concurrency);
   let rawDir: string;
   if (values.real) {
     rawDir = resolve('../shared/data/raw');
@@ -55,6 +60,8 @@ async function main(): Promise<void> {
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'backfill-bench-'));
   const floorDir = await mkdtemp(join(tmpdir(), 'backfill-bench-floor-'));
+  removeOnExit(dataDir);
+  removeOnExit(floorDir);
   const stack = await openLocalStack(dataDir);
   try {
     let t = performance.now();

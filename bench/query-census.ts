@@ -4,7 +4,7 @@
  * (on-demand queries bill at least 10 MB per table referenced, and this service's partition-pruned
  * queries read less than that per table, so the minimum is the bill) and into dollars.
  *
- *   npm run bench:queries
+ * Usage: `npm run bench:queries` (no options; `--help` says so).
  *
  * Runs the real core (planning, processing, healing, verification) on the real-data fixture slices in
  * DuckDB, with a warehouse wrapper that counts. Prints its numbers; asserts nothing.
@@ -31,6 +31,9 @@ import { driveRun } from '../shared/runner/drive-run.js';
 import { startRun } from '../shared/runner/start-run.js';
 import { openLocalStack } from '../cli/local-stack.js';
 import { createLocalWorker } from '../cli/local-worker.js';
+import { BenchCommandLine, removeOnExit } from './support/command-line.js';
+
+new BenchCommandLine('Usage:\n  npm run bench:queries   # no options', {});
 
 /** Tables a statement names, as the DuckDB dialect renders them ("schema"."table"). */
 function tablesIn(sql: string): Set<string> {
@@ -99,6 +102,7 @@ const FIXTURE_RAW_DIR = fileURLToPath(new URL('../../test/fixtures/raw/', import
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'query-census-'));
+  removeOnExit(dir);
   const stack = await openLocalStack(dir);
   await loadRawDirectory(stack.warehouse, FIXTURE_RAW_DIR);
   const warehouse = new CountingWarehouse(stack.warehouse);

@@ -4,18 +4,9 @@
  * Every run is shown beside the floor the limits allow at the same setting. Prints its numbers; asserts
  * nothing. Needs Java 17 and the two emulators (see README).
  *
- *   npm run bench:scale                  # five runs: per-date cost 0.01/0.1/0.3 s, the per-partition reading, the old plan
- *   npm run bench:scale -- --json        # the same, then one JSON object on the last line
- *   npm run bench:scale -- --parallel 3  # runs side by side (modelled results do not change; real time does)
- *   npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
- *   npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
- *   npm run bench:scale -- --only 'per partition'   # only the runs whose name holds this text
- *   npm run bench:scale -- --seed 2      # another draw of the job latencies (results move by a few per cent between seeds)
- *   npm run bench:scale -- --known-cost  # also each per-job cost with the floor's split given (a run that knew the cost)
- *   DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them
+ * Usage: USAGE below (`--help` prints it).
  */
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   BIGQUERY_LIMITS, DEFAULT_JOB_LATENCIES, MIDDLE_PER_DATE_MS, PER_DATE_SETTINGS_MS, type BigQueryLimits, type JobLatencies,
 } from './simulator/bigquery-limits.js';
@@ -31,22 +22,35 @@ import { describePlan, knownCostPlan, OLD_PLAN, SERVICE_PLAN, type Setting } fro
 import { met } from './support/targets.js';
 import { count, describeModel, details, growthTable, minutes, settingsTable, type SettingResult } from './support/report.js';
 import { runScenario, type Backend, type ScenarioProgress } from './support/scenario.js';
+import { BenchCommandLine } from './support/command-line.js';
 
 // The bench talks only to its own emulators: Google clients must not probe for a metadata server.
 process.env.GCE_METADATA_HOST ??= '127.0.0.1:1';
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 
-const { values } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    growth: { type: 'boolean', default: false },
-    memory: { type: 'boolean', default: false },
-    parallel: { type: 'string', default: '2' },
-    only: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    'known-cost': { type: 'boolean', default: false },
-  },
+const USAGE = `Usage:
+  npm run bench:scale                  # five runs: per-date cost 0.01/0.1/0.3 s, the per-partition reading, the old plan
+  npm run bench:scale -- --json        # the same, then one JSON object on the last line
+  npm run bench:scale -- --parallel 3  # runs side by side (modelled results do not change; real time does)
+  npm run bench:scale -- --memory      # in-memory ledger and modelled queue instead of the emulators (quick look)
+  npm run bench:scale -- --growth      # also measure a reconcile tick at 1,000 / 10,000 / 100,000 chunks
+  npm run bench:scale -- --only 'per partition'   # only the runs whose name holds this text
+  npm run bench:scale -- --seed 2      # another draw of the job latencies (results move by a few per cent between seeds)
+  npm run bench:scale -- --known-cost  # also each per-job cost with the floor's split given (a run that knew the cost)
+  DATES_PER_JOB=100 MAX_IN_FLIGHT_PER_TABLE=400 npm run bench:scale   # the service's config variables, as a deployment sets them`;
+const commandLine = new BenchCommandLine(USAGE, {
+  json: { type: 'boolean', default: false },
+  growth: { type: 'boolean', default: false },
+  memory: { type: 'boolean', default: false },
+  parallel: { type: 'string', default: '2' },
+  only: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  'known-cost': { type: 'boolean', default: false },
 });
+const { values } = commandLine;
+/** The latency sampler's seed: the same seed, the same modelled run. */
+const seed = commandLine.wholeNumber('seed');
+const parallel = commandLine.wholeNumber('parallel');
 
 const GROWTH_SIZES = [1_000, 10_000, 100_000] as const;
 const PROGRESS_EVERY_MS = 30_000;
@@ -91,9 +95,6 @@ function limitsOf(setting: Setting): BigQueryLimits {
   return { ...BIGQUERY_LIMITS, countPartitionModifications: setting.reading };
 }
 
-/** The latency sampler's seed: the same seed, the same modelled run. */
-const seed = Number(values.seed);
-if (!Number.isInteger(seed) || seed < 1) throw new Error(`--seed takes a whole number, at least 1 (got ${values.seed})`);
 
 function latencyOf(setting: Setting): JobLatencies {
   return { ...DEFAULT_JOB_LATENCIES, mergePerDateMs: setting.perDateMs };
@@ -129,8 +130,6 @@ async function runSettings(
 }
 
 async function main(): Promise<void> {
-  const parallel = Number(values.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new Error(`--parallel takes a whole number of runs, at least 1 (got ${values.parallel})`);
   const { start, end } = SEED_RANGE;
   const request = parseBackfillRequest({ tables: 'all', start, end });
   const gamesByDate = sampleGamesByDate(start, end);
