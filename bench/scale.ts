@@ -95,7 +95,6 @@ function limitsOf(setting: Setting): BigQueryLimits {
   return { ...BIGQUERY_LIMITS, countPartitionModifications: setting.reading };
 }
 
-
 function latencyOf(setting: Setting): JobLatencies {
   return { ...DEFAULT_JOB_LATENCIES, mergePerDateMs: setting.perDateMs };
 }
