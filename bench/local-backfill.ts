@@ -24,6 +24,7 @@ import { tableSpec } from '../shared/tables/registry.js';
 import { localFloor, type LocalFloor } from './support/local-floor.js';
 import { met } from './support/targets.js';
 import { BenchCommandLine, removeOnExit } from './support/command-line.js';
+import { makeDirectory } from '../cli/make-directory.js';
 
 const USAGE = `Usage:
   npm run bench                         # sample, default settings
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     rawDir = resolve(values.sample);
     if (!existsSync(join(rawDir, 'nbac_schedule.csv'))) {
       const t = performance.now();
+      await makeDirectory(rawDir);
       await writeSample(rawDir, {});
       console.log(`generated the sample into ${rawDir} in ${((performance.now() - t) / 1000).toFixed(1)}s (not counted below)`);
     }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirectory } from './make-directory.js';
 import { availableParallelism } from 'node:os';
 import { UsageError } from './usage-error.js';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ export async function openLocalStack(dataDir: string, options: { mustExist?: boo
   if ((options.mustExist || access !== 'write') && !existsSync(join(dir, WAREHOUSE_FILE))) {
     throw new UsageError(`no local warehouse in ${dir}: load raw data first (backfill load-raw <dir>) or pass --data-dir`);
   }
-  if (access === 'write') await mkdir(dir, { recursive: true });
+  if (access === 'write') await makeDirectory(dir);
   const reading = access !== 'write';
   // Every core for DuckDB: a local job writes a table's whole range in one statement, so the critical path
   // (player_game_summary, then upcoming_player_game_context) is one query at a time, which runs on as many

@@ -19,6 +19,7 @@ import { printVerification, VERIFY_FORMATS, type VerifyFormat } from './verifica
 import { EXIT, EXIT_HELP, UsageError } from './usage-error.js';
 import { failureOf, unavailableNote } from './exit-status.js';
 import { onOutputClosed, outputClosed, watchOutputPipes } from './closed-pipe.js';
+import { makeDirectory } from './make-directory.js';
 import type { StackAccess } from './local-stack.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -233,6 +234,7 @@ export function buildProgram(): Command {
 async function generateWithProgress(dir: string, options: { seed?: number }) {
   const progress = createCountProgress('games', { intervalMs: DEFAULTS.localProgressIntervalMs });
   try {
+    await makeDirectory(dir);
     return await writeSample(dir, options, (p) => progress.update(p.gamesDone, p.gamesTotal));
   } finally {
     progress.stop();
