@@ -4,6 +4,7 @@ import type { RunMode } from '../tables/names.js';
 import type { IsoDate } from '../util/dates.js';
 import { renderQuery } from '../sql/render.js';
 import type { ExpectedDate } from '../verify/evaluate-dates.js';
+import { expectedDateOf } from '../verify/sql/row-counts-query.js';
 
 /** Where a worker gets the expectations of a message's dates: the warehouse (`warehouseExpectations`) or a plan's. */
 export type ExpectationSource = (spec: AnalyticsTableSpec, mode: RunMode, start: IsoDate, end: IsoDate) => Promise<ReadonlyMap<IsoDate, ExpectedDate>>;
@@ -64,11 +65,8 @@ export async function loadExpectations(
   const { rows } = await warehouse.query<ExpectationRow>(query);
   const result = new Map<IsoDate, ExpectedDate>();
   for (const row of rows) {
-    result.set(String(row.game_date), {
-      date: String(row.game_date),
-      expectedRows: Number(row.expected_rows),
-      sourceShortGames: Number(row.source_short_games),
-    });
+    const date = String(row.game_date);
+    result.set(date, expectedDateOf(date, row));
   }
   return result;
 }

@@ -49,9 +49,7 @@ export function parseRowCounts(rows: readonly Record<string, unknown>[]): RowCou
   for (const row of rows) {
     const date = toText(row.game_date);
     if (date === null) throw new TypeError('row count without a game_date');
-    if (row.has_expectation === true) {
-      expectations.push({ date, expectedRows: toInt(row.expected_rows), sourceShortGames: toInt(row.source_short_games) });
-    }
+    if (row.has_expectation === true) expectations.push(expectedDateOf(date, row));
     const n = toInt(row.n_rows);
     if (n > 0) {
       counts.set(date, { rows: n, wrongModeRows: toInt(row.wrong_mode_rows) });
@@ -59,6 +57,11 @@ export function parseRowCounts(rows: readonly Record<string, unknown>[]): RowCou
     }
   }
   return { expectations, counts, lineage };
+}
+
+/** One row of a table's expectation SQL (`spec.expectation`), read as the date's expectation: here and for each message's dates. */
+export function expectedDateOf(date: IsoDate, row: Record<string, unknown>): ExpectedDate {
+  return { date, expectedRows: toInt(row.expected_rows), sourceShortGames: toInt(row.source_short_games) };
 }
 
 /** Rows per date of the same table in another dataset (the test dataset, beside production). */
