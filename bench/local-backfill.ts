@@ -41,10 +41,8 @@ const commandLine = new BenchCommandLine(USAGE, {
   json: { type: 'boolean', default: false },
 });
 const { values } = commandLine;
-const datesPerJob = commandLine.wholeNumber('dates-per-job');
-const concurrency = commandLine.wholeNumber('concurrency');
-if (datesPerJob > LIMITS.maxDatesPerJob) commandLine.usageError(`--dates-per-job takes at most ${LIMITS.maxDatesPerJob} (got ${datesPerJob})`);
-if (concurrency > LIMITS.maxConcurrency) commandLine.usageError(`--concurrency takes at most ${LIMITS.maxConcurrency} (got ${concurrency})`);
+const datesPerJob = commandLine.wholeNumber('dates-per-job', LIMITS.maxDatesPerJob);
+const concurrency = commandLine.wholeNumber('concurrency', LIMITS.maxConcurrency);
 
 async function main(): Promise<void> {
   let rawDir: string;

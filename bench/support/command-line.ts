@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { onOutputClosed, watchOutputPipes } from '../../cli/closed-pipe.js';
-import { EXIT } from '../../cli/usage-error.js';
+import { positiveInt } from '../../cli/request-flags.js';
+import { EXIT, UsageError } from '../../cli/usage-error.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type ValuesOf<O extends Options> = ReturnType<typeof parseArgs<{ options: O }>>['values'];
@@ -40,12 +41,14 @@ export class BenchCommandLine<O extends Options> {
     process.exit(EXIT.usage);
   }
 
-  /** A whole number of at least `min` from option `name`, else a usage error naming it. */
-  wholeNumber(name: keyof O & string, min = 1): number {
-    const raw = (this.values as Record<string, unknown>)[name];
-    const value = Number(raw);
-    if (typeof raw !== 'string' || !Number.isInteger(value) || value < min) this.usageError(`--${name} takes a whole number, at least ${min} (got ${String(raw)})`);
-    return value;
+  /** A positive whole number of at most `max` from option `name`, checked as the CLI checks its own (`positiveInt`); else a usage error. */
+  wholeNumber(name: keyof O & string, max?: number): number {
+    try {
+      return positiveInt(`--${name}`, max)(String((this.values as Record<string, unknown>)[name]));
+    } catch (error) {
+      if (error instanceof UsageError) this.usageError(error.message);
+      throw error;
+    }
   }
 }
 

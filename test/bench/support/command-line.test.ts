@@ -22,11 +22,11 @@ describe('a benchmark\'s command line (bench/support/command-line.ts)', function
   it('an unknown option or a bad value says what is wrong and the usage, and exits 2 without a stack trace', async function () {
     const cases: Array<[string, string[], RegExp]> = [
       ['scale', ['--nope'], /Unknown option '--nope'/],
-      ['scale', ['--seed', 'x'], /--seed takes a whole number, at least 1 \(got x\)/],
-      ['scale', ['--parallel', '0'], /--parallel takes a whole number, at least 1 \(got 0\)/],
-      ['local-backfill', ['--dates-per-job', '4001'], /--dates-per-job takes at most 4000 \(got 4001\)/],
-      ['local-backfill', ['--concurrency', '1.5'], /--concurrency takes a whole number, at least 1 \(got 1.5\)/],
-      ['cli-start', ['--runs=-1'], /--runs takes a whole number, at least 1 \(got -1\)/],
+      ['scale', ['--seed', 'x'], /--seed must be a positive whole number, got "x"/],
+      ['scale', ['--parallel', '0'], /--parallel must be a positive whole number, got "0"/],
+      ['local-backfill', ['--dates-per-job', '4001'], /--dates-per-job must be at most 4000, got 4001/],
+      ['local-backfill', ['--concurrency', '1.5'], /--concurrency must be a positive whole number, got "1\.5"/],
+      ['cli-start', ['--runs=-1'], /--runs must be a positive whole number, got "-1"/],
       ['ledger', ['--runs'], /Option '--runs <value>' argument missing/],
       ['query-census', ['--json'], /Unknown option '--json'/],
     ];
